@@ -1,0 +1,2 @@
+//! One DNS interface over live resolvers and offline zone files.
+pub mod zone;
