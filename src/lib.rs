@@ -1,2 +1,15 @@
-//! mailcheck: check a domain's mail DNS and verify messages the way a receiver would.
+//! mailcheck: check a domain's mail DNS (MX, PTR, SPF, DKIM, DMARC) and verify
+//! messages the way a receiver would.
+//!
+//! Data flows one way: `cli` (clap) -> `config` (resolved settings) -> `dns`
+//! (one interface over live DNS and zone files) -> `check` -> `report` ->
+//! `render` (text or JSON) -> exit code (`main.rs`).
+
+pub mod check;
+pub mod cli;
+pub mod config;
 pub mod dns;
+pub mod exit;
+pub mod render;
+pub mod report;
+pub mod run;

@@ -1,1 +1,44 @@
-fn main() {}
+//! The mailcheck binary: parse arguments, run, turn the outcome into an exit
+//! status. Errors print once as `mailcheck: what went wrong`; a closed pipe
+//! (`mailcheck ... | head`) is not an error.
+
+use clap::Parser;
+use mailcheck::{
+    cli::Cli,
+    exit::ExitStatus,
+    run::{RunError, run},
+};
+use std::io::{self, Write};
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mailcheck: cannot start the async runtime: {e}");
+            std::process::exit(ExitStatus::Error.code());
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = runtime.block_on(run(cli, &mut out));
+    let flushed = out.flush();
+    let code = match (result, flushed) {
+        (Ok(status), Ok(())) => status.code(),
+        (Err(RunError::Io(e)), _) | (Ok(_), Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        (Err(RunError::Io(e)), _) | (Ok(_), Err(e)) => {
+            eprintln!("mailcheck: cannot write output: {e}");
+            ExitStatus::Error.code()
+        }
+        (Err(RunError::Input(message)), _) => {
+            eprintln!("mailcheck: {message}");
+            ExitStatus::Error.code()
+        }
+    };
+    // Lookups still in flight (timed-out servers) must not delay the exit.
+    runtime.shutdown_background();
+    std::process::exit(code);
+}

@@ -1,2 +1,433 @@
-//! One DNS interface over live resolvers and offline zone files.
+//! One DNS interface over three sources.
+//!
+//! * live: the system's resolvers, through hickory;
+//! * `--resolver ADDR`: one chosen nameserver (UDP with TCP fallback);
+//! * `--zone FILE`: RFC 1035 master files read into memory; no packet is sent.
+//!
+//! Every question (name, type) is asked at most once per run: [`Dns::query`]
+//! keeps one shared slot per question, so concurrent callers wait for the same
+//! answer. Every answer is also handed to mail-auth's caches ([`mailauth`]), so
+//! its SPF/DKIM/DMARC evaluations see exactly the records our own analysis saw.
+
+pub mod mailauth;
 pub mod zone;
+
+use hickory_resolver::{
+    TokioResolver,
+    config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts},
+    net::{DnsError, NetError},
+    proto::{
+        op::ResponseCode,
+        rr::{Name, RData, Record, RecordType},
+    },
+};
+use mail_auth::MessageAuthenticator;
+use std::{
+    collections::HashMap,
+    fmt,
+    net::{IpAddr, SocketAddr},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use tokio::sync::OnceCell;
+use zone::{ZoneRcode, ZoneSet};
+
+/// Where answers come from.
+#[derive(Debug, Clone)]
+pub enum DnsSource {
+    /// The resolvers named in the system configuration (`/etc/resolv.conf`).
+    System,
+    /// One nameserver, asked over UDP with TCP fallback.
+    Server(SocketAddr),
+}
+
+/// The outcome of a completed query: the name exists or not, and the records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rcode {
+    /// NOERROR: the name exists (the record list may still be empty: NODATA).
+    NoError,
+    /// NXDOMAIN: the name does not exist.
+    NxDomain,
+}
+
+/// The answer section of one query, CNAMEs included, in the order a resolver
+/// gives them (the chain first, then the records of the asked type).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// Whether the final name exists.
+    pub rcode: Rcode,
+    /// Answer records, CNAMEs included.
+    pub records: Vec<Record>,
+}
+
+impl Answer {
+    /// A negative answer.
+    pub fn negative(rcode: Rcode) -> Answer {
+        Answer {
+            rcode,
+            records: Vec::new(),
+        }
+    }
+
+    /// The record data of the asked type (CNAMEs left out).
+    pub fn data(&self, rtype: RecordType) -> impl Iterator<Item = &RData> {
+        self.records
+            .iter()
+            .filter(move |r| r.record_type() == rtype)
+            .map(|r| &r.data)
+    }
+
+    /// Each TXT record's character-strings joined into one byte string
+    /// (RFC 7208 3.3, RFC 6376 3.6.2.2).
+    pub fn txt(&self) -> Vec<Vec<u8>> {
+        self.data(RecordType::TXT)
+            .filter_map(|d| match d {
+                RData::TXT(txt) => Some(
+                    txt.txt_data
+                        .iter()
+                        .flat_map(|s| s.iter().copied())
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Addresses from A and AAAA records.
+    pub fn addresses(&self) -> Vec<IpAddr> {
+        self.records
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::A(a) => Some(IpAddr::V4(a.0)),
+                RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Target names of PTR records, in presentation form without the final dot.
+    pub fn ptr_names(&self) -> Vec<String> {
+        self.data(RecordType::PTR)
+            .filter_map(|d| match d {
+                RData::PTR(p) => Some(display_name(&p.0)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The CNAME chain followed to reach the answer: (alias, target) pairs.
+    pub fn cname_chain(&self) -> Vec<(String, String)> {
+        self.records
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::CNAME(c) => Some((display_name(&r.name), display_name(&c.0))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// True when the name does not exist or has no records of the asked type
+    /// (a "void lookup" in RFC 7208 4.6.4 terms).
+    pub fn is_void(&self, rtype: RecordType) -> bool {
+        self.data(rtype).next().is_none()
+    }
+}
+
+/// A query that could not be completed. These are temporary by nature: a retry
+/// may succeed, and they are never reported as a missing record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsFailure {
+    /// No answer arrived in time.
+    Timeout,
+    /// The server answered SERVFAIL (or a zone file has a CNAME loop).
+    ServFail,
+    /// The server refused to answer.
+    Refused,
+    /// Any other failure (network error, malformed answer).
+    Other(String),
+}
+
+impl fmt::Display for DnsFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DnsFailure::Timeout => f.write_str("DNS query timed out"),
+            DnsFailure::ServFail => f.write_str("DNS server failure (SERVFAIL)"),
+            DnsFailure::Refused => f.write_str("DNS query refused (REFUSED)"),
+            DnsFailure::Other(m) => write!(f, "DNS query failed: {m}"),
+        }
+    }
+}
+
+/// The result of one question.
+pub type Lookup = Result<Arc<Answer>, DnsFailure>;
+
+type Slot = Arc<OnceCell<Lookup>>;
+
+enum Backend {
+    Live(Box<TokioResolver>),
+    Zone(Arc<ZoneSet>),
+}
+
+/// The DNS layer every check and every mail-auth evaluation goes through.
+pub struct Dns {
+    backend: Backend,
+    slots: Mutex<HashMap<(Name, RecordType), Slot>>,
+    authenticator: MessageAuthenticator,
+    caches: mailauth::Caches,
+}
+
+/// Settings for live DNS.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    /// Which nameservers to ask.
+    pub source: DnsSource,
+    /// Per-query timeout.
+    pub timeout: Duration,
+}
+
+impl Dns {
+    /// DNS over the network, from the system's resolvers or one chosen server.
+    pub fn live(options: &LiveOptions) -> Result<Dns, String> {
+        let (config, mut opts) = match &options.source {
+            DnsSource::System => hickory_resolver::system_conf::read_system_conf()
+                .map_err(|e| format!("cannot read the system's resolver configuration: {e}"))?,
+            DnsSource::Server(addr) => {
+                let mut udp = ConnectionConfig::udp();
+                udp.port = addr.port();
+                let mut tcp = ConnectionConfig::tcp();
+                tcp.port = addr.port();
+                let server = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
+                (
+                    ResolverConfig::from_parts(None, vec![], vec![server]),
+                    ResolverOpts::default(),
+                )
+            }
+        };
+        opts.timeout = options.timeout;
+        opts.attempts = 2;
+        opts.cache_size = 0;
+        opts.preserve_intermediates = true;
+        opts.ndots = 0;
+        opts.use_hosts_file = hickory_resolver::config::ResolveHosts::Never;
+        let authenticator = MessageAuthenticator::new(config.clone(), opts.clone())
+            .map_err(|e| format!("cannot set up the DNS resolver: {e}"))?;
+        let resolver = authenticator.resolver().clone();
+        Ok(Dns {
+            backend: Backend::Live(Box::new(resolver)),
+            slots: Mutex::new(HashMap::new()),
+            authenticator,
+            caches: mailauth::Caches::live(),
+        })
+    }
+
+    /// DNS answered from zone files only. mail-auth gets a resolver with no
+    /// nameserver at all, and caches filled from the zones, so nothing can
+    /// leave the process.
+    pub fn zones(zones: ZoneSet) -> Result<Dns, String> {
+        let authenticator = MessageAuthenticator::new(
+            ResolverConfig::from_parts(None, vec![], vec![]),
+            ResolverOpts::default(),
+        )
+        .map_err(|e| format!("cannot set up the offline resolver: {e}"))?;
+        let zones = Arc::new(zones);
+        let caches = mailauth::Caches::from_zones(&zones);
+        Ok(Dns {
+            backend: Backend::Zone(zones),
+            slots: Mutex::new(HashMap::new()),
+            authenticator,
+            caches,
+        })
+    }
+
+    /// The mail-auth evaluator, wired to the same resolver.
+    pub fn authenticator(&self) -> &MessageAuthenticator {
+        &self.authenticator
+    }
+
+    /// The caches to pass to mail-auth (`Parameters::with_cache`).
+    pub fn caches(&self) -> &mailauth::Caches {
+        &self.caches
+    }
+
+    /// True when answers come from zone files.
+    pub fn is_offline(&self) -> bool {
+        matches!(self.backend, Backend::Zone(_))
+    }
+
+    /// Ask one question; the answer is shared by every caller in this run.
+    pub async fn query(&self, name: &Name, rtype: RecordType) -> Lookup {
+        let mut key_name = name.to_lowercase();
+        key_name.set_fqdn(true);
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots
+                .entry((key_name.clone(), rtype))
+                .or_insert_with(|| Arc::new(OnceCell::new()))
+                .clone()
+        };
+        slot.get_or_init(|| async {
+            let lookup = self.fetch(&key_name, rtype).await;
+            if matches!(self.backend, Backend::Live(_)) {
+                self.caches.learn(&key_name, rtype, &lookup);
+            }
+            lookup
+        })
+        .await
+        .clone()
+    }
+
+    /// Ask by presentation-form name (`example.com` or `example.com.`).
+    pub async fn query_str(&self, name: &str, rtype: RecordType) -> Lookup {
+        match parse_name(name) {
+            Ok(n) => self.query(&n, rtype).await,
+            Err(_) => Ok(Arc::new(Answer::negative(Rcode::NxDomain))),
+        }
+    }
+
+    /// The PTR records of an address.
+    pub async fn query_ptr(&self, ip: IpAddr) -> Lookup {
+        self.query(&reverse_name(ip), RecordType::PTR).await
+    }
+
+    async fn fetch(&self, name: &Name, rtype: RecordType) -> Lookup {
+        match &self.backend {
+            Backend::Zone(zones) => from_zone(zones, name, rtype),
+            Backend::Live(resolver) => match resolver.lookup(name.clone(), rtype).await {
+                Ok(lookup) => Ok(Arc::new(Answer {
+                    rcode: Rcode::NoError,
+                    records: lookup.answers().to_vec(),
+                })),
+                Err(err) => from_net_error(err),
+            },
+        }
+    }
+}
+
+/// Answer a question from loaded zone files.
+pub(crate) fn from_zone(zones: &ZoneSet, name: &Name, rtype: RecordType) -> Lookup {
+    let answer = zones.lookup(name, rtype);
+    let rcode = match answer.rcode {
+        ZoneRcode::NoError => Rcode::NoError,
+        ZoneRcode::NxDomain => Rcode::NxDomain,
+        ZoneRcode::ServFail => return Err(DnsFailure::ServFail),
+    };
+    Ok(Arc::new(Answer {
+        rcode,
+        records: answer.answers,
+    }))
+}
+
+fn from_net_error(err: NetError) -> Lookup {
+    match &err {
+        NetError::Dns(DnsError::NoRecordsFound(nr)) => {
+            let rcode = if nr.response_code == ResponseCode::NXDomain {
+                Rcode::NxDomain
+            } else {
+                Rcode::NoError
+            };
+            Ok(Arc::new(Answer::negative(rcode)))
+        }
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)) => Err(DnsFailure::ServFail),
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => Err(DnsFailure::Refused),
+        NetError::Timeout => Err(DnsFailure::Timeout),
+        _ => {
+            let text = err.to_string();
+            if text.contains("timed out") || text.contains("timeout") {
+                Err(DnsFailure::Timeout)
+            } else {
+                Err(DnsFailure::Other(text))
+            }
+        }
+    }
+}
+
+/// Parse a presentation-form domain name as a fully qualified, lower-case name.
+pub fn parse_name(name: &str) -> Result<Name, String> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        return Err("empty domain name".into());
+    }
+    let mut n = Name::from_ascii(trimmed).map_err(|e| e.to_string())?;
+    n.set_fqdn(true);
+    Ok(n.to_lowercase())
+}
+
+/// The name as users write it: lower case, no final dot.
+pub fn display_name(name: &Name) -> String {
+    let s = name.to_ascii();
+    let s = s.strip_suffix('.').unwrap_or(&s);
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s.to_ascii_lowercase()
+    }
+}
+
+/// The reverse-lookup name of an address (RFC 1035 3.5, RFC 3596 2.5).
+pub fn reverse_name(ip: IpAddr) -> Name {
+    let mut text = String::new();
+    match ip {
+        IpAddr::V4(v4) => {
+            for o in v4.octets().iter().rev() {
+                text.push_str(&format!("{o}."));
+            }
+            text.push_str("in-addr.arpa.");
+        }
+        IpAddr::V6(v6) => {
+            for b in v6.octets().iter().rev() {
+                text.push_str(&format!("{:x}.{:x}.", b & 0x0f, b >> 4));
+            }
+            text.push_str("ip6.arpa.");
+        }
+    }
+    // The text is built from digits and dots only, so it always parses.
+    Name::from_ascii(&text).unwrap_or_else(|_| Name::root())
+}
+
+/// The address a reverse-lookup name stands for, if it is one.
+pub fn ip_from_reverse_name(name: &Name) -> Option<IpAddr> {
+    let text = display_name(name);
+    if let Some(rest) = text.strip_suffix(".in-addr.arpa") {
+        let parts: Vec<&str> = rest.split('.').collect();
+        if parts.len() != 4 {
+            return None;
+        }
+        let mut octets = [0u8; 4];
+        for (i, p) in parts.iter().rev().enumerate() {
+            octets[i] = p.parse().ok()?;
+        }
+        Some(IpAddr::from(octets))
+    } else if let Some(rest) = text.strip_suffix(".ip6.arpa") {
+        let nibbles: Vec<&str> = rest.split('.').collect();
+        if nibbles.len() != 32 {
+            return None;
+        }
+        let mut octets = [0u8; 16];
+        for (i, pair) in nibbles.chunks(2).enumerate() {
+            let lo = u8::from_str_radix(pair[0], 16).ok()?;
+            let hi = u8::from_str_radix(pair[1], 16).ok()?;
+            octets[15 - i] = (hi << 4) | lo;
+        }
+        Some(IpAddr::from(octets))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reverse_names_round_trip() {
+        for ip in ["192.0.2.10", "2001:db8::25"] {
+            let ip: IpAddr = ip.parse().unwrap();
+            let name = reverse_name(ip);
+            assert_eq!(ip_from_reverse_name(&name), Some(ip));
+        }
+        assert_eq!(
+            display_name(&reverse_name("192.0.2.10".parse().unwrap())),
+            "10.2.0.192.in-addr.arpa"
+        );
+    }
+}

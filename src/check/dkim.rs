@@ -1,0 +1,319 @@
+//! DKIM key records (RFC 6376 3.6.1) at `<selector>._domainkey.<domain>`:
+//! present, parseable by mail-auth (as a verifier would), key type and RSA
+//! size (read from `p=` with the rsa crate), testing flag, revoked keys, and
+//! keys delegated by CNAME (as SES and Microsoft 365 publish them).
+
+use super::dns_error;
+use crate::{
+    dns::Dns,
+    report::{Finding, Status},
+};
+use base64::Engine;
+use futures_util::future::join_all;
+use hickory_resolver::proto::rr::RecordType;
+use mail_auth::{dkim::DomainKey, dns::TxtRecordParser};
+use rsa::{
+    RsaPublicKey, pkcs1::DecodeRsaPublicKey, pkcs8::DecodePublicKey, traits::PublicKeyParts,
+};
+
+/// Selectors tried when none is given: those of the large mail providers and
+/// the defaults of common signing software.
+pub const COMMON_SELECTORS: &[&str] = &[
+    "default",
+    "dkim",
+    "mail",
+    "s1",
+    "s2",
+    "k1",
+    "k2",
+    "k3",
+    "google",
+    "selector1",
+    "selector2",
+    "smtp",
+    "key1",
+    "key2",
+    "mx",
+    "email",
+    "dkim1",
+    "mandrill",
+    "everlytickey1",
+    "zoho",
+    "pm",
+    "sig1",
+    "mxvault",
+];
+
+/// The public key of a DKIM record, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyInfo {
+    /// An RSA key of this many bits.
+    Rsa(usize),
+    /// An Ed25519 key (RFC 8463).
+    Ed25519,
+    /// `p=` is empty: the key was revoked.
+    Revoked,
+    /// The key could not be decoded.
+    Invalid(String),
+}
+
+/// The tags of a DKIM key record, as published.
+#[derive(Debug, Clone, Default)]
+pub struct KeyRecord {
+    /// The record text.
+    pub text: String,
+    /// `k=` (default rsa).
+    pub key_type: String,
+    /// `t=` flags.
+    pub flags: Vec<String>,
+    /// `h=` acceptable hashes, if restricted.
+    pub hashes: Option<String>,
+    /// `p=`, whitespace removed.
+    pub public_key: String,
+}
+
+/// Parse the tag list of a key record (RFC 6376 3.2), leniently.
+pub fn parse_key_record(text: &str) -> KeyRecord {
+    let mut rec = KeyRecord {
+        text: text.to_string(),
+        key_type: "rsa".into(),
+        ..KeyRecord::default()
+    };
+    for tag in text.split(';') {
+        let Some((name, value)) = tag.split_once('=') else {
+            continue;
+        };
+        let value: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        match name.trim() {
+            "k" => rec.key_type = value.to_ascii_lowercase(),
+            "t" => rec.flags = value.split(':').map(|s| s.to_ascii_lowercase()).collect(),
+            "h" => rec.hashes = Some(value),
+            "p" => rec.public_key = value,
+            _ => {}
+        }
+    }
+    rec
+}
+
+/// Decode `p=` and read the key's type and size.
+pub fn key_info(rec: &KeyRecord) -> KeyInfo {
+    if rec.public_key.is_empty() {
+        return KeyInfo::Revoked;
+    }
+    let der = match base64::engine::general_purpose::STANDARD.decode(&rec.public_key) {
+        Ok(d) => d,
+        Err(e) => return KeyInfo::Invalid(format!("p= is not valid base64 ({e})")),
+    };
+    match rec.key_type.as_str() {
+        "rsa" => match RsaPublicKey::from_public_key_der(&der)
+            .or_else(|_| RsaPublicKey::from_pkcs1_der(&der))
+        {
+            Ok(k) => KeyInfo::Rsa(k.n().bits()),
+            Err(_) => KeyInfo::Invalid("p= does not hold an RSA public key".into()),
+        },
+        "ed25519" => {
+            if der.len() == 32 {
+                KeyInfo::Ed25519
+            } else {
+                KeyInfo::Invalid(format!(
+                    "an Ed25519 key is 32 bytes, p= holds {}",
+                    der.len()
+                ))
+            }
+        }
+        other => KeyInfo::Invalid(format!("unknown key type k={other}")),
+    }
+}
+
+/// Check the given selectors, or the common ones when none is given.
+pub async fn check(dns: &Dns, domain: &str, selectors: &[String]) -> Vec<Finding> {
+    let named = !selectors.is_empty();
+    let list: Vec<String> = if named {
+        selectors.to_vec()
+    } else {
+        COMMON_SELECTORS.iter().map(|s| s.to_string()).collect()
+    };
+    let results = join_all(list.iter().map(|s| check_selector(dns, domain, s, named))).await;
+    let mut findings = Vec::new();
+    let mut found = Vec::new();
+    for (sel, r) in list.iter().zip(results) {
+        if let Some(r) = r {
+            if !r.is_empty() {
+                found.push(sel.clone());
+            }
+            findings.extend(r);
+        }
+    }
+    if !named && found.is_empty() && !findings.iter().any(|f| f.status == Status::Error) {
+        findings.push(
+            Finding::new(
+                "dkim.selector",
+                Status::Warn,
+                format!(
+                    "no DKIM key found at {} common selectors ({}); selectors cannot be listed from DNS",
+                    list.len(),
+                    list.join(", ")
+                ),
+            )
+            .fix("name the selector your mail is signed with: --selector S (the s= tag of a DKIM-Signature header)"),
+        );
+    }
+    findings
+}
+
+/// Findings for one selector. `None` (or empty) when an unnamed selector does not exist.
+async fn check_selector(
+    dns: &Dns,
+    domain: &str,
+    selector: &str,
+    named: bool,
+) -> Option<Vec<Finding>> {
+    let name = format!("{selector}._domainkey.{domain}");
+    let answer = match dns.query_str(&name, RecordType::TXT).await {
+        Ok(a) => a,
+        Err(e) => {
+            return Some(vec![dns_error(
+                "dkim.selector",
+                &format!("the DKIM key at {name}"),
+                &e,
+            )]);
+        }
+    };
+    let texts: Vec<String> = answer
+        .txt()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).into_owned())
+        .collect();
+    let keys: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.contains("p=") || t.trim_start().starts_with("v=DKIM1"))
+        .collect();
+    if keys.is_empty() {
+        if !named {
+            return None;
+        }
+        return Some(vec![
+            Finding::new(
+                "dkim.selector",
+                Status::Fail,
+                format!("no DKIM key at {name}: signatures with s={selector} d={domain} fail with permerror (key not found)"),
+            )
+            .fix(format!("publish the selector's public key as a TXT record at {name} (mailcheck dkim keygen prints it)")),
+        ]);
+    }
+    let mut findings = Vec::new();
+    let chain = answer.cname_chain();
+    let shown = |t: &str| format!("{name}. TXT \"{t}\"");
+    let mut first = Finding::new(
+        "dkim.selector",
+        Status::Pass,
+        format!("DKIM key found for selector {selector}"),
+    )
+    .record(shown(keys[0]));
+    if let Some((_, target)) = chain.last() {
+        first.message =
+            format!("DKIM key found for selector {selector} (delegated by CNAME to {target})");
+        for (from, to) in &chain {
+            first.records.insert(0, format!("{from}. CNAME {to}."));
+        }
+    }
+    findings.push(first);
+    if keys.len() > 1 {
+        findings.push(
+            Finding::new(
+                "dkim.key",
+                Status::Warn,
+                format!(
+                    "{name} has {} DKIM key records; verifiers use one of them unpredictably",
+                    keys.len()
+                ),
+            )
+            .fix("keep one key record per selector; rotate keys with a new selector"),
+        );
+    }
+    let rec = parse_key_record(keys[0]);
+    if let Err(e) = DomainKey::parse(keys[0].as_bytes()) {
+        // A revoked key does not parse either; say so in the revoked finding below.
+        if !rec.public_key.is_empty() {
+            findings.push(
+                Finding::new(
+                    "dkim.key",
+                    Status::Fail,
+                    format!("the key record at {name} does not parse ({e}): every signature with s={selector} fails"),
+                )
+                .fix("republish the record as \"v=DKIM1; k=rsa; p=<base64 public key>\""),
+            );
+            return Some(findings);
+        }
+    }
+    match key_info(&rec) {
+        KeyInfo::Revoked => findings.push(
+            Finding::new(
+                "dkim.revoked",
+                if named { Status::Fail } else { Status::Warn },
+                format!("the key for selector {selector} is revoked (empty p=): signatures with s={selector} fail"),
+            )
+            .fix(format!("if mail is still signed with s={selector}, publish a new key and sign with it")),
+        ),
+        KeyInfo::Invalid(why) => findings.push(
+            Finding::new(
+                "dkim.key",
+                Status::Fail,
+                format!("the key for selector {selector} cannot be used: {why}"),
+            )
+            .fix("republish p= with the base64 DER public key"),
+        ),
+        KeyInfo::Ed25519 => findings.push(Finding::new(
+            "dkim.key-size",
+            Status::Pass,
+            format!("selector {selector}: Ed25519 key (RFC 8463)"),
+        )),
+        KeyInfo::Rsa(bits) => findings.push(if bits < 1024 {
+            Finding::new(
+                "dkim.key-size",
+                Status::Fail,
+                format!("selector {selector}: RSA key of {bits} bits; verifiers reject keys under 1024 bits (RFC 8301 3.2)"),
+            )
+            .fix("generate a 2048-bit key (mailcheck dkim keygen) and publish it under a new selector")
+        } else if bits < 2048 {
+            Finding::new(
+                "dkim.key-size",
+                Status::Warn,
+                format!("selector {selector}: RSA key of {bits} bits; 2048 bits is the current minimum recommendation"),
+            )
+            .fix("generate a 2048-bit key (mailcheck dkim keygen) and publish it under a new selector")
+        } else {
+            Finding::new(
+                "dkim.key-size",
+                Status::Pass,
+                format!("selector {selector}: RSA key of {bits} bits"),
+            )
+        }),
+    }
+    if rec.flags.iter().any(|f| f == "y") {
+        findings.push(
+            Finding::new(
+                "dkim.testing",
+                Status::Warn,
+                format!("the key for selector {selector} has t=y (testing): verifiers may treat its signatures as unsigned"),
+            )
+            .fix("remove t=y once signing works"),
+        );
+    }
+    Some(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_tags_and_revoked_keys() {
+        let r = parse_key_record("v=DKIM1; k=ed25519; t=y:s; p=");
+        assert_eq!(r.key_type, "ed25519");
+        assert_eq!(r.flags, vec!["y", "s"]);
+        assert_eq!(key_info(&r), KeyInfo::Revoked);
+        let bad = parse_key_record("v=DKIM1; p=!!!");
+        assert!(matches!(key_info(&bad), KeyInfo::Invalid(_)));
+    }
+}

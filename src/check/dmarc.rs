@@ -1,0 +1,424 @@
+//! DMARC (RFC 9989, with RFC 7489's legacy `pct` reported): policy discovery
+//! by DNS tree walk exactly as mail-auth evaluates it, the record's tags, and
+//! the authorization of external report addresses.
+
+use super::dns_error;
+use crate::{
+    dns::{Dns, DnsFailure},
+    report::{Finding, Status},
+};
+use hickory_resolver::proto::rr::RecordType;
+
+/// One DMARC record found during the tree walk.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The domain whose `_dmarc` name holds it.
+    pub domain: String,
+    /// The record text.
+    pub text: String,
+    /// Its tags in order, names lower-cased.
+    pub tags: Vec<(String, String)>,
+    /// How many DMARC records that name holds.
+    pub count: usize,
+}
+
+impl Found {
+    /// The value of a tag.
+    pub fn tag(&self, name: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn psd(&self) -> Option<char> {
+        self.tag("psd")
+            .and_then(|v| v.chars().next())
+            .map(|c| c.to_ascii_lowercase())
+    }
+}
+
+/// The result of policy discovery.
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    /// Every record found, from the domain itself upwards.
+    pub walk: Vec<Found>,
+    /// The names queried, in order.
+    pub queried: Vec<String>,
+    /// Index into `walk` of the record that applies.
+    pub applies: Option<usize>,
+    /// The organizational domain (RFC 9989 4.10.2).
+    pub organizational: String,
+}
+
+/// Parse a DMARC tag list.
+pub fn parse_tags(text: &str) -> Vec<(String, String)> {
+    text.split(';')
+        .filter_map(|t| {
+            let (n, v) = t.split_once('=')?;
+            Some((n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        })
+        .collect()
+}
+
+fn is_dmarc(text: &str) -> bool {
+    let t = text.trim_start();
+    match (t.get(..8), t.get(8..)) {
+        (Some(v), Some(rest)) => {
+            let rest = rest.trim_start();
+            v.eq_ignore_ascii_case("v=DMARC1") && (rest.is_empty() || rest.starts_with(';'))
+        }
+        _ => false,
+    }
+}
+
+fn strip_labels(domain: &str, n: usize) -> &str {
+    let mut s = domain;
+    for _ in 0..n {
+        match s.split_once('.') {
+            Some((_, rest)) => s = rest,
+            None => return "",
+        }
+    }
+    s
+}
+
+/// The DNS tree walk of RFC 9989 4.10, the same steps mail-auth takes: start at
+/// the domain, then at most seven labels, then one label fewer each time,
+/// stopping at a record with `psd=y` or `psd=n`.
+pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, DnsFailure)> {
+    let total = domain.split('.').filter(|l| !l.is_empty()).count();
+    let mut walk = Vec::new();
+    let mut queried = Vec::new();
+    if total >= 2 {
+        let mut count = total;
+        loop {
+            let name = strip_labels(domain, total - count);
+            let qname = format!("_dmarc.{name}");
+            queried.push(qname.clone());
+            let answer = dns
+                .query_str(&qname, RecordType::TXT)
+                .await
+                .map_err(|e| (qname.clone(), e))?;
+            let records: Vec<String> = answer
+                .txt()
+                .iter()
+                .map(|r| String::from_utf8_lossy(r).into_owned())
+                .filter(|t| is_dmarc(t))
+                .collect();
+            if let Some(first) = records.first() {
+                let found = Found {
+                    domain: name.to_string(),
+                    text: first.clone(),
+                    tags: parse_tags(first),
+                    count: records.len(),
+                };
+                let stop = matches!(found.psd(), Some('y' | 'n'));
+                walk.push(found);
+                if stop {
+                    break;
+                }
+            }
+            if count == 1 {
+                break;
+            }
+            count = if count >= 8 { 7 } else { count - 1 };
+        }
+    }
+    // Organizational domain (RFC 9989 4.10.2).
+    let mut organizational = None;
+    for f in &walk {
+        match f.psd() {
+            Some('n') => {
+                organizational = Some(f.domain.clone());
+                break;
+            }
+            Some('y') if f.domain != domain => {
+                let depth = f.domain.split('.').count() + 1;
+                organizational =
+                    Some(strip_labels(domain, total.saturating_sub(depth)).to_string());
+                break;
+            }
+            _ => {}
+        }
+    }
+    let organizational = organizational
+        .or_else(|| walk.last().map(|f| f.domain.clone()))
+        .unwrap_or_else(|| domain.to_string());
+    let applies = walk
+        .iter()
+        .position(|f| f.domain == domain)
+        .or_else(|| walk.iter().position(|f| f.domain == organizational))
+        .or_else(|| walk.len().checked_sub(1));
+    Ok(Discovery {
+        walk,
+        queried,
+        applies,
+        organizational,
+    })
+}
+
+fn policy_word(v: &str) -> Option<&'static str> {
+    match v.to_ascii_lowercase().as_str() {
+        "none" => Some("none"),
+        "quarantine" => Some("quarantine"),
+        "reject" => Some("reject"),
+        _ => None,
+    }
+}
+
+/// Check DMARC for `domain`.
+pub async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
+    let d = match discover(dns, domain).await {
+        Ok(d) => d,
+        Err((name, e)) => {
+            return vec![dns_error(
+                "dmarc.record",
+                &format!("the DMARC record at {name}"),
+                &e,
+            )];
+        }
+    };
+    let Some(idx) = d.applies else {
+        return vec![
+            Finding::new(
+                "dmarc.record",
+                Status::Fail,
+                format!("no DMARC record for {domain} (looked at {}): receivers apply no policy, and spoofed mail from {domain} is delivered", d.queried.join(", ")),
+            )
+            .fix(format!("publish _dmarc.{domain}. TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}\", read the reports, then move to p=quarantine or p=reject")),
+        ];
+    };
+    let rec = &d.walk[idx];
+    let own = rec.domain == domain;
+    let mut findings = Vec::new();
+    let shown = format!("_dmarc.{}. TXT \"{}\"", rec.domain, rec.text);
+
+    if rec.count > 1 {
+        findings.push(
+            Finding::new(
+                "dmarc.record",
+                Status::Fail,
+                format!("_dmarc.{} holds {} DMARC records; receivers may ignore them all (RFC 7489 6.6.3)", rec.domain, rec.count),
+            )
+            .fix("keep exactly one v=DMARC1 record")
+            .record(shown.clone()),
+        );
+    } else if own {
+        findings.push(
+            Finding::new(
+                "dmarc.record",
+                Status::Pass,
+                format!("DMARC record found at _dmarc.{domain}"),
+            )
+            .record(shown.clone()),
+        );
+    } else {
+        findings.push(
+            Finding::new(
+                "dmarc.record",
+                Status::Pass,
+                format!(
+                    "no record at _dmarc.{domain}; the record of {} applies (found by DNS tree walk, RFC 9989 4.10)",
+                    rec.domain
+                ),
+            )
+            .record(shown.clone()),
+        );
+    }
+
+    // Tags.
+    let known = [
+        "v", "p", "sp", "np", "adkim", "aspf", "rua", "ruf", "psd", "t", "fo", "pct", "rf", "ri",
+    ];
+    let mut problems = Vec::new();
+    for (n, v) in &rec.tags {
+        match n.as_str() {
+            "p" | "sp" | "np" if policy_word(v).is_none() => {
+                problems.push(format!("{n}={v} is not none, quarantine or reject"))
+            }
+            "adkim" | "aspf" if !matches!(v.as_str(), "r" | "s") => {
+                problems.push(format!("{n}={v} is not r or s"))
+            }
+            "t" | "psd" if !matches!(v.to_ascii_lowercase().as_str(), "y" | "n" | "u") => {
+                problems.push(format!("{n}={v} is not y or n"))
+            }
+            "pct" if v.parse::<u8>().map_or(true, |p| p > 100) => {
+                problems.push(format!("pct={v} is not a number from 0 to 100"))
+            }
+            name if !known.contains(&name) => problems.push(format!("unknown tag {name}=")),
+            _ => {}
+        }
+    }
+    if !problems.is_empty() {
+        let fail = problems.iter().any(|p| !p.starts_with("unknown tag"));
+        findings.push(
+            Finding::new(
+                "dmarc.syntax",
+                if fail { Status::Fail } else { Status::Warn },
+                format!(
+                    "the DMARC record of {}: {}",
+                    rec.domain,
+                    problems.join("; ")
+                ),
+            )
+            .fix("correct the tags; see RFC 9989 section 4.7")
+            .record(shown.clone()),
+        );
+    }
+
+    // The policy that applies to this domain.
+    let p = rec.tag("p").and_then(policy_word);
+    let (policy, which) = if own {
+        (p, "p")
+    } else {
+        match rec.tag("sp").and_then(policy_word) {
+            Some(sp) => (Some(sp), "sp"),
+            None => (p, "p"),
+        }
+    };
+    match policy {
+        None if rec.tag("rua").is_some() => findings.push(
+            Finding::new(
+                "dmarc.policy",
+                Status::Warn,
+                format!("the DMARC record of {} has no valid p= tag; it is treated as p=none (monitoring only)", rec.domain),
+            )
+            .fix("add p=quarantine or p=reject once reports show all your mail passes"),
+        ),
+        None => findings.push(
+            Finding::new(
+                "dmarc.policy",
+                Status::Fail,
+                format!("the DMARC record of {} has no valid p= tag and no rua=: receivers ignore it", rec.domain),
+            )
+            .fix("add p=none with rua=mailto:... to start monitoring, then p=quarantine or p=reject"),
+        ),
+        Some("none") => findings.push(
+            Finding::new(
+                "dmarc.policy",
+                Status::Warn,
+                format!("policy for {domain} is none ({which}=none): monitoring only; spoofed mail is still delivered"),
+            )
+            .fix("once reports show your mail passes, move to p=quarantine and then p=reject"),
+        ),
+        Some(pol) => findings.push(Finding::new(
+            "dmarc.policy",
+            Status::Pass,
+            format!("policy for {domain} is {pol} ({which}={pol}{})", if own { "" } else { ", inherited" }),
+        )),
+    }
+
+    if rec.tag("t").is_some_and(|t| t.eq_ignore_ascii_case("y")) {
+        findings.push(
+            Finding::new(
+                "dmarc.testing",
+                Status::Warn,
+                "t=y (testing): receivers apply the next lower policy (reject acts as quarantine, quarantine as none)",
+            )
+            .fix("remove t=y when you are ready to enforce the policy"),
+        );
+    }
+    if let Some(pct) = rec.tag("pct").and_then(|v| v.parse::<u8>().ok())
+        && pct < 100
+    {
+        findings.push(
+            Finding::new(
+                "dmarc.pct",
+                Status::Warn,
+                format!("pct={pct}: an RFC 7489 receiver applies the policy to {pct}% of failing mail and the next lower policy to the rest; RFC 9989 receivers ignore pct"),
+            )
+            .fix("remove pct (use t=y while testing, per RFC 9989)"),
+        );
+    }
+
+    // Report addresses on other organizational domains need authorization.
+    for tag in ["rua", "ruf"] {
+        let Some(list) = rec.tag(tag) else { continue };
+        for uri in list.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+            let lower = uri.to_ascii_lowercase();
+            let Some(addr) = lower.strip_prefix("mailto:") else {
+                findings.push(
+                    Finding::new(
+                        &format!("dmarc.{tag}"),
+                        Status::Warn,
+                        format!("{tag} address {uri} is not a mailto: URI; receivers only send reports by mail"),
+                    )
+                    .fix(format!("use {tag}=mailto:address@example.com")),
+                );
+                continue;
+            };
+            let addr = addr.split('!').next().unwrap_or(addr);
+            let Some((_, dest)) = addr.rsplit_once('@') else {
+                findings.push(Finding::new(
+                    &format!("dmarc.{tag}"),
+                    Status::Warn,
+                    format!("{tag} address {uri} has no domain"),
+                ));
+                continue;
+            };
+            if org_domain(dest) == org_domain(&rec.domain) {
+                continue;
+            }
+            let auth = format!("{}._report._dmarc.{dest}", rec.domain);
+            match dns.query_str(&auth, RecordType::TXT).await {
+                Err(e) => findings.push(dns_error(
+                    &format!("dmarc.{tag}"),
+                    &format!("the authorization record {auth}"),
+                    &e,
+                )),
+                Ok(a) => {
+                    let ok = a
+                        .txt()
+                        .iter()
+                        .any(|r| is_dmarc(&String::from_utf8_lossy(r)));
+                    if ok {
+                        findings.push(Finding::new(
+                            &format!("dmarc.{tag}"),
+                            Status::Pass,
+                            format!(
+                                "{dest} is authorized to receive {} reports for {} ({auth})",
+                                if tag == "rua" { "aggregate" } else { "failure" },
+                                rec.domain
+                            ),
+                        ));
+                    } else {
+                        findings.push(
+                            Finding::new(
+                                &format!("dmarc.{tag}"),
+                                Status::Warn,
+                                format!("{tag} sends reports to {addr}, on another domain, but {dest} has not authorized it: receivers will not send those reports (RFC 7489 7.1)"),
+                            )
+                            .fix(format!("the owner of {dest} must publish {auth}. TXT \"v=DMARC1\"")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// The organizational domain by the public suffix list: one label below the
+/// public suffix (`mail.example.co.uk` -> `example.co.uk`).
+pub fn org_domain(domain: &str) -> String {
+    let lower = domain.trim_end_matches('.').to_ascii_lowercase();
+    match psl::domain_str(&lower) {
+        Some(d) => d.to_string(),
+        None => lower,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_dmarc_records() {
+        assert!(is_dmarc("v=DMARC1; p=none"));
+        assert!(is_dmarc("v=DMARC1"));
+        assert!(!is_dmarc("v=DMARC10; p=none"));
+        assert!(!is_dmarc("v=spf1 -all"));
+        assert_eq!(org_domain("reports.example.co.uk"), "example.co.uk");
+    }
+}

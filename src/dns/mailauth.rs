@@ -1,0 +1,340 @@
+//! The bridge to mail-auth: its evaluations read DNS through caches that this
+//! module fills from our own answers.
+//!
+//! mail-auth asks its cache before every query. In zone mode every question
+//! the zones can answer is in the cache before mail-auth starts, and a miss is
+//! answered NXDOMAIN (a name no loaded zone holds does not exist); mail-auth's
+//! own resolver has no nameserver, so nothing can leave the process. In live
+//! mode each answer our checks fetched is put in the cache as it arrives, and
+//! what mail-auth fetches itself is kept there too, so nothing is asked twice.
+//!
+//! A question whose query failed (timeout, SERVFAIL, a CNAME loop in a zone
+//! file) is left out on purpose: mail-auth then asks its resolver, which fails
+//! as well, and it reports `temperror` rather than "no record".
+
+use super::{Answer, Lookup, Rcode, from_zone, ip_from_reverse_name, zone::ZoneSet};
+use hickory_resolver::proto::{
+    op::ResponseCode,
+    rr::{Name, RData, RecordType},
+};
+use mail_auth::{
+    DnsCache, DnsError, Error, Mx, Negative, RecordSet, ResolverCache, TxtRecord,
+    dkim::{AtpsRecord, DkimReportRecord, DomainKey},
+    dmarc::DmarcRecord,
+    dns::{DnssecStatus, TxtRecordParser},
+    mta_sts::{MtaStsRecord, TlsRptRecord},
+    spf::SpfRecord,
+};
+use std::{
+    borrow::Borrow,
+    collections::{HashMap, HashSet},
+    hash::Hash,
+    net::{IpAddr, Ipv4Addr, Ipv6Addr},
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+type Negatable<T> = Result<RecordSet<T>, Negative>;
+
+/// One record type's cache: answers, the keys whose query failed, and what a
+/// miss means (`None`: ask the network; `Some`: the name does not exist).
+pub struct MapCache<K, V> {
+    answers: Mutex<HashMap<K, V>>,
+    failed: Mutex<HashSet<K>>,
+    miss: Option<V>,
+}
+
+impl<K: Hash + Eq, V: Clone> MapCache<K, V> {
+    fn new(miss: Option<V>) -> Self {
+        MapCache {
+            answers: Mutex::new(HashMap::new()),
+            failed: Mutex::new(HashSet::new()),
+            miss,
+        }
+    }
+
+    fn put(&self, key: K, value: Option<V>) {
+        match value {
+            Some(v) => {
+                lock(&self.answers).insert(key, v);
+            }
+            None => {
+                lock(&self.failed).insert(key);
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<K: Hash + Eq, V: Clone> ResolverCache<K, V> for MapCache<K, V> {
+    fn get<Q>(&self, name: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if let Some(v) = lock(&self.answers).get(name) {
+            return Some(v.clone());
+        }
+        if lock(&self.failed).contains(name) {
+            return None;
+        }
+        self.miss.clone()
+    }
+
+    fn remove<Q>(&self, name: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        lock(&self.answers).remove(name)
+    }
+
+    fn insert(&self, key: K, value: V, _valid_until: Instant) {
+        // One run is short; answers are kept for all of it.
+        lock(&self.answers).insert(key, value);
+    }
+}
+
+/// The five caches mail-auth consults, one per record type.
+pub struct Caches {
+    txt: MapCache<Box<str>, TxtRecord>,
+    mx: MapCache<Box<str>, Negatable<Mx>>,
+    ipv4: MapCache<Box<str>, Negatable<Ipv4Addr>>,
+    ipv6: MapCache<Box<str>, Negatable<Ipv6Addr>>,
+    ptr: MapCache<IpAddr, Negatable<Box<str>>>,
+}
+
+fn nx<T>() -> Negatable<T> {
+    Err(Negative {
+        code: ResponseCode::NXDomain,
+    })
+}
+
+impl Caches {
+    /// Empty caches whose misses go to the network.
+    pub fn live() -> Caches {
+        Caches {
+            txt: MapCache::new(None),
+            mx: MapCache::new(None),
+            ipv4: MapCache::new(None),
+            ipv6: MapCache::new(None),
+            ptr: MapCache::new(None),
+        }
+    }
+
+    /// Caches holding every answer the zones can give; a miss is NXDOMAIN.
+    pub fn from_zones(zones: &ZoneSet) -> Caches {
+        let caches = Caches {
+            txt: MapCache::new(Some(TxtRecord::Error(Error::Dns(
+                DnsError::RecordNotFound(ResponseCode::NXDomain),
+            )))),
+            mx: MapCache::new(Some(nx())),
+            ipv4: MapCache::new(Some(nx())),
+            ipv6: MapCache::new(Some(nx())),
+            ptr: MapCache::new(Some(nx())),
+        };
+        let mut names: HashSet<Name> = HashSet::new();
+        for zone in zones.zones() {
+            for record in &zone.records {
+                let mut name = record.name.to_lowercase();
+                name.set_fqdn(true);
+                // Every ancestor inside the zone exists too (empty non-terminals).
+                while name.num_labels() >= zone.origin.num_labels() && names.insert(name.clone()) {
+                    if name.num_labels() == 0 {
+                        break;
+                    }
+                    name = name.base_name();
+                }
+            }
+        }
+        for name in &names {
+            for rtype in [
+                RecordType::TXT,
+                RecordType::MX,
+                RecordType::A,
+                RecordType::AAAA,
+            ] {
+                caches.learn(name, rtype, &from_zone(zones, name, rtype));
+            }
+            if ip_from_reverse_name(name).is_some() {
+                caches.learn(
+                    name,
+                    RecordType::PTR,
+                    &from_zone(zones, name, RecordType::PTR),
+                );
+            }
+        }
+        caches
+    }
+
+    /// Record one answer in the cache of its type.
+    pub fn learn(&self, name: &Name, rtype: RecordType, lookup: &Lookup) {
+        let key = cache_key(name);
+        match rtype {
+            RecordType::TXT => {
+                let value = match lookup {
+                    Ok(answer) => {
+                        let records = answer.txt();
+                        if records.is_empty() {
+                            TxtRecord::Error(Error::Dns(DnsError::RecordNotFound(code(answer))))
+                        } else {
+                            parse_txt(&key, &records)
+                        }
+                    }
+                    Err(failure) => {
+                        TxtRecord::Error(Error::Dns(DnsError::Resolver(failure.to_string())))
+                    }
+                };
+                self.txt.put(key.into_boxed_str(), Some(value));
+            }
+            RecordType::MX => {
+                let value = negatable(lookup, |answer| {
+                    let mut groups: Vec<(u16, Vec<Box<str>>)> = Vec::new();
+                    for d in answer.data(RecordType::MX) {
+                        if let RData::MX(mx) = d {
+                            let exchange = mx.exchange.to_lowercase().to_ascii().into_boxed_str();
+                            match groups.iter_mut().find(|g| g.0 == mx.preference) {
+                                Some(g) => g.1.push(exchange),
+                                None => groups.push((mx.preference, vec![exchange])),
+                            }
+                        }
+                    }
+                    groups.sort_by_key(|g| g.0);
+                    groups
+                        .into_iter()
+                        .map(|(preference, exchanges)| Mx {
+                            preference,
+                            exchanges: exchanges.into_boxed_slice(),
+                        })
+                        .collect()
+                });
+                self.mx.put(key.into_boxed_str(), value);
+            }
+            RecordType::A => {
+                let value = negatable(lookup, |answer| {
+                    answer
+                        .data(RecordType::A)
+                        .filter_map(|d| match d {
+                            RData::A(a) => Some(a.0),
+                            _ => None,
+                        })
+                        .collect()
+                });
+                self.ipv4.put(key.into_boxed_str(), value);
+            }
+            RecordType::AAAA => {
+                let value = negatable(lookup, |answer| {
+                    answer
+                        .data(RecordType::AAAA)
+                        .filter_map(|d| match d {
+                            RData::AAAA(a) => Some(a.0),
+                            _ => None,
+                        })
+                        .collect()
+                });
+                self.ipv6.put(key.into_boxed_str(), value);
+            }
+            RecordType::PTR => {
+                if let Some(ip) = ip_from_reverse_name(name) {
+                    let value = negatable(lookup, |answer| {
+                        answer
+                            .data(RecordType::PTR)
+                            .filter_map(|d| match d {
+                                RData::PTR(p) if !p.0.is_root() => {
+                                    Some(p.0.to_lowercase().to_ascii().into_boxed_str())
+                                }
+                                _ => None,
+                            })
+                            .collect()
+                    });
+                    self.ptr.put(ip, value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn code(answer: &Answer) -> ResponseCode {
+    match answer.rcode {
+        Rcode::NxDomain => ResponseCode::NXDomain,
+        Rcode::NoError => ResponseCode::NoError,
+    }
+}
+
+/// Convert an answer into what mail-auth keeps: records, a negative answer, or
+/// (for a failed query) nothing.
+fn negatable<T>(lookup: &Lookup, records: impl Fn(&Answer) -> Arc<[T]>) -> Option<Negatable<T>> {
+    match lookup {
+        Ok(answer) => {
+            let records = records(answer);
+            Some(if records.is_empty() {
+                Err(Negative { code: code(answer) })
+            } else {
+                Ok(RecordSet {
+                    records,
+                    dnssec_status: DnssecStatus::Indeterminate,
+                })
+            })
+        }
+        Err(_) => None,
+    }
+}
+
+/// mail-auth's cache key: lower case with the final dot.
+fn cache_key(name: &Name) -> String {
+    let mut key = name.to_lowercase().to_ascii();
+    if !key.ends_with('.') {
+        key.push('.');
+    }
+    key
+}
+
+/// Parse TXT records as the record type mail-auth will ask for at this name:
+/// DMARC under `_dmarc`, DKIM keys under `_domainkey`, and so on; SPF elsewhere.
+fn parse_txt(key: &str, records: &[Vec<u8>]) -> TxtRecord {
+    let labels: Vec<&str> = key.split('.').collect();
+    let has = |l: &str| labels.iter().any(|x| x.eq_ignore_ascii_case(l));
+    if has("_dmarc") {
+        DmarcRecord::parse_records(records).into()
+    } else if labels.first().is_some_and(|l| *l == "_report") && has("_domainkey") {
+        DkimReportRecord::parse_records(records).into()
+    } else if has("_domainkey") {
+        DomainKey::parse_records(records).into()
+    } else if has("_atps") {
+        AtpsRecord::parse_records(records).into()
+    } else if has("_mta-sts") {
+        MtaStsRecord::parse_records(records).into()
+    } else if labels.len() > 1 && labels[0] == "_smtp" && labels[1] == "_tls" {
+        TlsRptRecord::parse_records(records).into()
+    } else {
+        SpfRecord::parse_records(records).into()
+    }
+}
+
+impl DnsCache for Caches {
+    type Txt = MapCache<Box<str>, TxtRecord>;
+    type Mx = MapCache<Box<str>, Negatable<Mx>>;
+    type Ipv4 = MapCache<Box<str>, Negatable<Ipv4Addr>>;
+    type Ipv6 = MapCache<Box<str>, Negatable<Ipv6Addr>>;
+    type Ptr = MapCache<IpAddr, Negatable<Box<str>>>;
+
+    fn txt(&self) -> Option<&Self::Txt> {
+        Some(&self.txt)
+    }
+    fn mx(&self) -> Option<&Self::Mx> {
+        Some(&self.mx)
+    }
+    fn ipv4(&self) -> Option<&Self::Ipv4> {
+        Some(&self.ipv4)
+    }
+    fn ipv6(&self) -> Option<&Self::Ipv6> {
+        Some(&self.ipv6)
+    }
+    fn ptr(&self) -> Option<&Self::Ptr> {
+        Some(&self.ptr)
+    }
+}

@@ -1,0 +1,120 @@
+//! What the checks found: plain data, rendered by `render/`.
+
+use serde::Serialize;
+
+/// How a check came out. Ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Only reports something; never affects the verdict.
+    Info,
+    /// Correct.
+    Pass,
+    /// Works, but weak or risky; fails the run only with `--strict`.
+    Warn,
+    /// Could not be completed because DNS failed temporarily; a retry may succeed.
+    Error,
+    /// Wrong: mail will be rejected, lost, or unprotected.
+    Fail,
+}
+
+impl Status {
+    /// The lower-case word used in JSON and in the text report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Info => "info",
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Error => "error",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+/// One finding: a stable dotted name (`spf.lookups`), a status, what was seen
+/// and, when something is wrong, how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable identifier; the first segment is the area (`mx`, `ptr`, `spf`, ...).
+    pub name: String,
+    /// The outcome.
+    pub status: Status,
+    /// What was found, in words.
+    pub message: String,
+    /// A one-line hint for fixing it, when there is something to fix.
+    pub fix: Option<String>,
+    /// DNS records behind the finding, in presentation form.
+    pub records: Vec<String>,
+}
+
+impl Finding {
+    /// A finding with no fix hint and no records.
+    pub fn new(name: &str, status: Status, message: impl Into<String>) -> Finding {
+        Finding {
+            name: name.to_string(),
+            status,
+            message: message.into(),
+            fix: None,
+            records: Vec::new(),
+        }
+    }
+
+    /// Attach a fix hint.
+    pub fn fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    /// Attach a record shown with the finding.
+    pub fn record(mut self, record: impl Into<String>) -> Finding {
+        self.records.push(record.into());
+        self
+    }
+
+    /// The area this finding belongs to: the first segment of its name.
+    pub fn area(&self) -> &str {
+        self.name.split('.').next().unwrap_or(&self.name)
+    }
+}
+
+/// The worst status among findings (fail > error > warn > pass); `info`
+/// findings never count, and no findings at all is a pass.
+pub fn worst(findings: &[Finding]) -> Status {
+    findings
+        .iter()
+        .map(|f| f.status)
+        .filter(|s| *s != Status::Info)
+        .max()
+        .unwrap_or(Status::Pass)
+}
+
+/// Everything `mailcheck domain` found for one domain.
+#[derive(Debug, Clone)]
+pub struct DomainReport {
+    /// The domain as checked (A-label form).
+    pub domain: String,
+    /// Findings in area order: mx, ptr, spf, dkim, dmarc.
+    pub findings: Vec<Finding>,
+}
+
+impl DomainReport {
+    /// The overall status of the domain.
+    pub fn status(&self) -> Status {
+        worst(&self.findings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_ignores_info_and_orders_fail_over_error() {
+        let f = |s| Finding::new("x.y", s, "m");
+        assert_eq!(worst(&[]), Status::Pass);
+        assert_eq!(worst(&[f(Status::Info)]), Status::Pass);
+        assert_eq!(worst(&[f(Status::Warn), f(Status::Pass)]), Status::Warn);
+        assert_eq!(worst(&[f(Status::Error), f(Status::Warn)]), Status::Error);
+        assert_eq!(worst(&[f(Status::Error), f(Status::Fail)]), Status::Fail);
+    }
+}
