@@ -294,10 +294,47 @@ fn is_modifier(term: &str) -> bool {
     }
 }
 
-/// Find the first term that makes the record unparseable.
+/// `ip4:`/`ip6:` arguments: an address of the right family and a prefix length
+/// within range (RFC 7208 5.6). mail-auth is lenient about octets over 255.
+fn valid_network(name: &str, rest: &str) -> bool {
+    let Some(arg) = rest.strip_prefix(':') else {
+        return !matches!(name, "ip4" | "ip6");
+    };
+    let (addr, len) = match arg.split_once('/') {
+        Some((a, l)) => (a, Some(l)),
+        None => (arg, None),
+    };
+    let (ok, max) = match name {
+        "ip4" => (addr.parse::<std::net::Ipv4Addr>().is_ok(), 32),
+        "ip6" => (addr.parse::<std::net::Ipv6Addr>().is_ok(), 128),
+        _ => return true,
+    };
+    ok && len.is_none_or(|l| l.parse::<u8>().is_ok_and(|l| l <= max))
+}
+
+/// The mechanisms of RFC 7208 5.
+const MECHANISMS: &[&str] = &["all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"];
+
+/// Find the first term that is not valid SPF (RFC 7208 4.6.1, 12): an
+/// unknown mechanism, or a known one whose arguments do not parse. mail-auth
+/// reads an unknown `name:value` as an unknown modifier and skips it; a
+/// receiver following the RFC returns permerror, so it is reported here.
 fn bad_term(record: &str) -> Option<String> {
     for term in record.split_ascii_whitespace().skip(1) {
-        if SpfRecord::parse(format!("v=spf1 {term}").as_bytes()).is_err() {
+        if is_modifier(term) {
+            if SpfRecord::parse(format!("v=spf1 {term}").as_bytes()).is_err() {
+                return Some(term.to_string());
+            }
+            continue;
+        }
+        let bare = term.trim_start_matches(['+', '-', '~', '?']);
+        let name_end = bare.find([':', '/']).unwrap_or(bare.len());
+        let name = bare[..name_end].to_ascii_lowercase();
+        if bare.len() + 1 < term.len()
+            || !MECHANISMS.contains(&name.as_str())
+            || !valid_network(&name, &bare[name_end..])
+            || SpfRecord::parse(format!("v=spf1 {term}").as_bytes()).is_err()
+        {
             return Some(term.to_string());
         }
     }
@@ -382,10 +419,11 @@ fn walk_node(
             );
         }
         let text = records[0].clone();
+        let culprit = bad_term(&text);
         let parsed = match SpfRecord::parse(text.as_bytes()) {
-            Ok(p) => p,
-            Err(_) => {
-                let culprit = bad_term(&text)
+            Ok(p) if culprit.is_none() => p,
+            _ => {
+                let culprit = culprit
                     .map(|t| format!(": the term \"{t}\" is not valid SPF"))
                     .unwrap_or_default();
                 walk.findings.push(
@@ -884,4 +922,32 @@ fn matched_term(node: &Node, ip: IpAddr, depth: usize) -> Option<(Qualifier, Str
     node.redirect
         .as_ref()
         .and_then(|r| matched_term(r, ip, depth + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_invalid_term() {
+        assert_eq!(bad_term("v=spf1 mx -all"), None);
+        assert_eq!(bad_term("v=spf1 mx foo=bar -all"), None);
+        assert_eq!(
+            bad_term("v=spf1 mx incloode:x.example -all").as_deref(),
+            Some("incloode:x.example")
+        );
+        assert_eq!(
+            bad_term("v=spf1 ip4:192.0.2.300 -all").as_deref(),
+            Some("ip4:192.0.2.300")
+        );
+        assert_eq!(bad_term("v=spf1 +-all").as_deref(), Some("+-all"));
+    }
+
+    #[test]
+    fn directive_texts_skip_modifiers() {
+        assert_eq!(
+            directive_texts("v=spf1 a redirect=x.example ip4:192.0.2.0/24 exp=e.example ~all"),
+            ["a", "ip4:192.0.2.0/24", "~all"]
+        );
+    }
 }
