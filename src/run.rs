@@ -42,6 +42,8 @@ pub fn build_dns(config: &Config) -> Result<Dns, RunError> {
 /// Run the command line; the result is the exit status.
 pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus, RunError> {
     let config = Config::from_cli(&cli).map_err(RunError::Input)?;
+    // The colour decision is made once, here, for everything that prints.
+    colored::control::set_override(matches!(config.output, Output::Text { color: true }));
     match &cli.command {
         Command::Completions { shell } => {
             let mut cmd = Cli::command();

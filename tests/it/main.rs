@@ -1,0 +1,8 @@
+//! mailcheck's integration tests: one binary, run against the built
+//! `mailcheck` executable. DNS comes from the fixture zones, both offline
+//! (`--zone`) and over the wire from a real DNS server on 127.0.0.1.
+
+mod cli;
+mod domain;
+mod support;
+mod zonefile;
