@@ -34,6 +34,10 @@ complete -c mailcheck -n "__fish_mailcheck_needs_command" -l json -d 'Print one 
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -s V -l version -d 'Print version'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "verify" -d 'Would a receiver accept this message from this IP? Every DKIM signature, SPF, ARC, DMARC alignment and the disposition'
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "spf" -d 'Analyse a domain\'s SPF record (include tree, lookup counts), and with --ip evaluate check_host() for that IP'
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "dkim" -d 'Check a DKIM key record; or generate a key pair, or sign a message'
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "dmarc" -d 'Find the DMARC policy that applies to a domain and explain every tag'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s s -l selector -d 'DKIM selector to check (repeatable); without it, common selectors are tried' -r
@@ -48,6 +52,78 @@ never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l strict -d 'Treat warnings as failures (exit 1)'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l ip -d 'The IP address the message arrived from' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l helo -d 'The HELO/EHLO name the sender gave (checked by SPF when there is no MAIL FROM)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l mail-from -d 'The SMTP MAIL FROM address; defaults to the message\'s Return-Path' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l authserv-id -d 'The receiver\'s name in the Authentication-Results header (default: this host\'s name)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l ip -d 'Evaluate check_host() for this IP: pass required for exit 0' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l helo -d 'HELO name for SPF macros (%{h})' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -s s -l selector -d 'The selector (repeatable)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -a "sign" -d 'Sign a message with a private key; the signed message goes to standard output or --out'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l domain -d 'The signing domain (d=)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l selector -d 'The selector (s=); the record goes at S._domainkey.D' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l algorithm -d 'Key algorithm: rsa-2048, rsa-3072, rsa-4096 or ed25519' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l out -d 'Where to write the private key (PKCS#8 PEM, mode 0600)' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l force -d 'Replace the file if it exists'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l key -d 'The private key (PKCS#8 or PKCS#1 PEM)' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l domain -d 'The signing domain (d=)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l selector -d 'The selector (s=)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l headers -d 'Header fields to sign, separated by colons or commas (must include From)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l out -d 'Write the signed message here instead of standard output' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l force -d 'Replace --out if it exists'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from help" -f -a "sign" -d 'Sign a message with a private key; the signed message goes to standard output or --out'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
@@ -56,6 +132,12 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain completions help" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc completions help" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc completions help" -f -a "verify" -d 'Would a receiver accept this message from this IP? Every DKIM signature, SPF, ARC, DMARC alignment and the disposition'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc completions help" -f -a "spf" -d 'Analyse a domain\'s SPF record (include tree, lookup counts), and with --ip evaluate check_host() for that IP'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc completions help" -f -a "dkim" -d 'Check a DKIM key record; or generate a key pair, or sign a message'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc completions help" -f -a "dmarc" -d 'Find the DMARC policy that applies to a domain and explain every tag'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and __fish_seen_subcommand_from dkim" -f -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and __fish_seen_subcommand_from dkim" -f -a "sign" -d 'Sign a message with a private key; the signed message goes to standard output or --out'

@@ -64,6 +64,16 @@ pub enum ColorWhen {
 pub enum Command {
     /// Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC.
     Domain(DomainArgs),
+    /// Would a receiver accept this message from this IP? Every DKIM signature,
+    /// SPF, ARC, DMARC alignment and the disposition.
+    Verify(VerifyArgs),
+    /// Analyse a domain's SPF record (include tree, lookup counts), and with
+    /// --ip evaluate check_host() for that IP.
+    Spf(SpfArgs),
+    /// Check a DKIM key record; or generate a key pair, or sign a message.
+    Dkim(DkimArgs),
+    /// Find the DMARC policy that applies to a domain and explain every tag.
+    Dmarc(DmarcArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -93,4 +103,126 @@ pub struct DomainArgs {
     /// Treat warnings as failures (exit 1).
     #[arg(long)]
     pub strict: bool,
+}
+
+/// Arguments of `mailcheck verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// RFC 5322 message files (.eml), or - for standard input.
+    #[arg(required = true, value_name = "MESSAGE")]
+    pub messages: Vec<String>,
+
+    /// The IP address the message arrived from.
+    #[arg(long, value_name = "IP")]
+    pub ip: IpAddr,
+
+    /// The HELO/EHLO name the sender gave (checked by SPF when there is no MAIL FROM).
+    #[arg(long, value_name = "NAME")]
+    pub helo: Option<String>,
+
+    /// The SMTP MAIL FROM address; defaults to the message's Return-Path.
+    #[arg(long, value_name = "ADDR")]
+    pub mail_from: Option<String>,
+
+    /// The receiver's name in the Authentication-Results header (default: this host's name).
+    #[arg(long, value_name = "NAME")]
+    pub authserv_id: Option<String>,
+}
+
+/// Arguments of `mailcheck spf`.
+#[derive(Debug, Args)]
+pub struct SpfArgs {
+    /// A domain (checked as postmaster@DOMAIN) or a MAIL FROM address.
+    #[arg(value_name = "DOMAIN|ADDR")]
+    pub target: String,
+
+    /// Evaluate check_host() for this IP: pass required for exit 0.
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<IpAddr>,
+
+    /// HELO name for SPF macros (%{h}).
+    #[arg(long, value_name = "NAME")]
+    pub helo: Option<String>,
+}
+
+/// Arguments of `mailcheck dkim`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct DkimArgs {
+    /// Generate a key pair or sign a message.
+    #[command(subcommand)]
+    pub action: Option<DkimAction>,
+
+    /// The domain whose key record to check.
+    #[arg(value_name = "DOMAIN", required = true)]
+    pub domain: Option<String>,
+
+    /// The selector (repeatable).
+    #[arg(long = "selector", short = 's', value_name = "S", required = true)]
+    pub selectors: Vec<String>,
+}
+
+/// DKIM key management.
+#[derive(Debug, Subcommand)]
+pub enum DkimAction {
+    /// Generate a DKIM key pair: the private key to a file (mode 0600), the
+    /// TXT record to publish on standard output.
+    Keygen(KeygenArgs),
+    /// Sign a message with a private key; the signed message goes to standard
+    /// output or --out.
+    Sign(SignArgs),
+}
+
+/// Arguments of `mailcheck dkim keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The signing domain (d=).
+    #[arg(long, value_name = "D")]
+    pub domain: String,
+    /// The selector (s=); the record goes at S._domainkey.D.
+    #[arg(long, value_name = "S")]
+    pub selector: String,
+    /// Key algorithm: rsa-2048, rsa-3072, rsa-4096 or ed25519.
+    #[arg(long, value_name = "ALG", default_value = "rsa-2048")]
+    pub algorithm: String,
+    /// Where to write the private key (PKCS#8 PEM, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `mailcheck dkim sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The message to sign, or - for standard input.
+    #[arg(value_name = "MESSAGE")]
+    pub message: String,
+    /// The private key (PKCS#8 or PKCS#1 PEM).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The signing domain (d=).
+    #[arg(long, value_name = "D")]
+    pub domain: String,
+    /// The selector (s=).
+    #[arg(long, value_name = "S")]
+    pub selector: String,
+    /// Header fields to sign, separated by colons or commas (must include From).
+    #[arg(long, value_name = "LIST")]
+    pub headers: Option<String>,
+    /// Write the signed message here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `mailcheck dmarc`.
+#[derive(Debug, Args)]
+pub struct DmarcArgs {
+    /// The domain whose DMARC policy to find.
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
 }

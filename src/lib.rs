@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod dns;
 pub mod exit;
+pub mod keys;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod verify;

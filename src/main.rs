@@ -24,7 +24,8 @@ fn main() {
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let result = runtime.block_on(run(cli, &mut out));
+    let mut err = io::stderr();
+    let result = runtime.block_on(run(cli, &mut out, &mut err));
     let flushed = out.flush();
     let code = match (result, flushed) {
         (Ok(status), Ok(())) => status.code(),

@@ -2,15 +2,20 @@
 
 use crate::{
     check::{self, DomainOptions},
-    cli::{Cli, Command, DomainArgs},
+    cli::{
+        Cli, Command, DkimAction, DkimArgs, DmarcArgs, DomainArgs, KeygenArgs, SignArgs, SpfArgs,
+        VerifyArgs,
+    },
     config::{Config, DnsConfig, Output, normalize_domain},
     dns::{Dns, zone::ZoneSet},
     exit::ExitStatus,
     render,
-    report::Status,
+    report::{DomainReport, Status},
+    verify::{self as verifier, Envelope},
 };
 use clap::CommandFactory;
 use futures_util::{StreamExt, stream};
+use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
 /// Why a command could not run (exit status 2), or output could not be written.
@@ -39,8 +44,13 @@ pub fn build_dns(config: &Config) -> Result<Dns, RunError> {
     }
 }
 
-/// Run the command line; the result is the exit status.
-pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus, RunError> {
+/// Run the command line; the result is the exit status. Results go to `out`;
+/// per-item diagnostics (a message that could not be read) go to `err`.
+pub async fn run(
+    cli: Cli,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
     let config = Config::from_cli(&cli).map_err(RunError::Input)?;
     // The colour decision is made once, here, for everything that prints.
     colored::control::set_override(matches!(config.output, Output::Text { color: true }));
@@ -51,6 +61,14 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus, RunError> 
             Ok(ExitStatus::Success)
         }
         Command::Domain(args) => domain(&config, args, out).await,
+        Command::Verify(args) => verify(&config, args, out, err).await,
+        Command::Spf(args) => spf(&config, args, out).await,
+        Command::Dkim(args) => match &args.action {
+            Some(DkimAction::Keygen(k)) => keygen(&config, k, out),
+            Some(DkimAction::Sign(s)) => sign(s, out),
+            None => dkim(&config, args, out).await,
+        },
+        Command::Dmarc(args) => dmarc(&config, args, out).await,
     }
 }
 
@@ -125,4 +143,339 @@ pub fn exit_for(statuses: &[Status], strict: bool) -> ExitStatus {
     } else {
         ExitStatus::Success
     }
+}
+
+/// How many messages are verified at once.
+const MESSAGE_CONCURRENCY: usize = 16;
+
+async fn verify(
+    config: &Config,
+    args: &VerifyArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    if args.messages.iter().filter(|m| *m == "-").count() > 1 {
+        return Err(RunError::Input(
+            "standard input (-) can be read only once".into(),
+        ));
+    }
+    let helo = match &args.helo {
+        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
+        None => None,
+    };
+    let dns = build_dns(config)?;
+    let envelope = Envelope {
+        ip: args.ip,
+        helo,
+        mail_from: args.mail_from.clone(),
+        authserv_id: args.authserv_id.clone().unwrap_or_else(host_name),
+    };
+    let dns_ref = &dns;
+    let envelope_ref = &envelope;
+    let mut results = stream::iter(args.messages.iter())
+        .map(|label| async move {
+            let message = verifier::input::read(label)?;
+            verifier::verify(dns_ref, &message, envelope_ref).await
+        })
+        .buffered(MESSAGE_CONCURRENCY);
+    let mut statuses = Vec::new();
+    let mut bad_input = false;
+    while let Some(result) = results.next().await {
+        match result {
+            Ok(report) => {
+                match config.output {
+                    Output::Json => render::json::verify(out, &report)?,
+                    Output::Text { color } => {
+                        if !statuses.is_empty() {
+                            writeln!(out)?;
+                        }
+                        render::text::verify(out, &report, color)?;
+                    }
+                }
+                out.flush()?;
+                statuses.push(report.status());
+            }
+            Err(message) => {
+                bad_input = true;
+                writeln!(err, "mailcheck: {message}")?;
+            }
+        }
+    }
+    if let Output::Text { .. } = config.output
+        && statuses.len() > 1
+    {
+        writeln!(out)?;
+        render::text::summary(out, &statuses)?;
+    }
+    Ok(if bad_input {
+        ExitStatus::Error
+    } else {
+        exit_for(&statuses, false)
+    })
+}
+
+/// This host's name, the default authserv-id.
+fn host_name() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_string())
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// The identity `mailcheck spf` evaluates: a bare domain is
+/// `postmaster@DOMAIN`; an address is a MAIL FROM (empty local part:
+/// postmaster). Returns (domain, sender); the domain may be invalid, which
+/// check_host() answers with `none` (RFC 7208 4.3).
+fn spf_identity(target: &str) -> (String, String) {
+    let target = target.trim();
+    match target.rsplit_once('@') {
+        Some((local, domain)) => {
+            let domain = normalize_domain(domain).unwrap_or_else(|_| domain.to_string());
+            let local = if local.is_empty() {
+                "postmaster"
+            } else {
+                local
+            };
+            (domain.clone(), format!("{local}@{domain}"))
+        }
+        None => {
+            let domain = normalize_domain(target).unwrap_or_else(|_| target.to_string());
+            (domain.clone(), format!("postmaster@{domain}"))
+        }
+    }
+}
+
+async fn spf(config: &Config, args: &SpfArgs, out: &mut dyn Write) -> Result<ExitStatus, RunError> {
+    let (domain, sender) = spf_identity(&args.target);
+    let helo = match &args.helo {
+        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
+        None => None,
+    };
+    let dns = build_dns(config)?;
+    let valid = normalize_domain(&domain).is_ok() && domain.contains('.');
+    let report = if valid {
+        check::spf::analyse(&dns, &domain, &sender, args.ip, helo.as_deref()).await
+    } else {
+        check::spf::SpfReport::invalid(&domain)
+    };
+    let result = match (args.ip, report.result) {
+        (Some(_), Some(r)) => Some(check::spf::result_word(r)),
+        (Some(_), None) => Some(
+            if report.findings.iter().any(|f| f.status == Status::Error) {
+                "temperror"
+            } else if report.record.is_none() {
+                "none"
+            } else {
+                "permerror"
+            },
+        ),
+        (None, _) => None,
+    };
+    let domain_report = DomainReport {
+        domain: domain.clone(),
+        findings: report.findings.clone(),
+    };
+    match config.output {
+        Output::Json => {
+            let mut extra = Map::new();
+            extra.insert("identity".into(), json!(sender));
+            extra.insert("record".into(), json!(report.record));
+            extra.insert("lookups".into(), json!(report.lookups));
+            extra.insert("void_lookups".into(), json!(report.void_lookups));
+            if let Some(r) = result {
+                extra.insert("result".into(), json!(r));
+                extra.insert("ip".into(), json!(args.ip));
+                extra.insert(
+                    "mechanism".into(),
+                    json!(report.matched.as_ref().map(|m| &m.0)),
+                );
+                extra.insert(
+                    "mechanism_domain".into(),
+                    json!(report.matched.as_ref().map(|m| &m.1)),
+                );
+            }
+            if let Some(tree) = &report.tree {
+                extra.insert("tree".into(), check::spf::tree_json(tree));
+            }
+            render::json::domain_with(out, &domain_report, extra)?;
+        }
+        Output::Text { color } => {
+            render::text::domain(out, &domain_report, color)?;
+            if let (Some(r), Some(ip)) = (result, args.ip) {
+                writeln!(out, "  check_host({ip}, {domain}, {sender}) = {r}")?;
+            }
+        }
+    }
+    Ok(match result {
+        Some("pass") => ExitStatus::Success,
+        Some("temperror") => ExitStatus::Inconclusive,
+        Some(_) => ExitStatus::Failure,
+        None => exit_for(&[domain_report.status()], false),
+    })
+}
+
+async fn dkim(
+    config: &Config,
+    args: &DkimArgs,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    let domain =
+        normalize_domain(args.domain.as_deref().unwrap_or_default()).map_err(RunError::Input)?;
+    let selectors = selectors(&args.selectors)?;
+    let dns = build_dns(config)?;
+    let findings = check::dkim::check(&dns, &domain, &selectors).await;
+    let report = DomainReport { domain, findings };
+    match config.output {
+        Output::Json => {
+            let mut extra = Map::new();
+            extra.insert("selectors".into(), json!(selectors));
+            render::json::domain_with(out, &report, extra)?;
+        }
+        Output::Text { color } => render::text::domain(out, &report, color)?,
+    }
+    Ok(exit_for(&[report.status()], false))
+}
+
+async fn dmarc(
+    config: &Config,
+    args: &DmarcArgs,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    let domain = normalize_domain(&args.domain).map_err(RunError::Input)?;
+    let dns = build_dns(config)?;
+    let (findings, discovery) = tokio::join!(
+        check::dmarc::check(&dns, &domain),
+        check::dmarc::discover(&dns, &domain)
+    );
+    let report = DomainReport {
+        domain: domain.clone(),
+        findings,
+    };
+    let applied = discovery
+        .as_ref()
+        .ok()
+        .and_then(|d| d.applies.map(|i| &d.walk[i]));
+    match config.output {
+        Output::Json => {
+            let mut extra = Map::new();
+            if let Ok(d) = &discovery {
+                extra.insert("queried".into(), json!(d.queried));
+                extra.insert("organizational_domain".into(), json!(d.organizational));
+            }
+            extra.insert("record_domain".into(), json!(applied.map(|f| &f.domain)));
+            extra.insert("record".into(), json!(applied.map(|f| &f.text)));
+            let tags: Map<String, Value> = applied
+                .map(|f| f.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+                .unwrap_or_default();
+            extra.insert("tags".into(), Value::Object(tags));
+            render::json::domain_with(out, &report, extra)?;
+        }
+        Output::Text { color } => {
+            render::text::domain(out, &report, color)?;
+            if let Ok(d) = &discovery {
+                writeln!(out, "  tree walk: {}", d.queried.join(" -> "))?;
+                writeln!(out, "  organizational domain: {}", d.organizational)?;
+            }
+            if let Some(f) = applied {
+                writeln!(out, "  tags of _dmarc.{}:", f.domain)?;
+                for (k, v) in &f.tags {
+                    writeln!(out, "    {k}={v}  {}", check::dmarc::tag_meaning(k, v))?;
+                }
+            }
+        }
+    }
+    Ok(exit_for(&[report.status()], false))
+}
+
+/// Validate DKIM selectors as given on the command line.
+fn selectors(given: &[String]) -> Result<Vec<String>, RunError> {
+    let mut out = Vec::new();
+    for s in given {
+        let s = s.trim().to_ascii_lowercase();
+        if s.is_empty() || s.contains(char::is_whitespace) || s.starts_with('.') || s.ends_with('.')
+        {
+            return Err(RunError::Input(format!(
+                "--selector '{s}' is not a valid DKIM selector"
+            )));
+        }
+        out.push(s);
+    }
+    Ok(out)
+}
+
+fn keygen(config: &Config, args: &KeygenArgs, out: &mut dyn Write) -> Result<ExitStatus, RunError> {
+    let domain =
+        normalize_domain(&args.domain).map_err(|e| RunError::Input(format!("--domain: {e}")))?;
+    let selector = selectors(std::slice::from_ref(&args.selector))?.remove(0);
+    let algorithm = args
+        .algorithm
+        .parse::<crate::keys::KeyAlgorithm>()
+        .map_err(|_| {
+            RunError::Input(format!(
+                "--algorithm {}: expected rsa-2048, rsa-3072, rsa-4096 or ed25519",
+                args.algorithm
+            ))
+        })?;
+    let key = crate::keys::keygen(&crate::keys::Keygen {
+        domain,
+        selector,
+        algorithm,
+        out: args.out.clone(),
+        force: args.force,
+    })
+    .map_err(|e| RunError::Input(e.to_string()))?;
+    match config.output {
+        Output::Json => {
+            let value = json!({
+                "key_file": key.path,
+                "algorithm": key.algorithm.to_string(),
+                "bits": key.bits,
+                "name": key.name,
+                "record": key.record,
+                "strings": key.strings,
+                "zone": key.zone_text,
+            });
+            serde_json::to_writer(&mut *out, &value).map_err(|e| RunError::Io(e.into()))?;
+            writeln!(out)?;
+        }
+        Output::Text { .. } => {
+            writeln!(
+                out,
+                "; private key written to {} (mode 0600)",
+                key.path.display()
+            )?;
+            writeln!(out, "; publish this TXT record at {}:", key.name)?;
+            writeln!(out, "{}", key.zone_text.trim_end())?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn sign(args: &SignArgs, out: &mut dyn Write) -> Result<ExitStatus, RunError> {
+    let message = verifier::input::read(&args.message).map_err(RunError::Input)?;
+    let headers = args.headers.as_ref().map(|h| {
+        h.split([':', ','])
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+    });
+    let domain =
+        normalize_domain(&args.domain).map_err(|e| RunError::Input(format!("--domain: {e}")))?;
+    let selector = selectors(std::slice::from_ref(&args.selector))?.remove(0);
+    let signed = crate::keys::sign(&crate::keys::Sign {
+        message: message.bytes,
+        key: args.key.clone(),
+        domain,
+        selector,
+        headers,
+    })
+    .map_err(|e| RunError::Input(e.to_string()))?;
+    match &args.out {
+        Some(path) => crate::keys::write_new(path, &signed, 0o644, args.force)
+            .map_err(|e| RunError::Input(e.to_string()))?,
+        None => out.write_all(&signed)?,
+    }
+    Ok(ExitStatus::Success)
 }

@@ -399,6 +399,69 @@ pub async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
     findings
 }
 
+/// What a DMARC tag means, in words (RFC 9989 4.7; `pct`, `rf`, `ri` from RFC 7489).
+pub fn tag_meaning(tag: &str, value: &str) -> String {
+    let v = value.to_ascii_lowercase();
+    match tag {
+        "v" => "version: this is a DMARC record".into(),
+        "p" => format!("policy for the domain itself: {}", policy_effect(&v)),
+        "sp" => format!(
+            "policy for subdomains without their own record: {}",
+            policy_effect(&v)
+        ),
+        "np" => format!(
+            "policy for subdomains that do not exist: {}",
+            policy_effect(&v)
+        ),
+        "adkim" => format!(
+            "DKIM alignment: {}",
+            if v == "s" {
+                "strict (d= must equal the From domain)"
+            } else {
+                "relaxed (same organizational domain)"
+            }
+        ),
+        "aspf" => format!(
+            "SPF alignment: {}",
+            if v == "s" {
+                "strict (MAIL FROM domain must equal the From domain)"
+            } else {
+                "relaxed (same organizational domain)"
+            }
+        ),
+        "rua" => "where aggregate reports are sent".into(),
+        "ruf" => "where failure reports are sent".into(),
+        "fo" => "when failure reports are generated".into(),
+        "t" => {
+            if v == "y" {
+                "testing: receivers apply the next lower policy".into()
+            } else {
+                "not testing: the policy applies as published".into()
+            }
+        }
+        "psd" => match v.as_str() {
+            "y" => "this is a public suffix domain's record".into(),
+            "n" => "this domain is an organizational domain (the tree walk stops here)".into(),
+            _ => "public suffix status unspecified".into(),
+        },
+        "pct" => {
+            "legacy (RFC 7489): share of failing mail the policy applies to; RFC 9989 ignores it"
+                .into()
+        }
+        "rf" | "ri" => "legacy (RFC 7489) reporting option; RFC 9989 removed it".into(),
+        _ => "unknown tag: receivers ignore it".into(),
+    }
+}
+
+fn policy_effect(v: &str) -> &'static str {
+    match v {
+        "reject" => "reject mail that fails DMARC",
+        "quarantine" => "treat failing mail as suspicious (spam folder)",
+        "none" => "monitor only; failing mail is delivered",
+        _ => "not a valid policy",
+    }
+}
+
 /// The organizational domain by the public suffix list: one label below the
 /// public suffix (`mail.example.co.uk` -> `example.co.uk`).
 pub fn org_domain(domain: &str) -> String {

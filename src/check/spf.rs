@@ -15,7 +15,7 @@ use crate::{
 use futures_util::future::{BoxFuture, FutureExt, join_all};
 use hickory_resolver::proto::rr::{RData, RecordType};
 use mail_auth::{
-    SpfResult,
+    SpfOutput, SpfResult,
     dns::TxtRecordParser,
     spf::{Directive, Macro, Mechanism, Qualifier, SpfRecord, verify::SpfParameters},
 };
@@ -106,6 +106,10 @@ pub struct SpfReport {
     pub tree: Option<Node>,
     /// check_host() result for `--ip`.
     pub result: Option<SpfResult>,
+    /// mail-auth's full output for `--ip` (for Authentication-Results).
+    pub output: Option<SpfOutput>,
+    /// The directive that matched, and the domain whose record holds it.
+    pub matched: Option<(String, String)>,
 }
 
 /// The SPF findings for `domain`, as used by `mailcheck domain`.
@@ -144,6 +148,8 @@ pub async fn analyse(
             void_lookups: 0,
             tree: None,
             result: None,
+            output: None,
+            matched: None,
         };
     }
     let Some(root) = root else {
@@ -155,6 +161,8 @@ pub async fn analyse(
             void_lookups: 0,
             tree: None,
             result: None,
+            output: None,
+            matched: None,
         };
     };
 
@@ -218,11 +226,13 @@ pub async fn analyse(
         );
     }
 
-    let mut result = None;
+    let (mut result, mut output, mut matched) = (None, None, None);
     if let Some(ip) = ip {
-        let (f, r) = evaluate_ip(dns, &root, domain, sender, ip, helo).await;
+        let (f, out, m) = evaluate_ip(dns, &root, domain, sender, ip, helo).await;
         findings.push(f);
-        result = Some(r);
+        result = Some(out.result());
+        output = Some(out);
+        matched = m;
     }
 
     SpfReport {
@@ -232,7 +242,54 @@ pub async fn analyse(
         void_lookups: voids,
         tree: Some(root),
         result,
+        output,
+        matched,
     }
+}
+
+impl SpfReport {
+    /// The report for an identity whose domain is not a valid name: check_host()
+    /// returns `none` without a lookup (RFC 7208 4.3).
+    pub fn invalid(domain: &str) -> SpfReport {
+        SpfReport {
+            findings: vec![Finding::new(
+                "spf.record",
+                Status::Info,
+                format!("'{domain}' is not a valid domain name: SPF result none (RFC 7208 4.3)"),
+            )],
+            record: None,
+            lookups: 0,
+            void_lookups: 0,
+            tree: None,
+            result: Some(SpfResult::None),
+            output: None,
+            matched: None,
+        }
+    }
+}
+
+/// The include/redirect tree as JSON: each node's domain, how it was reached,
+/// its record, lookup counts and children.
+pub fn tree_json(node: &Node) -> serde_json::Value {
+    let mut children: Vec<serde_json::Value> = node
+        .terms
+        .iter()
+        .filter_map(|t| match &t.resolved {
+            Resolved::Include(child) => Some(tree_json(child)),
+            _ => None,
+        })
+        .collect();
+    if let Some(r) = &node.redirect {
+        children.push(tree_json(r));
+    }
+    serde_json::json!({
+        "domain": node.domain,
+        "via": match node.via { Via::Root => "root", Via::Include => "include", Via::Redirect => "redirect" },
+        "record": node.record,
+        "lookups": node.own_lookups,
+        "total_lookups": node.total_lookups,
+        "children": children,
+    })
 }
 
 impl Walk {
@@ -800,7 +857,7 @@ async fn evaluate_ip(
     sender: &str,
     ip: IpAddr,
     helo: Option<&str>,
-) -> (Finding, SpfResult) {
+) -> (Finding, SpfOutput, Option<(String, String)>) {
     let helo = helo.unwrap_or(domain);
     let output = dns
         .authenticator()
@@ -810,12 +867,13 @@ async fn evaluate_ip(
         )
         .await;
     let result = output.result();
-    let matched = matched_term(root, ip, 0);
+    let matched = match matched_term(root, ip, 0) {
+        Some((q, text, d)) if qualifier_result(&q) == result => Some((text, d)),
+        _ => None,
+    };
     let how = match &matched {
-        Some((q, text, d)) if qualifier_result(q) == result => {
-            format!(" (matched \"{text}\" in the record of {d})")
-        }
-        _ => String::new(),
+        Some((text, d)) => format!(" (matched \"{text}\" in the record of {d})"),
+        None => String::new(),
     };
     let finding = match result {
         SpfResult::Pass => Finding::new(
@@ -836,7 +894,7 @@ async fn evaluate_ip(
         )
         .fix(format!("add ip{}:{ip} (or an include: of the provider that owns it) to the SPF record of {domain}", if ip.is_ipv4() { "4" } else { "6" })),
     };
-    (finding, result)
+    (finding, output, matched)
 }
 
 fn qualifier_result(q: &Qualifier) -> SpfResult {

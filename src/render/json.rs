@@ -13,8 +13,12 @@
 //! never counts). Check names are stable dotted identifiers whose first
 //! segment is the area (`mx`, `ptr`, `spf`, `dkim`, `dmarc`).
 
-use crate::report::{DomainReport, Finding, Status};
+use crate::{
+    report::{DomainReport, Finding, Status},
+    verify::VerifyReport,
+};
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
 #[derive(Serialize)]
@@ -47,13 +51,99 @@ impl<'a> From<&'a Finding> for CheckJson<'a> {
 
 /// Write one domain report as a single JSON line.
 pub fn domain(out: &mut dyn Write, report: &DomainReport) -> io::Result<()> {
+    domain_with(out, report, Map::new())
+}
+
+/// A domain report with command-specific keys added (`spf`, `dkim`, `dmarc`).
+pub fn domain_with(
+    out: &mut dyn Write,
+    report: &DomainReport,
+    extra: Map<String, Value>,
+) -> io::Result<()> {
     let value = DomainJson {
         domain: &report.domain,
         status: report.status(),
         checks: report.findings.iter().map(CheckJson::from).collect(),
     };
-    serde_json::to_writer(&mut *out, &value)?;
+    let mut value = serde_json::to_value(&value).map_err(io::Error::other)?;
+    if let Value::Object(map) = &mut value {
+        for (k, v) in extra {
+            map.insert(k, v);
+        }
+    }
+    line(out, &value)
+}
+
+fn line(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")
+}
+
+/// Write one verified message (the contract's `verify` object).
+///
+/// ```text
+/// {"message", "from_domain", "status": "pass|fail|error",
+///  "spf": {"result", "domain", "identity", "mechanism", "mechanism_domain"},
+///  "dkim": [{"result", "domain", "selector", "algorithm", "canonicalization",
+///            "reason", "notes", "key_type", "key_bits"}],
+///  "dmarc": {"result", "policy", "policy_tag", "disposition", "spf_aligned",
+///            "dkim_aligned", "testing", "pct", "record_domain", "record",
+///            "organizational_domain", "adkim", "aspf"},
+///  "arc": null | {"result", "instances", "reason"},
+///  "authentication_results"}
+/// ```
+pub fn verify(out: &mut dyn Write, r: &VerifyReport) -> io::Result<()> {
+    let dkim: Vec<Value> = r
+        .dkim
+        .iter()
+        .map(|d| {
+            json!({
+                "result": d.result,
+                "domain": d.domain,
+                "selector": d.selector,
+                "algorithm": d.algorithm,
+                "canonicalization": d.canonicalization,
+                "reason": d.reason,
+                "notes": d.notes,
+                "key_type": d.key_type,
+                "key_bits": d.key_bits,
+            })
+        })
+        .collect();
+    let mut dmarc = json!({
+        "result": r.dmarc.result,
+        "policy": r.dmarc.policy,
+        "policy_tag": r.dmarc.policy_tag,
+        "disposition": r.dmarc.disposition,
+        "spf_aligned": r.dmarc.spf_aligned,
+        "dkim_aligned": r.dmarc.dkim_aligned,
+        "testing": r.dmarc.testing,
+        "record_domain": r.dmarc.record_domain,
+        "record": r.dmarc.record,
+        "organizational_domain": r.dmarc.organizational_domain,
+        "adkim": r.dmarc.adkim,
+        "aspf": r.dmarc.aspf,
+    });
+    if let (Some(pct), Value::Object(m)) = (r.dmarc.pct, &mut dmarc) {
+        m.insert("pct".into(), json!(pct));
+    }
+    let value = json!({
+        "message": r.message,
+        "from_domain": r.from_domain,
+        "status": r.status(),
+        "spf": {
+            "result": r.spf.result,
+            "domain": r.spf.domain,
+            "identity": r.spf.identity,
+            "mechanism": r.spf.mechanism,
+            "mechanism_domain": r.spf.mechanism_domain,
+        },
+        "dkim": dkim,
+        "dmarc": dmarc,
+        "arc": r.arc.as_ref().map(|a| json!({"result": a.result, "instances": a.instances, "reason": a.reason})),
+        "authentication_results": r.authentication_results,
+    });
+    line(out, &value)
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! The human report: findings grouped by area, a coloured status word per
 //! line, the records behind each finding and a fix hint for what is wrong.
 
-use crate::report::{DomainReport, Status};
+use crate::{
+    report::{DomainReport, Status},
+    verify::VerifyReport,
+};
 use colored::{ColoredString, Colorize};
 use std::io::{self, Write};
 
@@ -71,6 +74,199 @@ pub fn domain(out: &mut dyn Write, report: &DomainReport, color: bool) -> io::Re
         }
     }
     Ok(())
+}
+
+/// Write one verified message.
+pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
+    let st = r.status();
+    let verdict = match (st, r.dmarc.disposition) {
+        (Status::Pass, _) => "a receiver would accept it".to_string(),
+        (Status::Error, _) => "inconclusive: a DNS lookup failed; retry".to_string(),
+        (_, "none") => {
+            "it does not pass DMARC; with no policy to apply, receivers decide on their own"
+                .to_string()
+        }
+        (_, d) => format!("it does not pass DMARC: a receiver applying the policy would {d} it"),
+    };
+    writeln!(
+        out,
+        "{}: {} ({verdict})",
+        bold(&r.message, color),
+        word(st, color).to_string().trim_end()
+    )?;
+    writeln!(out, "  From domain: {}", r.from_domain)?;
+
+    writeln!(out, "  {}", heading("DKIM", color))?;
+    if r.dkim.is_empty() {
+        writeln!(
+            out,
+            "    {} the message has no DKIM-Signature",
+            word(Status::Info, color)
+        )?;
+    }
+    for d in &r.dkim {
+        let s = if d.result == "pass" {
+            Status::Pass
+        } else if d.result == "temperror" {
+            Status::Error
+        } else {
+            Status::Fail
+        };
+        let key = match (&d.key_type, d.key_bits) {
+            (Some(t), Some(b)) => format!(", {t} {b}-bit key"),
+            (Some(t), None) => format!(", {t} key"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "    {} dkim={} d={} s={} a={} c={}{key}",
+            word(s, color),
+            d.result,
+            d.domain.as_deref().unwrap_or("?"),
+            d.selector.as_deref().unwrap_or("?"),
+            d.algorithm.unwrap_or("?"),
+            d.canonicalization.as_deref().unwrap_or("?"),
+        )?;
+        if let Some(reason) = &d.reason {
+            writeln!(out, "          why: {reason}")?;
+        }
+        for n in &d.notes {
+            writeln!(out, "          note: {n}")?;
+        }
+    }
+
+    writeln!(out, "  {}", heading("SPF", color))?;
+    let spf_status = match r.spf.result {
+        "pass" => Status::Pass,
+        "temperror" => Status::Error,
+        "none" | "neutral" => Status::Warn,
+        _ => Status::Fail,
+    };
+    match (&r.spf.domain, r.spf.identity) {
+        (Some(dom), Some(identity)) => {
+            let matched = match (&r.spf.mechanism, &r.spf.mechanism_domain) {
+                (Some(m), Some(md)) => format!(", matched \"{m}\" in the record of {md}"),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "    {} spf={} for the {identity} identity {dom}{matched}",
+                word(spf_status, color),
+                r.spf.result
+            )?;
+        }
+        _ => writeln!(
+            out,
+            "    {} spf=none: no MAIL FROM, Return-Path or HELO to check",
+            word(Status::Warn, color)
+        )?,
+    }
+
+    writeln!(out, "  {}", heading("DMARC", color))?;
+    let dm = &r.dmarc;
+    let dstatus = match dm.result {
+        "pass" => Status::Pass,
+        "temperror" => Status::Error,
+        "none" => Status::Warn,
+        _ => Status::Fail,
+    };
+    match (&dm.record_domain, dm.policy) {
+        (Some(rd), Some(p)) => {
+            writeln!(
+                out,
+                "    {} dmarc={}: policy {p} ({}={p}) from _dmarc.{rd}{}",
+                word(dstatus, color),
+                dm.result,
+                dm.policy_tag.unwrap_or("p"),
+                if rd != &r.from_domain {
+                    format!(", the organizational record for {}", r.from_domain)
+                } else {
+                    String::new()
+                }
+            )?;
+        }
+        _ => writeln!(
+            out,
+            "    {} dmarc={}: no DMARC record for {}",
+            word(dstatus, color),
+            dm.result,
+            r.from_domain
+        )?,
+    }
+    let spf_dom = r.spf.domain.as_deref().unwrap_or("none");
+    writeln!(
+        out,
+        "          SPF {}aligned (aspf={}: {} vs From {})",
+        if dm.spf_aligned { "" } else { "not " },
+        dm.aspf,
+        spf_dom,
+        r.from_domain
+    )?;
+    let dkim_doms: Vec<&str> = r
+        .dkim
+        .iter()
+        .filter(|d| d.result == "pass")
+        .filter_map(|d| d.domain.as_deref())
+        .collect();
+    writeln!(
+        out,
+        "          DKIM {}aligned (adkim={}: {} vs From {})",
+        if dm.dkim_aligned { "" } else { "not " },
+        dm.adkim,
+        if dkim_doms.is_empty() {
+            "no passing signature".to_string()
+        } else {
+            dkim_doms.join(", ")
+        },
+        r.from_domain
+    )?;
+    if dm.testing {
+        writeln!(
+            out,
+            "          t=y (testing): the next lower policy applies"
+        )?;
+    }
+    if let Some(pct) = dm.pct {
+        writeln!(
+            out,
+            "          pct={pct}: an RFC 7489 receiver applies the policy to {pct}% of failing mail and the next lower policy to the rest; RFC 9989 ignores pct"
+        )?;
+    }
+    writeln!(out, "          disposition: {}", dm.disposition)?;
+
+    if let Some(arc) = &r.arc {
+        writeln!(out, "  {}", heading("ARC", color))?;
+        let s = if arc.result == "pass" {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        writeln!(
+            out,
+            "    {} arc={}: {} ARC set{}",
+            word(s, color),
+            arc.result,
+            arc.instances,
+            if arc.instances == 1 { "" } else { "s" }
+        )?;
+        if let Some(reason) = &arc.reason {
+            writeln!(out, "          why: {reason}")?;
+        }
+    }
+    writeln!(
+        out,
+        "  Authentication-Results: {}",
+        r.authentication_results
+    )?;
+    Ok(())
+}
+
+fn bold(s: &str, color: bool) -> ColoredString {
+    if color { s.bold() } else { s.normal().clear() }
+}
+
+fn heading(s: &str, color: bool) -> ColoredString {
+    if color { s.bold() } else { s.normal().clear() }
 }
 
 /// The closing line of a text run: how many items ended in each status.

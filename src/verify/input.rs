@@ -1,0 +1,158 @@
+//! Reading a message the way a receiver's MTA would hand it over: CRLF line
+//! endings, a bounded size, and a header block that parses.
+
+use std::{io::Read, path::Path};
+
+/// The largest message mailcheck reads: 64 MiB. Receivers refuse far smaller
+/// messages (RFC 5321 SIZE limits are commonly 25-50 MB); a larger file is an
+/// error (exit 2), so memory stays bounded.
+pub const MAX_MESSAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A message as read, with CRLF line endings.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// How the user named it (a path, or `-` for standard input).
+    pub label: String,
+    /// The bytes, line endings normalised to CRLF and a final CRLF ensured.
+    pub bytes: Vec<u8>,
+}
+
+/// Read a message from a path, or standard input for `-`.
+pub fn read(label: &str) -> Result<Message, String> {
+    let mut raw = Vec::new();
+    let limited = |r: &mut dyn Read, raw: &mut Vec<u8>| -> std::io::Result<u64> {
+        r.take(MAX_MESSAGE_BYTES + 1)
+            .read_to_end(raw)
+            .map(|n| n as u64)
+    };
+    let n = if label == "-" {
+        limited(&mut std::io::stdin().lock(), &mut raw)
+    } else {
+        let path = Path::new(label);
+        if path.is_dir() {
+            return Err(format!("{label}: is a directory, not a message file"));
+        }
+        std::fs::File::open(path).and_then(|mut f| limited(&mut f, &mut raw))
+    }
+    .map_err(|e| format!("{label}: cannot read: {e}"))?;
+    if n > MAX_MESSAGE_BYTES {
+        return Err(format!(
+            "{label}: larger than {} MiB; mailcheck reads messages up to that size",
+            MAX_MESSAGE_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes = to_crlf(&raw);
+    check_headers(label, &bytes)?;
+    Ok(Message {
+        label: label.to_string(),
+        bytes,
+    })
+}
+
+/// Bare LF (and bare CR) line endings become CRLF; a missing final line
+/// ending is added.
+pub fn to_crlf(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 32 + 2);
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'\r' if raw.get(i + 1) == Some(&b'\n') => {
+                out.extend_from_slice(b"\r\n");
+                i += 2;
+                continue;
+            }
+            b'\r' | b'\n' => out.extend_from_slice(b"\r\n"),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    if !out.is_empty() && !out.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// The header block must be RFC 5322 header fields: `name: value` lines and
+/// their folded continuations, ending at an empty line or the end of the file,
+/// with exactly one From field that names a domain.
+fn check_headers(label: &str, bytes: &[u8]) -> Result<(), String> {
+    if bytes.is_empty() {
+        return Err(format!("{label}: empty file, not a message"));
+    }
+    let mut froms = Vec::new();
+    let mut fields = 0usize;
+    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line_no = index + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
+            if fields == 0 {
+                return Err(format!(
+                    "{label}:{line_no}: the message starts with a continuation line, not a header field"
+                ));
+            }
+            continue;
+        }
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            return Err(format!(
+                "{label}:{line_no}: header line without a colon: not an RFC 5322 header field"
+            ));
+        };
+        let name = &line[..colon];
+        if name.is_empty() || !name.iter().all(|b| (33..=126).contains(b)) {
+            return Err(format!(
+                "{label}:{line_no}: invalid header field name (RFC 5322 2.2: printable characters, no spaces)"
+            ));
+        }
+        fields += 1;
+        if name.eq_ignore_ascii_case(b"from") {
+            froms.push(line_no);
+        }
+    }
+    match froms.as_slice() {
+        [] => Err(format!(
+            "{label}: no From header field; DMARC cannot be evaluated and receivers reject such mail (RFC 5322 3.6 requires one)"
+        )),
+        [_] => Ok(()),
+        [_, second, ..] => Err(format!(
+            "{label}:{second}: a second From header field; RFC 5322 3.6 allows one, and DMARC receivers reject such mail"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_endings_become_crlf() {
+        assert_eq!(to_crlf(b"a\nb\r\nc\rd"), b"a\r\nb\r\nc\r\nd\r\n");
+        assert_eq!(to_crlf(b""), b"");
+    }
+
+    #[test]
+    fn header_block_errors_name_the_line() {
+        let e = check_headers("m.eml", b"From: a@b.example\r\nSubject x\r\n\r\nbody").unwrap_err();
+        assert_eq!(
+            e,
+            "m.eml:2: header line without a colon: not an RFC 5322 header field"
+        );
+        let e =
+            check_headers("m.eml", b"From: a@b.example\r\nFrom: c@d.example\r\n\r\n").unwrap_err();
+        assert!(e.starts_with("m.eml:2: a second From"));
+        assert!(
+            check_headers("m.eml", b"To: x@y.example\r\n\r\n")
+                .unwrap_err()
+                .contains("no From")
+        );
+        assert!(
+            check_headers(
+                "m.eml",
+                b"From: a@b.example\r\n  folded\r\n\r\nbody: not a header\r\n"
+            )
+            .is_ok()
+        );
+    }
+}
