@@ -5,4 +5,5 @@
 mod cli;
 mod domain;
 mod support;
+mod verify;
 mod zonefile;

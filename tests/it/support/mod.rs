@@ -72,8 +72,13 @@ pub fn mailcheck(args: &[&str]) -> Out {
 
 /// The zone files shared by every fixture domain (provider, reverse DNS).
 pub fn shared_zone_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join("shared"))
-        .expect("read fixtures/shared")
+    zone_files_in("shared")
+}
+
+/// The zone files in one fixtures folder, sorted.
+pub fn zone_files_in(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join(dir))
+        .unwrap_or_else(|e| panic!("read fixtures/{dir}: {e}"))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "zone"))
         .collect();
@@ -81,14 +86,10 @@ pub fn shared_zone_files() -> Vec<PathBuf> {
     files
 }
 
-/// Every fixture zone: the domains and the shared ones.
+/// Every fixture zone: the domains', the verify cases' and the shared ones.
 pub fn all_zone_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join("domain"))
-        .expect("read fixtures/domain")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "zone"))
-        .collect();
-    files.sort();
+    let mut files = zone_files_in("domain");
+    files.extend(zone_files_in("verify"));
     files.extend(shared_zone_files());
     files
 }
