@@ -41,12 +41,24 @@ pub fn read(label: &str) -> Result<Message, String> {
             MAX_MESSAGE_BYTES / (1024 * 1024)
         ));
     }
-    let bytes = to_crlf(&raw);
+    // Most messages already end their lines in CRLF: keep the buffer as read
+    // rather than copying it, so memory stays at one copy of the message.
+    let bytes = if is_crlf(&raw) { raw } else { to_crlf(&raw) };
     check_headers(label, &bytes)?;
     Ok(Message {
         label: label.to_string(),
         bytes,
     })
+}
+
+/// True when every line ends in CRLF, the last one included.
+fn is_crlf(raw: &[u8]) -> bool {
+    raw.ends_with(b"\r\n")
+        && raw.iter().enumerate().all(|(i, b)| match b {
+            b'\n' => i > 0 && raw[i - 1] == b'\r',
+            b'\r' => raw.get(i + 1) == Some(&b'\n'),
+            _ => true,
+        })
 }
 
 /// Bare LF (and bare CR) line endings become CRLF; a missing final line
@@ -130,6 +142,10 @@ mod tests {
     fn line_endings_become_crlf() {
         assert_eq!(to_crlf(b"a\nb\r\nc\rd"), b"a\r\nb\r\nc\r\nd\r\n");
         assert_eq!(to_crlf(b""), b"");
+        assert!(is_crlf(b"a\r\nb\r\n"));
+        assert!(!is_crlf(b"a\r\nb"));
+        assert!(!is_crlf(b"a\nb\r\n"));
+        assert!(!is_crlf(b"a\rb\r\n"));
     }
 
     #[test]

@@ -1,0 +1,130 @@
+//! The focused commands: `spf`, `dkim` and `dmarc`, through both DNS paths.
+
+use crate::support::{MODES, run_case, statuses};
+
+#[test]
+fn spf_analyses_the_tree_and_evaluates_an_ip() {
+    for mode in MODES {
+        let out = run_case(
+            mode,
+            "spf-lookups",
+            &["spf", "spf-lookups.example", "--json"],
+        );
+        assert_eq!(out.code, 1, "{mode:?}: {}", out.stderr);
+        let v = out.json();
+        assert_eq!(v["lookups"], 11);
+        assert_eq!(
+            v["record"],
+            "v=spf1 mx a include:_s1.spf-lookups.example include:_s2.spf-lookups.example -all"
+        );
+        assert!(v.get("result").is_none(), "no result without --ip");
+        let children = v["tree"]["children"].as_array().expect("children");
+        assert_eq!(children.len(), 2);
+        assert_eq!(children[0]["domain"], "_s1.spf-lookups.example");
+        assert_eq!(children[0]["lookups"], 4);
+        assert_eq!(statuses(&v, "spf.lookups"), ["fail"]);
+
+        // A MAIL FROM address is the identity; the IP passes through an include.
+        let out = run_case(
+            mode,
+            "example.com",
+            &[
+                "spf",
+                "bounce@example.com",
+                "--ip",
+                "198.51.100.7",
+                "--json",
+            ],
+        );
+        assert_eq!(out.code, 0, "{mode:?}: {}", out.stdout);
+        let v = out.json();
+        assert_eq!(v["identity"], "bounce@example.com");
+        assert_eq!(v["result"], "pass");
+        assert_eq!(
+            v["mechanism"],
+            "include:_spf.provider.example -> ip4:198.51.100.0/24"
+        );
+        assert_eq!(v["mechanism_domain"], "_spf.provider.example");
+
+        // An empty local part means postmaster; an IP not listed fails with -all.
+        let out = run_case(
+            mode,
+            "example.com",
+            &["spf", "@example.com", "--ip", "203.0.113.9", "--json"],
+        );
+        assert_eq!(out.code, 1);
+        let v = out.json();
+        assert_eq!(v["identity"], "postmaster@example.com");
+        assert_eq!(v["result"], "fail");
+        assert_eq!(v["mechanism"], "-all");
+    }
+}
+
+#[test]
+fn spf_with_an_identity_that_is_not_a_domain_is_none_not_an_error() {
+    let out = run_case(
+        crate::support::Mode::Zone,
+        "example.com",
+        &["spf", "user@not_a..domain", "--ip", "203.0.113.9", "--json"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.json()["result"], "none");
+}
+
+#[test]
+fn dkim_shows_the_key_and_the_cname_chain() {
+    for mode in MODES {
+        let out = run_case(
+            mode,
+            "dkim-cname",
+            &["dkim", "dkim-cname.example", "--selector", "s1", "--json"],
+        );
+        assert_eq!(out.code, 0, "{mode:?}: {}", out.stdout);
+        let v = out.json();
+        let sel = &v["checks"][0];
+        assert_eq!(sel["name"], "dkim.selector");
+        assert_eq!(
+            sel["records"][0],
+            "s1._domainkey.dkim-cname.example. CNAME s1.dkim.provider.example."
+        );
+        assert_eq!(statuses(&v, "dkim.key-size"), ["pass"]);
+
+        let out = run_case(
+            mode,
+            "dkim-revoked",
+            &["dkim", "dkim-revoked.example", "--selector", "s1"],
+        );
+        assert_eq!(out.code, 1);
+        assert!(out.stdout.contains("revoked (empty p=)"), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn dmarc_shows_the_tree_walk_and_explains_tags() {
+    for mode in MODES {
+        let out = run_case(mode, "inherit", &["dmarc", "sub.inherit.example", "--json"]);
+        assert_eq!(out.code, 0, "{mode:?}: {}", out.stdout);
+        let v = out.json();
+        assert_eq!(
+            v["queried"],
+            serde_json::json!([
+                "_dmarc.sub.inherit.example",
+                "_dmarc.inherit.example",
+                "_dmarc.example"
+            ])
+        );
+        assert_eq!(v["record_domain"], "inherit.example");
+        assert_eq!(v["organizational_domain"], "inherit.example");
+        assert_eq!(v["tags"]["sp"], "quarantine");
+
+        let out = run_case(
+            mode,
+            "inherit",
+            &["dmarc", "sub.inherit.example", "--color", "never"],
+        );
+        assert!(out.stdout.contains("sp=quarantine  policy for subdomains without their own record: treat failing mail as suspicious"), "{}", out.stdout);
+        assert!(out.stdout.contains(
+            "tree walk: _dmarc.sub.inherit.example -> _dmarc.inherit.example -> _dmarc.example"
+        ));
+    }
+}
