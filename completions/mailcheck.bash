@@ -89,7 +89,7 @@ _mailcheck() {
 
     case "${cmd}" in
         mailcheck)
-            opts="-h -V --zone --resolver --timeout --json --color --help --version domain verify spf dkim dmarc completions help"
+            opts="-h -V --zone --resolver --timeout --deadline --json --color --help --version domain verify spf dkim dmarc completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -107,6 +107,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -119,7 +123,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__completions)
-            opts="-h --zone --resolver --timeout --json --color --help bash elvish fish powershell zsh"
+            opts="-h --zone --resolver --timeout --deadline --json --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,6 +141,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -149,7 +157,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim)
-            opts="-s -h --selector --zone --resolver --timeout --json --color --help keygen sign help"
+            opts="-s -h --selector --zone --resolver --timeout --deadline --json --color --help keygen sign help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -172,6 +180,10 @@ _mailcheck() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -243,7 +255,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__keygen)
-            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --json --color --help"
+            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --deadline --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -277,6 +289,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -289,7 +305,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__sign)
-            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --json --color --help"
+            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --deadline --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -327,6 +343,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -339,7 +359,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dmarc)
-            opts="-h --zone --resolver --timeout --json --color --help"
+            opts="-h --zone --resolver --timeout --deadline --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -357,6 +377,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -369,12 +393,20 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__domain)
-            opts="-s -h --selector --ip --helo --strict --zone --resolver --timeout --json --color --help"
+            opts="-s -h --from-file --concurrency --selector --ip --helo --strict --zone --resolver --timeout --deadline --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --from-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --selector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -400,6 +432,10 @@ _mailcheck() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -555,12 +591,20 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__spf)
-            opts="-h --ip --helo --zone --resolver --timeout --json --color --help"
+            opts="-h --from-file --concurrency --ip --helo --zone --resolver --timeout --deadline --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --from-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -581,6 +625,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -593,12 +641,20 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__verify)
-            opts="-h --ip --helo --mail-from --authserv-id --zone --resolver --timeout --json --color --help"
+            opts="-h --from-file --concurrency --ip --helo --mail-from --authserv-id --zone --resolver --timeout --deadline --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --from-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -624,6 +680,10 @@ _mailcheck() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mailcheck_global_optspecs
-    string join \n zone= resolver= timeout= json color= h/help V/version
+    string join \n zone= resolver= timeout= deadline= json color= h/help V/version
 end
 
 function __fish_mailcheck_needs_command
@@ -27,6 +27,7 @@ end
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -40,18 +41,23 @@ complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "dkim" -d 'Check
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "dmarc" -d 'Find the DMARC policy that applies to a domain and explain every tag'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l from-file -d 'Read domains from this file (one a line; - for standard input)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l concurrency -d 'How many domains to check at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s s -l selector -d 'DKIM selector to check (repeatable); without it, common selectors are tried' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l ip -d 'An outbound IP that must pass SPF for the domain and have forward-confirmed reverse DNS' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l helo -d 'HELO name to use with --ip (for SPF macros); defaults to the domain' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l strict -d 'Treat warnings as failures (exit 1)'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l from-file -d 'Read messages from this file, one a line: PATH [IP [HELO [MAIL-FROM]]] (missing fields fall back to --ip, --helo, --mail-from)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l concurrency -d 'How many messages to verify at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l ip -d 'The IP address the message arrived from' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l helo -d 'The HELO/EHLO name the sender gave (checked by SPF when there is no MAIL FROM)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l mail-from -d 'The SMTP MAIL FROM address; defaults to the message\'s Return-Path' -r
@@ -59,16 +65,20 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l authserv-
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l from-file -d 'Read checks from this file, one a line: IDENTITY IP [HELO]' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l concurrency -d 'How many checks to run at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l ip -d 'Evaluate check_host() for this IP: pass required for exit 0' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l helo -d 'HELO name for SPF macros (%{h})' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -78,6 +88,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -93,6 +104,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -107,6 +119,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -119,6 +132,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -127,6 +141,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -s h -l help 
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"

@@ -46,6 +46,11 @@ pub struct DnsArgs {
     /// Seconds to wait for each DNS answer before giving up on that try.
     #[arg(long, value_name = "SECS", global = true, default_value_t = 5.0)]
     pub timeout: f64,
+
+    /// Seconds the whole run may take; checks still unfinished then report
+    /// status error (exit 3).
+    #[arg(long, value_name = "SECS", global = true)]
+    pub deadline: Option<f64>,
 }
 
 /// When to use colour.
@@ -85,8 +90,20 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct DomainArgs {
     /// Domains to check (international names are accepted and converted to A-labels).
-    #[arg(required = true, value_name = "DOMAIN")]
+    #[arg(
+        required_unless_present = "from_file",
+        conflicts_with = "from_file",
+        value_name = "DOMAIN"
+    )]
     pub domains: Vec<String>,
+
+    /// Read domains from this file (one a line; - for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<String>,
+
+    /// How many domains to check at once.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub concurrency: usize,
 
     /// DKIM selector to check (repeatable); without it, common selectors are tried.
     #[arg(long = "selector", short = 's', value_name = "S")]
@@ -109,12 +126,25 @@ pub struct DomainArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// RFC 5322 message files (.eml), or - for standard input.
-    #[arg(required = true, value_name = "MESSAGE")]
+    #[arg(
+        required_unless_present = "from_file",
+        conflicts_with = "from_file",
+        value_name = "MESSAGE"
+    )]
     pub messages: Vec<String>,
+
+    /// Read messages from this file, one a line: PATH [IP [HELO [MAIL-FROM]]]
+    /// (missing fields fall back to --ip, --helo, --mail-from).
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<String>,
+
+    /// How many messages to verify at once.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub concurrency: usize,
 
     /// The IP address the message arrived from.
     #[arg(long, value_name = "IP")]
-    pub ip: IpAddr,
+    pub ip: Option<IpAddr>,
 
     /// The HELO/EHLO name the sender gave (checked by SPF when there is no MAIL FROM).
     #[arg(long, value_name = "NAME")]
@@ -133,8 +163,20 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 pub struct SpfArgs {
     /// A domain (checked as postmaster@DOMAIN) or a MAIL FROM address.
-    #[arg(value_name = "DOMAIN|ADDR")]
-    pub target: String,
+    #[arg(
+        value_name = "DOMAIN|ADDR",
+        required_unless_present = "from_file",
+        conflicts_with = "from_file"
+    )]
+    pub target: Option<String>,
+
+    /// Read checks from this file, one a line: IDENTITY IP [HELO].
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<String>,
+
+    /// How many checks to run at once.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub concurrency: usize,
 
     /// Evaluate check_host() for this IP: pass required for exit 0.
     #[arg(long, value_name = "IP")]

@@ -39,6 +39,8 @@ pub struct Config {
     pub output: Output,
     /// DNS source.
     pub dns: DnsConfig,
+    /// How long the whole run may take (`--deadline`).
+    pub deadline: Option<Duration>,
 }
 
 impl Config {
@@ -75,7 +77,22 @@ impl Config {
                 timeout: Duration::from_secs_f64(cli.dns.timeout),
             })
         };
-        Ok(Config { output, dns })
+        let deadline = match cli.dns.deadline {
+            None => None,
+            Some(d) if d.is_finite() && d > 0.0 && d <= 86_400.0 => {
+                Some(Duration::from_secs_f64(d))
+            }
+            Some(d) => {
+                return Err(format!(
+                    "--deadline {d}: expected a number of seconds between 0 and 86400"
+                ));
+            }
+        };
+        Ok(Config {
+            output,
+            dns,
+            deadline,
+        })
     }
 }
 

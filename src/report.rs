@@ -97,7 +97,25 @@ pub struct DomainReport {
     pub findings: Vec<Finding>,
 }
 
+/// The finding for a check the run's `--deadline` cut short.
+pub fn deadline_finding(what: &str) -> Finding {
+    Finding::new(
+        "run.deadline",
+        Status::Error,
+        format!("the run's --deadline passed before {what} finished"),
+    )
+    .fix("retry with a longer --deadline, or find the slow nameserver with --timeout")
+}
+
 impl DomainReport {
+    /// The report for a domain whose checks the deadline cut short.
+    pub fn unfinished(domain: &str) -> DomainReport {
+        DomainReport {
+            domain: domain.to_string(),
+            findings: vec![deadline_finding(&format!("the checks of {domain}"))],
+        }
+    }
+
     /// The overall status of the domain.
     pub fn status(&self) -> Status {
         worst(&self.findings)

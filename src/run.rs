@@ -60,9 +60,9 @@ pub async fn run(
             clap_complete::generate(*shell, &mut cmd, "mailcheck", out);
             Ok(ExitStatus::Success)
         }
-        Command::Domain(args) => domain(&config, args, out).await,
+        Command::Domain(args) => domain(&config, args, out, err).await,
         Command::Verify(args) => verify(&config, args, out, err).await,
-        Command::Spf(args) => spf(&config, args, out).await,
+        Command::Spf(args) => spf(&config, args, out, err).await,
         Command::Dkim(args) => match &args.action {
             Some(DkimAction::Keygen(k)) => keygen(&config, k, out),
             Some(DkimAction::Sign(s)) => sign(s, out),
@@ -70,68 +70,6 @@ pub async fn run(
         },
         Command::Dmarc(args) => dmarc(&config, args, out).await,
     }
-}
-
-/// How many domains are checked at once.
-const DOMAIN_CONCURRENCY: usize = 32;
-
-async fn domain(
-    config: &Config,
-    args: &DomainArgs,
-    out: &mut dyn Write,
-) -> Result<ExitStatus, RunError> {
-    let domains = args
-        .domains
-        .iter()
-        .map(|d| normalize_domain(d))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(RunError::Input)?;
-    let mut selectors = Vec::new();
-    for s in &args.selectors {
-        let s = s.trim().to_ascii_lowercase();
-        if s.is_empty() || s.contains(char::is_whitespace) || s.starts_with('.') || s.ends_with('.')
-        {
-            return Err(RunError::Input(format!(
-                "--selector '{s}' is not a valid DKIM selector"
-            )));
-        }
-        selectors.push(s);
-    }
-    let helo = match &args.helo {
-        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
-        None => None,
-    };
-    let dns = build_dns(config)?;
-    let options = DomainOptions {
-        selectors,
-        ip: args.ip,
-        helo,
-    };
-    // Domains are checked concurrently; reports come out in argument order.
-    let mut reports = stream::iter(domains.iter())
-        .map(|d| check::check_domain(&dns, d, &options))
-        .buffered(DOMAIN_CONCURRENCY);
-    let mut statuses = Vec::new();
-    while let Some(report) = reports.next().await {
-        match config.output {
-            Output::Json => render::json::domain(out, &report)?,
-            Output::Text { color } => {
-                if !statuses.is_empty() {
-                    writeln!(out)?;
-                }
-                render::text::domain(out, &report, color)?;
-            }
-        }
-        out.flush()?;
-        statuses.push(report.status());
-    }
-    if let Output::Text { .. } = config.output
-        && statuses.len() > 1
-    {
-        writeln!(out)?;
-        render::text::summary(out, &statuses)?;
-    }
-    Ok(exit_for(&statuses, args.strict))
 }
 
 /// The exit status for a set of item statuses (see `ExitStatus`).
@@ -143,75 +81,6 @@ pub fn exit_for(statuses: &[Status], strict: bool) -> ExitStatus {
     } else {
         ExitStatus::Success
     }
-}
-
-/// How many messages are verified at once.
-const MESSAGE_CONCURRENCY: usize = 16;
-
-async fn verify(
-    config: &Config,
-    args: &VerifyArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<ExitStatus, RunError> {
-    if args.messages.iter().filter(|m| *m == "-").count() > 1 {
-        return Err(RunError::Input(
-            "standard input (-) can be read only once".into(),
-        ));
-    }
-    let helo = match &args.helo {
-        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
-        None => None,
-    };
-    let dns = build_dns(config)?;
-    let envelope = Envelope {
-        ip: args.ip,
-        helo,
-        mail_from: args.mail_from.clone(),
-        authserv_id: args.authserv_id.clone().unwrap_or_else(host_name),
-    };
-    let dns_ref = &dns;
-    let envelope_ref = &envelope;
-    let mut results = stream::iter(args.messages.iter())
-        .map(|label| async move {
-            let message = verifier::input::read(label)?;
-            verifier::verify(dns_ref, &message, envelope_ref).await
-        })
-        .buffered(MESSAGE_CONCURRENCY);
-    let mut statuses = Vec::new();
-    let mut bad_input = false;
-    while let Some(result) = results.next().await {
-        match result {
-            Ok(report) => {
-                match config.output {
-                    Output::Json => render::json::verify(out, &report)?,
-                    Output::Text { color } => {
-                        if !statuses.is_empty() {
-                            writeln!(out)?;
-                        }
-                        render::text::verify(out, &report, color)?;
-                    }
-                }
-                out.flush()?;
-                statuses.push(report.status());
-            }
-            Err(message) => {
-                bad_input = true;
-                writeln!(err, "mailcheck: {message}")?;
-            }
-        }
-    }
-    if let Output::Text { .. } = config.output
-        && statuses.len() > 1
-    {
-        writeln!(out)?;
-        render::text::summary(out, &statuses)?;
-    }
-    Ok(if bad_input {
-        ExitStatus::Error
-    } else {
-        exit_for(&statuses, false)
-    })
 }
 
 /// This host's name, the default authserv-id.
@@ -245,75 +114,6 @@ fn spf_identity(target: &str) -> (String, String) {
             (domain.clone(), format!("postmaster@{domain}"))
         }
     }
-}
-
-async fn spf(config: &Config, args: &SpfArgs, out: &mut dyn Write) -> Result<ExitStatus, RunError> {
-    let (domain, sender) = spf_identity(&args.target);
-    let helo = match &args.helo {
-        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
-        None => None,
-    };
-    let dns = build_dns(config)?;
-    let valid = normalize_domain(&domain).is_ok() && domain.contains('.');
-    let report = if valid {
-        check::spf::analyse(&dns, &domain, &sender, args.ip, helo.as_deref()).await
-    } else {
-        check::spf::SpfReport::invalid(&domain)
-    };
-    let result = match (args.ip, report.result) {
-        (Some(_), Some(r)) => Some(check::spf::result_word(r)),
-        (Some(_), None) => Some(
-            if report.findings.iter().any(|f| f.status == Status::Error) {
-                "temperror"
-            } else if report.record.is_none() {
-                "none"
-            } else {
-                "permerror"
-            },
-        ),
-        (None, _) => None,
-    };
-    let domain_report = DomainReport {
-        domain: domain.clone(),
-        findings: report.findings.clone(),
-    };
-    match config.output {
-        Output::Json => {
-            let mut extra = Map::new();
-            extra.insert("identity".into(), json!(sender));
-            extra.insert("record".into(), json!(report.record));
-            extra.insert("lookups".into(), json!(report.lookups));
-            extra.insert("void_lookups".into(), json!(report.void_lookups));
-            if let Some(r) = result {
-                extra.insert("result".into(), json!(r));
-                extra.insert("ip".into(), json!(args.ip));
-                extra.insert(
-                    "mechanism".into(),
-                    json!(report.matched.as_ref().map(|m| &m.0)),
-                );
-                extra.insert(
-                    "mechanism_domain".into(),
-                    json!(report.matched.as_ref().map(|m| &m.1)),
-                );
-            }
-            if let Some(tree) = &report.tree {
-                extra.insert("tree".into(), check::spf::tree_json(tree));
-            }
-            render::json::domain_with(out, &domain_report, extra)?;
-        }
-        Output::Text { color } => {
-            render::text::domain(out, &domain_report, color)?;
-            if let (Some(r), Some(ip)) = (result, args.ip) {
-                writeln!(out, "  check_host({ip}, {domain}, {sender}) = {r}")?;
-            }
-        }
-    }
-    Ok(match result {
-        Some("pass") => ExitStatus::Success,
-        Some("temperror") => ExitStatus::Inconclusive,
-        Some(_) => ExitStatus::Failure,
-        None => exit_for(&[domain_report.status()], false),
-    })
 }
 
 async fn dkim(
@@ -478,4 +278,435 @@ fn sign(args: &SignArgs, out: &mut dyn Write) -> Result<ExitStatus, RunError> {
         None => out.write_all(&signed)?,
     }
     Ok(ExitStatus::Success)
+}
+
+/// The instant the whole run must end by (`--deadline`).
+fn deadline(config: &Config) -> Option<tokio::time::Instant> {
+    config.deadline.map(|d| tokio::time::Instant::now() + d)
+}
+
+/// Run `fut` unless the deadline passes first.
+async fn within<T>(
+    deadline: Option<tokio::time::Instant>,
+    fut: impl Future<Output = T>,
+) -> Option<T> {
+    match deadline {
+        Some(d) => tokio::time::timeout_at(d, fut).await.ok(),
+        None => Some(fut.await),
+    }
+}
+
+/// Items to process: from the command line, or lazily from a batch file.
+type Items<'a, T> = Box<dyn Iterator<Item = Result<T, String>> + Send + 'a>;
+
+/// Read a batch file, turning each line into an item with `parse`.
+fn batch_items<'a, T: 'a>(
+    source: &str,
+    parse: impl Fn(&[String]) -> Result<T, String> + Send + 'a,
+) -> Result<Items<'a, T>, RunError> {
+    let lines = crate::batch::open(source).map_err(RunError::Input)?;
+    let label = lines.label().to_string();
+    Ok(Box::new(lines.map(move |line| match line {
+        Ok(line) => parse(&line.fields).map_err(|e| format!("{label}:{}: {e}", line.number)),
+        Err(e) => Err(e.0),
+    })))
+}
+
+/// Write per-item results in order; count statuses and bad items.
+struct Tally<'w> {
+    out: &'w mut dyn Write,
+    err: &'w mut dyn Write,
+    output: Output,
+    statuses: Vec<Status>,
+    bad_input: bool,
+    progress: render::progress::Progress,
+}
+
+impl<'w> Tally<'w> {
+    fn new(
+        config: &Config,
+        out: &'w mut dyn Write,
+        err: &'w mut dyn Write,
+        total: Option<usize>,
+    ) -> Self {
+        Tally {
+            out,
+            err,
+            output: config.output,
+            statuses: Vec::new(),
+            bad_input: false,
+            progress: render::progress::Progress::new(total),
+        }
+    }
+
+    fn bad(&mut self, message: &str) -> io::Result<()> {
+        self.bad_input = true;
+        self.progress.inc();
+        self.progress
+            .suspend(|| writeln!(self.err, "mailcheck: {message}"))
+    }
+
+    fn item(
+        &mut self,
+        status: Status,
+        json: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+        text: impl FnOnce(&mut dyn Write, bool) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.progress.inc();
+        let first = self.statuses.is_empty();
+        let (out, output) = (&mut *self.out, self.output);
+        self.progress.suspend(|| -> io::Result<()> {
+            match output {
+                Output::Json => json(out)?,
+                Output::Text { color } => {
+                    if !first {
+                        writeln!(out)?;
+                    }
+                    text(out, color)?;
+                }
+            }
+            out.flush()
+        })?;
+        self.statuses.push(status);
+        Ok(())
+    }
+
+    fn finish(self, strict: bool) -> Result<ExitStatus, RunError> {
+        self.progress.finish();
+        if let Output::Text { .. } = self.output
+            && self.statuses.len() > 1
+        {
+            writeln!(self.out)?;
+            render::text::summary(self.out, &self.statuses)?;
+        }
+        Ok(if self.bad_input {
+            ExitStatus::Error
+        } else {
+            exit_for(&self.statuses, strict)
+        })
+    }
+}
+
+async fn domain(
+    config: &Config,
+    args: &DomainArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    let selectors = selectors(&args.selectors)?;
+    let helo = match &args.helo {
+        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
+        None => None,
+    };
+    let (items, total): (Items<'_, String>, _) = match &args.from_file {
+        Some(source) => (
+            batch_items(source, |fields| match fields {
+                [domain] => normalize_domain(domain),
+                _ => Err(format!(
+                    "expected one domain, found {} fields",
+                    fields.len()
+                )),
+            })?,
+            None,
+        ),
+        None => {
+            let domains = args
+                .domains
+                .iter()
+                .map(|d| normalize_domain(d))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(RunError::Input)?;
+            let n = domains.len();
+            (Box::new(domains.into_iter().map(Ok)), Some(n))
+        }
+    };
+    let dns = build_dns(config)?;
+    let options = DomainOptions {
+        selectors,
+        ip: args.ip,
+        helo,
+    };
+    let deadline = deadline(config);
+    let (dns, options) = (&dns, &options);
+    // Domains are checked concurrently; reports come out in input order.
+    let mut results = stream::iter(items)
+        .map(|item| async move {
+            let domain = item?;
+            Ok::<_, String>(
+                within(deadline, check::check_domain(dns, &domain, options))
+                    .await
+                    .unwrap_or_else(|| DomainReport::unfinished(&domain)),
+            )
+        })
+        .buffered(args.concurrency.max(1));
+    let mut tally = Tally::new(config, out, err, total);
+    while let Some(result) = results.next().await {
+        match result {
+            Ok(report) => tally.item(
+                report.status(),
+                |o| render::json::domain(o, &report),
+                |o, color| render::text::domain(o, &report, color),
+            )?,
+            Err(message) => tally.bad(&message)?,
+        }
+    }
+    tally.finish(args.strict)
+}
+
+/// One message to verify and the connection it came on.
+struct VerifyItem {
+    label: String,
+    envelope: Envelope,
+}
+
+async fn verify(
+    config: &Config,
+    args: &VerifyArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    if args.messages.iter().filter(|m| *m == "-").count() > 1 {
+        return Err(RunError::Input(
+            "standard input (-) can be read only once".into(),
+        ));
+    }
+    let helo = match &args.helo {
+        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
+        None => None,
+    };
+    let base = Envelope {
+        ip: args
+            .ip
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+        helo,
+        mail_from: args.mail_from.clone(),
+        authserv_id: args.authserv_id.clone().unwrap_or_else(host_name),
+    };
+    let (items, total): (Items<'_, VerifyItem>, _) = match &args.from_file {
+        Some(source) => {
+            let base = base.clone();
+            let default_ip = args.ip;
+            (
+                batch_items(source, move |fields| {
+                    if fields.len() > 4 {
+                        return Err(format!(
+                            "expected PATH [IP [HELO [MAIL-FROM]]], found {} fields",
+                            fields.len()
+                        ));
+                    }
+                    let mut envelope = base.clone();
+                    envelope.ip = match fields.get(1) {
+                        Some(ip) => ip
+                            .parse()
+                            .map_err(|_| format!("'{ip}' is not an IP address"))?,
+                        None => default_ip.ok_or("no IP: give one on the line or with --ip")?,
+                    };
+                    if let Some(h) = fields.get(2) {
+                        envelope.helo =
+                            Some(normalize_domain(h).map_err(|e| format!("HELO: {e}"))?);
+                    }
+                    if let Some(m) = fields.get(3) {
+                        envelope.mail_from = Some(m.clone());
+                    }
+                    Ok(VerifyItem {
+                        label: fields[0].clone(),
+                        envelope,
+                    })
+                })?,
+                None,
+            )
+        }
+        None => {
+            if args.ip.is_none() {
+                return Err(RunError::Input(
+                    "--ip is required (the address the message came from)".into(),
+                ));
+            }
+            let n = args.messages.len();
+            let items: Vec<_> = args
+                .messages
+                .iter()
+                .map(|m| {
+                    Ok(VerifyItem {
+                        label: m.clone(),
+                        envelope: base.clone(),
+                    })
+                })
+                .collect();
+            (Box::new(items.into_iter()), Some(n))
+        }
+    };
+    let dns = build_dns(config)?;
+    let dns = &dns;
+    let deadline = deadline(config);
+    let mut results = stream::iter(items)
+        .map(|item| async move {
+            let item = item?;
+            let message = verifier::input::read(&item.label)?;
+            match within(deadline, verifier::verify(dns, &message, &item.envelope)).await {
+                Some(report) => report,
+                None => Ok(verifier::VerifyReport::unfinished(&item.label)),
+            }
+        })
+        .buffered(args.concurrency.max(1));
+    let mut tally = Tally::new(config, out, err, total);
+    while let Some(result) = results.next().await {
+        match result {
+            Ok(report) => tally.item(
+                report.status(),
+                |o| render::json::verify(o, &report),
+                |o, color| render::text::verify(o, &report, color),
+            )?,
+            Err(message) => tally.bad(&message)?,
+        }
+    }
+    tally.finish(false)
+}
+
+/// One SPF check: an identity, and optionally an IP and HELO.
+struct SpfItem {
+    target: String,
+    ip: Option<std::net::IpAddr>,
+    helo: Option<String>,
+}
+
+async fn spf(
+    config: &Config,
+    args: &SpfArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    let helo = match &args.helo {
+        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
+        None => None,
+    };
+    let (items, total): (Items<'_, SpfItem>, _) = match &args.from_file {
+        Some(source) => {
+            let (default_ip, default_helo) = (args.ip, helo.clone());
+            (
+                batch_items(source, move |fields| {
+                    if fields.len() > 3 {
+                        return Err(format!(
+                            "expected IDENTITY IP [HELO], found {} fields",
+                            fields.len()
+                        ));
+                    }
+                    let ip = match fields.get(1) {
+                        Some(ip) => Some(
+                            ip.parse()
+                                .map_err(|_| format!("'{ip}' is not an IP address"))?,
+                        ),
+                        None => default_ip,
+                    };
+                    let helo = match fields.get(2) {
+                        Some(h) => Some(normalize_domain(h).map_err(|e| format!("HELO: {e}"))?),
+                        None => default_helo.clone(),
+                    };
+                    Ok(SpfItem {
+                        target: fields[0].clone(),
+                        ip,
+                        helo,
+                    })
+                })?,
+                None,
+            )
+        }
+        None => {
+            let target = args.target.clone().unwrap_or_default();
+            let item = SpfItem {
+                target,
+                ip: args.ip,
+                helo,
+            };
+            (Box::new(std::iter::once(Ok(item))), Some(1))
+        }
+    };
+    let dns = build_dns(config)?;
+    let dns = &dns;
+    let deadline = deadline(config);
+    let mut results = stream::iter(items)
+        .map(|item| async move {
+            let item = item?;
+            let (domain, sender) = spf_identity(&item.target);
+            let valid = normalize_domain(&domain).is_ok() && domain.contains('.');
+            let report = if valid {
+                within(
+                    deadline,
+                    check::spf::analyse(dns, &domain, &sender, item.ip, item.helo.as_deref()),
+                )
+                .await
+                .unwrap_or_else(|| check::spf::SpfReport::unfinished(&domain))
+            } else {
+                check::spf::SpfReport::invalid(&domain)
+            };
+            Ok::<_, String>((item, domain, sender, report))
+        })
+        .buffered(args.concurrency.max(1));
+    let mut tally = Tally::new(config, out, err, total);
+    while let Some(result) = results.next().await {
+        let (item, domain, sender, report) = match result {
+            Ok(r) => r,
+            Err(message) => {
+                tally.bad(&message)?;
+                continue;
+            }
+        };
+        let result = match (item.ip, report.result) {
+            (Some(_), Some(r)) => Some(check::spf::result_word(r)),
+            (Some(_), None) => Some(
+                if report.findings.iter().any(|f| f.status == Status::Error) {
+                    "temperror"
+                } else if report.record.is_none() {
+                    "none"
+                } else {
+                    "permerror"
+                },
+            ),
+            (None, _) => None,
+        };
+        let domain_report = DomainReport {
+            domain: domain.clone(),
+            findings: report.findings.clone(),
+        };
+        let status = match result {
+            Some("pass") => Status::Pass,
+            Some("temperror") => Status::Error,
+            Some(_) => Status::Fail,
+            None => domain_report.status(),
+        };
+        tally.item(
+            status,
+            |o| {
+                let mut extra = Map::new();
+                extra.insert("identity".into(), json!(sender));
+                extra.insert("record".into(), json!(report.record));
+                extra.insert("lookups".into(), json!(report.lookups));
+                extra.insert("void_lookups".into(), json!(report.void_lookups));
+                if let Some(r) = result {
+                    extra.insert("result".into(), json!(r));
+                    extra.insert("ip".into(), json!(item.ip));
+                    extra.insert(
+                        "mechanism".into(),
+                        json!(report.matched.as_ref().map(|m| &m.0)),
+                    );
+                    extra.insert(
+                        "mechanism_domain".into(),
+                        json!(report.matched.as_ref().map(|m| &m.1)),
+                    );
+                }
+                if let Some(tree) = &report.tree {
+                    extra.insert("tree".into(), check::spf::tree_json(tree));
+                }
+                render::json::domain_with(o, &domain_report, extra)
+            },
+            |o, color| {
+                render::text::domain(o, &domain_report, color)?;
+                if let (Some(r), Some(ip)) = (result, item.ip) {
+                    writeln!(o, "  check_host({ip}, {domain}, {sender}) = {r}")?;
+                }
+                Ok(())
+            },
+        )?;
+    }
+    tally.finish(false)
 }

@@ -248,6 +248,22 @@ pub async fn analyse(
 }
 
 impl SpfReport {
+    /// The report for a check the run's `--deadline` cut short: temperror.
+    pub fn unfinished(domain: &str) -> SpfReport {
+        SpfReport {
+            findings: vec![crate::report::deadline_finding(&format!(
+                "the SPF check of {domain}"
+            ))],
+            record: None,
+            lookups: 0,
+            void_lookups: 0,
+            tree: None,
+            result: Some(SpfResult::TempError),
+            output: None,
+            matched: None,
+        }
+    }
+
     /// The report for an identity whose domain is not a valid name: check_host()
     /// returns `none` without a lookup (RFC 7208 4.3).
     pub fn invalid(domain: &str) -> SpfReport {

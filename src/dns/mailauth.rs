@@ -12,7 +12,9 @@
 //! file) is left out on purpose: mail-auth then asks its resolver, which fails
 //! as well, and it reports `temperror` rather than "no record".
 
-use super::{Answer, Lookup, Rcode, from_zone, ip_from_reverse_name, zone::ZoneSet};
+use super::{
+    Answer, Lookup, Rcode, from_zone, generations::Generations, ip_from_reverse_name, zone::ZoneSet,
+};
 use hickory_resolver::proto::{
     op::ResponseCode,
     rr::{Name, RData, RecordType},
@@ -27,7 +29,7 @@ use mail_auth::{
 };
 use std::{
     borrow::Borrow,
-    collections::{HashMap, HashSet},
+    collections::HashSet,
     hash::Hash,
     net::{IpAddr, Ipv4Addr, Ipv6Addr},
     sync::{Arc, Mutex},
@@ -39,16 +41,23 @@ type Negatable<T> = Result<RecordSet<T>, Negative>;
 /// One record type's cache: answers, the keys whose query failed, and what a
 /// miss means (`None`: ask the network; `Some`: the name does not exist).
 pub struct MapCache<K, V> {
-    answers: Mutex<HashMap<K, V>>,
-    failed: Mutex<HashSet<K>>,
+    answers: Mutex<Generations<K, V>>,
+    failed: Mutex<Generations<K, ()>>,
     miss: Option<V>,
 }
 
 impl<K: Hash + Eq, V: Clone> MapCache<K, V> {
+    /// Live caches are bounded (a miss is asked again); zone caches hold the
+    /// whole zone, because their misses mean NXDOMAIN.
     fn new(miss: Option<V>) -> Self {
+        let capacity = if miss.is_some() {
+            usize::MAX
+        } else {
+            super::MEMO_CAPACITY
+        };
         MapCache {
-            answers: Mutex::new(HashMap::new()),
-            failed: Mutex::new(HashSet::new()),
+            answers: Mutex::new(Generations::new(capacity)),
+            failed: Mutex::new(Generations::new(capacity)),
             miss,
         }
     }
@@ -59,7 +68,7 @@ impl<K: Hash + Eq, V: Clone> MapCache<K, V> {
                 lock(&self.answers).insert(key, v);
             }
             None => {
-                lock(&self.failed).insert(key);
+                lock(&self.failed).insert(key, ());
             }
         }
     }

@@ -9,9 +9,11 @@
 //! answer. Every answer is also handed to mail-auth's caches ([`mailauth`]), so
 //! its SPF/DKIM/DMARC evaluations see exactly the records our own analysis saw.
 
+pub mod generations;
 pub mod mailauth;
 pub mod zone;
 
+use generations::Generations;
 use hickory_resolver::{
     TokioResolver,
     config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts},
@@ -23,7 +25,6 @@ use hickory_resolver::{
 };
 use mail_auth::MessageAuthenticator;
 use std::{
-    collections::HashMap,
     fmt,
     net::{IpAddr, SocketAddr},
     sync::{Arc, Mutex},
@@ -163,6 +164,12 @@ pub type Lookup = Result<Arc<Answer>, DnsFailure>;
 
 type Slot = Arc<OnceCell<Lookup>>;
 
+/// How many questions one generation of the answer memo holds; at most twice
+/// this many answers are kept (see `generations`). Large enough for every
+/// lookup of a few hundred domains checked concurrently, small enough that a
+/// run over 10,000 domains stays within the same memory as one over 1,000.
+pub const MEMO_CAPACITY: usize = 16_384;
+
 enum Backend {
     Live(Box<TokioResolver>),
     Zone(Arc<ZoneSet>),
@@ -171,7 +178,7 @@ enum Backend {
 /// The DNS layer every check and every mail-auth evaluation goes through.
 pub struct Dns {
     backend: Backend,
-    slots: Mutex<HashMap<(Name, RecordType), Slot>>,
+    slots: Mutex<Generations<(Name, RecordType), Slot>>,
     authenticator: MessageAuthenticator,
     caches: mailauth::Caches,
 }
@@ -214,7 +221,7 @@ impl Dns {
         let resolver = authenticator.resolver().clone();
         Ok(Dns {
             backend: Backend::Live(Box::new(resolver)),
-            slots: Mutex::new(HashMap::new()),
+            slots: Mutex::new(Generations::new(MEMO_CAPACITY)),
             authenticator,
             caches: mailauth::Caches::live(),
         })
@@ -233,7 +240,7 @@ impl Dns {
         let caches = mailauth::Caches::from_zones(&zones);
         Ok(Dns {
             backend: Backend::Zone(zones),
-            slots: Mutex::new(HashMap::new()),
+            slots: Mutex::new(Generations::new(MEMO_CAPACITY)),
             authenticator,
             caches,
         })
@@ -260,10 +267,15 @@ impl Dns {
         key_name.set_fqdn(true);
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            slots
-                .entry((key_name.clone(), rtype))
-                .or_insert_with(|| Arc::new(OnceCell::new()))
-                .clone()
+            let key = (key_name.clone(), rtype);
+            match slots.get(&key) {
+                Some(slot) => slot.clone(),
+                None => {
+                    let slot = Arc::new(OnceCell::new());
+                    slots.insert(key, slot.clone());
+                    slot
+                }
+            }
         };
         slot.get_or_init(|| async {
             let lookup = self.fetch(&key_name, rtype).await;

@@ -2,4 +2,5 @@
 //! (`json`). Both write to any `io::Write`.
 
 pub mod json;
+pub mod progress;
 pub mod text;

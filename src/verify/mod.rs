@@ -140,6 +140,41 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
+    /// The report for a message the run's `--deadline` cut short: every
+    /// evaluation is temperror, so the status is error (exit 3).
+    pub fn unfinished(label: &str) -> VerifyReport {
+        VerifyReport {
+            message: label.to_string(),
+            from_domain: String::new(),
+            spf: SpfVerdict {
+                result: "temperror",
+                domain: None,
+                identity: None,
+                mechanism: None,
+                mechanism_domain: None,
+            },
+            dkim: Vec::new(),
+            dmarc: DmarcVerdict {
+                result: "temperror",
+                policy: None,
+                policy_tag: None,
+                disposition: "none",
+                spf_aligned: false,
+                dkim_aligned: false,
+                testing: false,
+                pct: None,
+                record_domain: None,
+                record: None,
+                organizational_domain: None,
+                adkim: "r",
+                aspf: "r",
+            },
+            arc: None,
+            // Nothing was concluded, so there is nothing a receiver would record.
+            authentication_results: String::new(),
+        }
+    }
+
     /// Would a receiver accept it: DMARC passes or, with no DMARC record, an
     /// aligned SPF or DKIM pass exists.
     pub fn passes(&self) -> bool {

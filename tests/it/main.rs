@@ -2,6 +2,7 @@
 //! `mailcheck` executable. DNS comes from the fixture zones, both offline
 //! (`--zone`) and over the wire from a real DNS server on 127.0.0.1.
 
+mod batch;
 mod cli;
 mod commands;
 mod domain;
