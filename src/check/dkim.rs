@@ -12,9 +12,6 @@ use base64::Engine;
 use futures_util::future::join_all;
 use hickory_resolver::proto::rr::RecordType;
 use mail_auth::{dkim::DomainKey, dns::TxtRecordParser};
-use rsa::{
-    RsaPublicKey, pkcs1::DecodeRsaPublicKey, pkcs8::DecodePublicKey, traits::PublicKeyParts,
-};
 
 /// Selectors tried when none is given: those of the large mail providers and
 /// the defaults of common signing software.
@@ -105,11 +102,9 @@ pub fn key_info(rec: &KeyRecord) -> KeyInfo {
         Err(e) => return KeyInfo::Invalid(format!("p= is not valid base64 ({e})")),
     };
     match rec.key_type.as_str() {
-        "rsa" => match RsaPublicKey::from_public_key_der(&der)
-            .or_else(|_| RsaPublicKey::from_pkcs1_der(&der))
-        {
-            Ok(k) => KeyInfo::Rsa(k.n().bits()),
-            Err(_) => KeyInfo::Invalid("p= does not hold an RSA public key".into()),
+        "rsa" => match rsa_modulus_bits(&der) {
+            Some(bits) => KeyInfo::Rsa(bits),
+            None => KeyInfo::Invalid("p= does not hold an RSA public key".into()),
         },
         "ed25519" => {
             if der.len() == 32 {
@@ -123,6 +118,22 @@ pub fn key_info(rec: &KeyRecord) -> KeyInfo {
         }
         other => KeyInfo::Invalid(format!("unknown key type k={other}")),
     }
+}
+
+/// The size of an RSA public key given as SubjectPublicKeyInfo or PKCS#1 DER.
+/// Read from the DER structure itself, so keys of any size (16,384 bits and
+/// beyond, which the rsa crate refuses to load) are measured too.
+fn rsa_modulus_bits(der: &[u8]) -> Option<usize> {
+    use rsa::pkcs1::der::Decode;
+    let pkcs1 = match rsa::pkcs8::spki::SubjectPublicKeyInfoRef::from_der(der) {
+        Ok(spki) => spki.subject_public_key.raw_bytes().to_vec(),
+        Err(_) => der.to_vec(),
+    };
+    let key = rsa::pkcs1::RsaPublicKey::from_der(&pkcs1).ok()?;
+    let modulus = key.modulus.as_bytes();
+    let first = modulus.iter().position(|b| *b != 0)?;
+    let bits = (modulus.len() - first) * 8 - modulus[first].leading_zeros() as usize;
+    Some(bits)
 }
 
 /// Check the given selectors, or the common ones when none is given.

@@ -232,6 +232,13 @@ pub async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
         "v", "p", "sp", "np", "adkim", "aspf", "rua", "ruf", "psd", "t", "fo", "pct", "rf", "ri",
     ];
     let mut problems = Vec::new();
+    for (i, (n, _)) in rec.tags.iter().enumerate() {
+        if rec.tags[..i].iter().any(|(m, _)| m == n)
+            && !problems.contains(&format!("duplicate tag {n}="))
+        {
+            problems.push(format!("duplicate tag {n}="));
+        }
+    }
     for (n, v) in &rec.tags {
         match n.as_str() {
             "p" | "sp" | "np" if policy_word(v).is_none() => {

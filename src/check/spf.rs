@@ -19,7 +19,11 @@ use mail_auth::{
     dns::TxtRecordParser,
     spf::{Directive, Macro, Mechanism, Qualifier, SpfRecord, verify::SpfParameters},
 };
-use std::{fmt::Write as _, net::IpAddr};
+use std::{
+    fmt::Write as _,
+    net::IpAddr,
+    sync::atomic::{AtomicUsize, Ordering},
+};
 
 /// RFC 7208 4.6.4: at most 10 terms that cause DNS queries.
 pub const LOOKUP_LIMIT: u32 = 10;
@@ -87,7 +91,6 @@ pub struct Node {
 struct Walk {
     findings: Vec<Finding>,
     voids: Vec<String>,
-    nodes: usize,
     uses_ptr: bool,
     failure: Option<(String, DnsFailure)>,
 }
@@ -134,7 +137,8 @@ pub async fn analyse(
     helo: Option<&str>,
 ) -> SpfReport {
     let mut walk = Walk::default();
-    let root = walk_node(dns, domain.to_string(), Via::Root, Vec::new()).await;
+    let budget = AtomicUsize::new(0);
+    let root = walk_node(dns, &budget, domain.to_string(), Via::Root, Vec::new()).await;
     let (root, mut sub) = root;
     walk.merge(&mut sub);
 
@@ -312,7 +316,6 @@ impl Walk {
     fn merge(&mut self, other: &mut Walk) {
         self.findings.append(&mut other.findings);
         self.voids.append(&mut other.voids);
-        self.nodes += other.nodes;
         self.uses_ptr |= other.uses_ptr;
         if self.failure.is_none() {
             self.failure = other.failure.take();
@@ -431,17 +434,31 @@ impl Pending {
 }
 
 /// Fetch and analyse one record and, concurrently, everything it references.
-fn walk_node(
-    dns: &Dns,
+fn walk_node<'a>(
+    dns: &'a Dns,
+    budget: &'a AtomicUsize,
     domain: String,
     via: Via,
     stack: Vec<String>,
-) -> BoxFuture<'_, (Option<Node>, Walk)> {
+) -> BoxFuture<'a, (Option<Node>, Walk)> {
     async move {
-        let mut walk = Walk {
-            nodes: 1,
-            ..Walk::default()
-        };
+        let mut walk = Walk::default();
+        // A tree this large is far past the lookup limit already (every record
+        // past the root was reached by a counted include or redirect); stop
+        // fetching rather than follow an unbounded fan-out.
+        if budget.fetch_add(1, Ordering::Relaxed) == MAX_NODES {
+            walk.findings.push(
+                Finding::new(
+                    "spf.lookups",
+                    Status::Fail,
+                    format!("the SPF tree has more than {MAX_NODES} records; mailcheck stopped walking it at {domain}"),
+                )
+                .fix("flatten the include tree: receivers stop after 10 lookups"),
+            );
+        }
+        if budget.load(Ordering::Relaxed) > MAX_NODES {
+            return (None, walk);
+        }
         let answer = match dns.query_str(&domain, RecordType::TXT).await {
             Ok(a) => a,
             Err(e) => {
@@ -541,7 +558,7 @@ fn walk_node(
                             let mut stack = stack.clone();
                             stack.push(domain.clone());
                             async move {
-                                let (child, walk) = walk_node(dns, target, Via::Include, stack).await;
+                                let (child, walk) = walk_node(dns, budget, target, Via::Include, stack).await;
                                 let resolved = match child {
                                     Some(node) => Resolved::Include(Box::new(node)),
                                     None => Resolved::Nothing,
@@ -622,13 +639,15 @@ fn walk_node(
                     } else {
                         let mut stack = stack.clone();
                         stack.push(domain.clone());
-                        redirect_fut = Some(walk_node(dns, target, Via::Redirect, stack));
+                        redirect_fut = Some(walk_node(dns, budget, target, Via::Redirect, stack));
                     }
                 }
             }
         }
 
-        let too_big = stack.len() >= 10;
+        // Each level of a chain costs a lookup, so a chain deeper than the
+        // limit is already over it; the levels below are not fetched.
+        let too_big = stack.len() > LOOKUP_LIMIT as usize;
         let (directives, shown, futs): (Vec<_>, Vec<_>, Vec<_>) = pending.into_iter().fold(
             (Vec::new(), Vec::new(), Vec::new()),
             |mut acc, (d, s, f)| {
@@ -679,9 +698,6 @@ fn walk_node(
             }
             None => None,
         };
-        if walk.nodes > MAX_NODES {
-            walk.nodes = MAX_NODES;
-        }
         (
             Some(Node {
                 domain,
