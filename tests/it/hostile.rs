@@ -2,7 +2,6 @@
 //! error naming the input (exit 2); nothing panics; nothing is written.
 //! ROBUSTNESS.md lists these cases with their outcomes.
 
-use crate::support::mailcheck;
 use std::path::Path;
 
 const HOSTILE_ZONE: &str = "fixtures/hostile/records.zone";
