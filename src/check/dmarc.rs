@@ -7,6 +7,7 @@ use crate::{
     dns::{Dns, DnsFailure},
     report::{Finding, Status},
 };
+use futures_util::future::join_all;
 use hickory_resolver::proto::rr::RecordType;
 
 /// One DMARC record found during the tree walk.
@@ -85,21 +86,36 @@ fn strip_labels(domain: &str, n: usize) -> &str {
 
 /// The DNS tree walk of RFC 9989 4.10, the same steps mail-auth takes: start at
 /// the domain, then at most seven labels, then one label fewer each time,
-/// stopping at a record with `psd=y` or `psd=n`.
+/// stopping at a record with `psd=y` or `psd=n`. The names are queried
+/// concurrently (each at most once per run, shared with mail-auth), so a walk
+/// costs one round trip.
 pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, DnsFailure)> {
     let total = domain.split('.').filter(|l| !l.is_empty()).count();
     let mut walk = Vec::new();
     let mut queried = Vec::new();
     if total >= 2 {
+        // The names the walk may visit, in order: the domain, then at most
+        // seven labels, then one label fewer each time.
+        let mut names = Vec::new();
         let mut count = total;
         loop {
-            let name = strip_labels(domain, total - count);
+            names.push(strip_labels(domain, total - count));
+            if count == 1 {
+                break;
+            }
+            count = if count >= 8 { 7 } else { count - 1 };
+        }
+        // Ask them all at once: the walk's wall time is one round trip, not
+        // one per label. The records are then read in walk order.
+        let answers = join_all(names.iter().map(|name| async move {
             let qname = format!("_dmarc.{name}");
+            let answer = dns.query_str(&qname, RecordType::TXT).await;
+            (qname, answer)
+        }))
+        .await;
+        for (name, (qname, answer)) in names.iter().zip(answers) {
             queried.push(qname.clone());
-            let answer = dns
-                .query_str(&qname, RecordType::TXT)
-                .await
-                .map_err(|e| (qname.clone(), e))?;
+            let answer = answer.map_err(|e| (qname.clone(), e))?;
             let records: Vec<String> = answer
                 .txt()
                 .iter()
@@ -119,10 +135,6 @@ pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, Dns
                     break;
                 }
             }
-            if count == 1 {
-                break;
-            }
-            count = if count >= 8 { 7 } else { count - 1 };
         }
     }
     // Organizational domain (RFC 9989 4.10.2).
