@@ -211,7 +211,7 @@ impl Dns {
             }
         };
         opts.timeout = options.timeout;
-        opts.attempts = 2;
+        opts.attempts = 1;
         opts.cache_size = 0;
         opts.preserve_intermediates = true;
         opts.ndots = 0;
@@ -309,10 +309,49 @@ impl Dns {
                     rcode: Rcode::NoError,
                     records: lookup.answers().to_vec(),
                 })),
-                Err(err) => from_net_error(err),
+                Err(err) => {
+                    // hickory follows a CNAME loop until its depth limit and then
+                    // reports "no records". A real NODATA answer carries the
+                    // zone's SOA; one without it gets the chain checked, so a
+                    // loop is a server failure (as in zone mode), never a
+                    // missing record.
+                    if let NetError::Dns(DnsError::NoRecordsFound(nr)) = &err
+                        && nr.response_code == ResponseCode::NoError
+                        && nr.soa.is_none()
+                        && rtype != RecordType::CNAME
+                        && cname_chain_loops(resolver, name).await
+                    {
+                        return Err(DnsFailure::ServFail);
+                    }
+                    from_net_error(err)
+                }
             },
         }
     }
+}
+
+/// True when following CNAMEs from `name` comes back to a name already seen,
+/// or runs past 16 links (the limit zone mode applies too).
+async fn cname_chain_loops(resolver: &TokioResolver, name: &Name) -> bool {
+    let mut seen = vec![name.to_lowercase()];
+    let mut current = name.clone();
+    for _ in 0..16 {
+        let Ok(lookup) = resolver.lookup(current.clone(), RecordType::CNAME).await else {
+            return false;
+        };
+        let Some(target) = lookup.answers().iter().find_map(|r| match &r.data {
+            RData::CNAME(c) => Some(c.0.to_lowercase()),
+            _ => None,
+        }) else {
+            return false;
+        };
+        if seen.contains(&target) {
+            return true;
+        }
+        seen.push(target.clone());
+        current = target;
+    }
+    true
 }
 
 /// Answer a question from loaded zone files.

@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod commands;
 mod domain;
+mod faults;
 mod hostile;
 mod support;
 mod verify;

@@ -3,6 +3,7 @@
 //! real DNS on 127.0.0.1.
 
 pub mod dns_server;
+pub mod faulty_dns;
 
 use dns_server::TestDns;
 use mailcheck::dns::zone::Zone;
