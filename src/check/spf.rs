@@ -145,29 +145,11 @@ pub async fn analyse(
     let mut findings = Vec::new();
     if let Some((what, failure)) = &walk.failure {
         findings.push(dns_error("spf.record", what, failure));
-        return SpfReport {
-            findings,
-            record: None,
-            lookups: 0,
-            void_lookups: 0,
-            tree: None,
-            result: None,
-            output: None,
-            matched: None,
-        };
+        return SpfReport::without_record(findings, None);
     }
     let Some(root) = root else {
         findings.extend(walk.findings);
-        return SpfReport {
-            findings,
-            record: None,
-            lookups: 0,
-            void_lookups: 0,
-            tree: None,
-            result: None,
-            output: None,
-            matched: None,
-        };
+        return SpfReport::without_record(findings, None);
     };
 
     findings.append(&mut walk.findings);
@@ -254,15 +236,23 @@ pub async fn analyse(
 impl SpfReport {
     /// The report for a check the run's `--deadline` cut short: temperror.
     pub fn unfinished(domain: &str) -> SpfReport {
-        SpfReport {
-            findings: vec![crate::report::deadline_finding(&format!(
+        SpfReport::without_record(
+            vec![crate::report::deadline_finding(&format!(
                 "the SPF check of {domain}"
             ))],
+            Some(SpfResult::TempError),
+        )
+    }
+
+    /// A report with no record to show: only findings and, maybe, a result.
+    fn without_record(findings: Vec<Finding>, result: Option<SpfResult>) -> SpfReport {
+        SpfReport {
+            findings,
             record: None,
             lookups: 0,
             void_lookups: 0,
             tree: None,
-            result: Some(SpfResult::TempError),
+            result,
             output: None,
             matched: None,
         }
@@ -271,20 +261,14 @@ impl SpfReport {
     /// The report for an identity whose domain is not a valid name: check_host()
     /// returns `none` without a lookup (RFC 7208 4.3).
     pub fn invalid(domain: &str) -> SpfReport {
-        SpfReport {
-            findings: vec![Finding::new(
+        SpfReport::without_record(
+            vec![Finding::new(
                 "spf.record",
                 Status::Info,
                 format!("'{domain}' is not a valid domain name: SPF result none (RFC 7208 4.3)"),
             )],
-            record: None,
-            lookups: 0,
-            void_lookups: 0,
-            tree: None,
-            result: Some(SpfResult::None),
-            output: None,
-            matched: None,
-        }
+            Some(SpfResult::None),
+        )
     }
 }
 
