@@ -16,7 +16,10 @@ use crate::{
 use clap::CommandFactory;
 use futures_util::{StreamExt, stream};
 use serde_json::{Map, Value, json};
-use std::io::{self, Write};
+use std::{
+    io::{self, Write},
+    sync::Arc,
+};
 
 /// Why a command could not run (exit status 2), or output could not be written.
 #[derive(Debug)]
@@ -285,6 +288,16 @@ fn deadline(config: &Config) -> Option<tokio::time::Instant> {
     config.deadline.map(|d| tokio::time::Instant::now() + d)
 }
 
+/// Run one item's work as its own task, so a batch uses every worker thread
+/// (CPU work such as signature checks runs in parallel, not only DNS waits).
+async fn on_worker<T: Send + 'static>(
+    fut: impl Future<Output = Result<T, String>> + Send + 'static,
+) -> Result<T, String> {
+    tokio::spawn(fut)
+        .await
+        .unwrap_or_else(|e| Err(format!("internal error: a task failed: {e}")))
+}
+
 /// Run `fut` unless the deadline passes first.
 async fn within<T>(
     deadline: Option<tokio::time::Instant>,
@@ -427,16 +440,19 @@ async fn domain(
         helo,
     };
     let deadline = deadline(config);
-    let (dns, options) = (&dns, &options);
+    let (dns, options) = (Arc::new(dns), Arc::new(options));
     // Domains are checked concurrently; reports come out in input order.
     let mut results = stream::iter(items)
-        .map(|item| async move {
-            let domain = item?;
-            Ok::<_, String>(
-                within(deadline, check::check_domain(dns, &domain, options))
-                    .await
-                    .unwrap_or_else(|| DomainReport::unfinished(&domain)),
-            )
+        .map(|item| {
+            let (dns, options) = (dns.clone(), options.clone());
+            on_worker(async move {
+                let domain = item?;
+                Ok(
+                    within(deadline, check::check_domain(&dns, &domain, &options))
+                        .await
+                        .unwrap_or_else(|| DomainReport::unfinished(&domain)),
+                )
+            })
         })
         .buffered(args.concurrency.max(1));
     let mut tally = Tally::new(config, out, err, total);
@@ -536,17 +552,19 @@ async fn verify(
             (Box::new(items.into_iter()), Some(n))
         }
     };
-    let dns = build_dns(config)?;
-    let dns = &dns;
+    let dns = Arc::new(build_dns(config)?);
     let deadline = deadline(config);
     let mut results = stream::iter(items)
-        .map(|item| async move {
-            let item = item?;
-            let message = verifier::input::read(&item.label)?;
-            match within(deadline, verifier::verify(dns, &message, &item.envelope)).await {
-                Some(report) => report,
-                None => Ok(verifier::VerifyReport::unfinished(&item.label)),
-            }
+        .map(|item| {
+            let dns = dns.clone();
+            on_worker(async move {
+                let item = item?;
+                let message = verifier::input::read(&item.label)?;
+                match within(deadline, verifier::verify(&dns, &message, &item.envelope)).await {
+                    Some(report) => report,
+                    None => Ok(verifier::VerifyReport::unfinished(&item.label)),
+                }
+            })
         })
         .buffered(args.concurrency.max(1));
     let mut tally = Tally::new(config, out, err, total);
@@ -621,25 +639,27 @@ async fn spf(
             (Box::new(std::iter::once(Ok(item))), Some(1))
         }
     };
-    let dns = build_dns(config)?;
-    let dns = &dns;
+    let dns = Arc::new(build_dns(config)?);
     let deadline = deadline(config);
     let mut results = stream::iter(items)
-        .map(|item| async move {
-            let item = item?;
-            let (domain, sender) = spf_identity(&item.target);
-            let valid = normalize_domain(&domain).is_ok() && domain.contains('.');
-            let report = if valid {
-                within(
-                    deadline,
-                    check::spf::analyse(dns, &domain, &sender, item.ip, item.helo.as_deref()),
-                )
-                .await
-                .unwrap_or_else(|| check::spf::SpfReport::unfinished(&domain))
-            } else {
-                check::spf::SpfReport::invalid(&domain)
-            };
-            Ok::<_, String>((item, domain, sender, report))
+        .map(|item| {
+            let dns = dns.clone();
+            on_worker(async move {
+                let item = item?;
+                let (domain, sender) = spf_identity(&item.target);
+                let valid = normalize_domain(&domain).is_ok() && domain.contains('.');
+                let report = if valid {
+                    within(
+                        deadline,
+                        check::spf::analyse(&dns, &domain, &sender, item.ip, item.helo.as_deref()),
+                    )
+                    .await
+                    .unwrap_or_else(|| check::spf::SpfReport::unfinished(&domain))
+                } else {
+                    check::spf::SpfReport::invalid(&domain)
+                };
+                Ok((item, domain, sender, report))
+            })
         })
         .buffered(args.concurrency.max(1));
     let mut tally = Tally::new(config, out, err, total);

@@ -166,9 +166,10 @@ type Slot = Arc<OnceCell<Lookup>>;
 
 /// How many questions one generation of the answer memo holds; at most twice
 /// this many answers are kept (see `generations`). Large enough for every
-/// lookup of a few hundred domains checked concurrently, small enough that a
-/// run over 10,000 domains stays within the same memory as one over 1,000.
-pub const MEMO_CAPACITY: usize = 16_384;
+/// lookup of the domains in flight at the default concurrency (64 domains of
+/// about 40 questions each), small enough that a run over 10,000 domains
+/// stays within the memory of one over 1,000.
+pub const MEMO_CAPACITY: usize = 4_096;
 
 enum Backend {
     Live(Box<TokioResolver>),
