@@ -41,6 +41,13 @@ pub fn read(label: &str) -> Result<Message, String> {
             MAX_MESSAGE_BYTES / (1024 * 1024)
         ));
     }
+    parse_message(label, raw)
+}
+
+/// A message from bytes already read: line endings normalised to CRLF, then
+/// the header block checked as [`read`] checks it. `label` names the message
+/// in errors (`LABEL:LINE: what is wrong`).
+pub fn parse_message(label: &str, raw: Vec<u8>) -> Result<Message, String> {
     // Most messages already end their lines in CRLF: keep the buffer as read
     // rather than copying it, so memory stays at one copy of the message.
     let bytes = if is_crlf(&raw) { raw } else { to_crlf(&raw) };
