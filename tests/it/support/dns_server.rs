@@ -200,7 +200,7 @@ impl Drop for Background {
 }
 
 /// Binds UDP on 127.0.0.1:0, then TCP on the same port, trying new ports until both bind.
-fn bind_udp_and_tcp() -> Result<(UdpSocket, TcpListener, SocketAddr), String> {
+pub(super) fn bind_udp_and_tcp() -> Result<(UdpSocket, TcpListener, SocketAddr), String> {
     let mut last_error = None;
     for _ in 0..BIND_ATTEMPTS {
         let udp = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
@@ -220,7 +220,7 @@ fn bind_udp_and_tcp() -> Result<(UdpSocket, TcpListener, SocketAddr), String> {
 }
 
 /// Hands both sockets to the current tokio runtime.
-fn into_tokio(
+pub(super) fn into_tokio(
     udp: UdpSocket,
     tcp: TcpListener,
 ) -> Result<(tokio::net::UdpSocket, tokio::net::TcpListener), String> {

@@ -16,12 +16,13 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::Duration;
 
+use super::dns_server::{bind_udp_and_tcp, into_tokio};
 use hickory_resolver::proto::op::{Edns, Message, MessageType, OpCode, ResponseCode};
 use hickory_resolver::proto::rr::rdata::CNAME;
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
@@ -29,8 +30,6 @@ use mailcheck::dns::zone::{ZoneRcode, ZoneSet};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
-/// How many times to look for a port that is free for both UDP and TCP.
-const BIND_ATTEMPTS: u32 = 50;
 /// The UDP payload size this server advertises in its own OPT record.
 const SERVER_UDP_PAYLOAD: u16 = 1232;
 /// The largest UDP answer to a query without EDNS (RFC 1035 4.2.1).
@@ -521,40 +520,6 @@ async fn serve_tcp(shared: Arc<Shared>, mut stream: tokio::net::TcpStream) {
             }
         }
     }
-}
-
-/// Binds UDP on 127.0.0.1:0, then TCP on the same port, trying new ports until both bind.
-fn bind_udp_and_tcp() -> Result<(std::net::UdpSocket, std::net::TcpListener, SocketAddr), String> {
-    let mut last_error = String::from("none");
-    for _ in 0..BIND_ATTEMPTS {
-        let udp = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
-            .map_err(|e| format!("cannot bind UDP on 127.0.0.1: {e}"))?;
-        let addr = udp
-            .local_addr()
-            .map_err(|e| format!("cannot read the bound UDP address: {e}"))?;
-        match std::net::TcpListener::bind(addr) {
-            Ok(tcp) => return Ok((udp, tcp, addr)),
-            Err(e) => last_error = e.to_string(),
-        }
-    }
-    Err(format!(
-        "no 127.0.0.1 port was free for both UDP and TCP after {BIND_ATTEMPTS} tries; last error: {last_error}"
-    ))
-}
-
-/// Hands both sockets to the current tokio runtime.
-fn into_tokio(
-    udp: std::net::UdpSocket,
-    tcp: std::net::TcpListener,
-) -> Result<(tokio::net::UdpSocket, tokio::net::TcpListener), String> {
-    udp.set_nonblocking(true)
-        .and_then(|()| tcp.set_nonblocking(true))
-        .map_err(|e| format!("cannot make the sockets non-blocking: {e}"))?;
-    let udp = tokio::net::UdpSocket::from_std(udp)
-        .map_err(|e| format!("cannot hand the UDP socket to tokio: {e}"))?;
-    let tcp = tokio::net::TcpListener::from_std(tcp)
-        .map_err(|e| format!("cannot hand the TCP listener to tokio: {e}"))?;
-    Ok((udp, tcp))
 }
 
 /// `name` as a lower-case, fully qualified [`Name`].
