@@ -11,6 +11,9 @@ use mailcheck::{
 use std::io::{self, Write};
 
 fn main() {
+    // SAFETY: first thing in main, before the runtime or any other thread.
+    // If it cannot be done, the system's CA store is used as before.
+    let _ = unsafe { mailcheck::dns::no_tls::use_placeholder_roots() };
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {

@@ -11,6 +11,7 @@
 
 pub mod generations;
 pub mod mailauth;
+pub mod no_tls;
 pub mod zone;
 
 use generations::Generations;
