@@ -25,6 +25,12 @@ use hickory_resolver::proto::rr::rdata::NULL;
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use hickory_resolver::proto::serialize::binary::{BinDecoder, Restrict};
 
+/// The largest master file (or included file) the reader takes: 256 MiB,
+/// far above the zones of the domains mailcheck checks (a 10,000-domain
+/// zone is about 7 MB), and small enough that a wrong path cannot exhaust
+/// memory.
+pub const MAX_ZONE_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// How deeply `$INCLUDE` may nest.
 const MAX_INCLUDE_DEPTH: usize = 16;
 /// How many CNAME links a lookup follows before answering SERVFAIL.
@@ -72,10 +78,10 @@ pub struct Zone {
 impl Zone {
     /// Reads and parses the master file at `path` (its `$INCLUDE`s are relative to its directory).
     pub fn load(path: &Path) -> Result<Zone, ZoneError> {
-        let bytes = std::fs::read(path).map_err(|e| ZoneError {
+        let bytes = read_master_file(path, true).map_err(|message| ZoneError {
             path: path.to_path_buf(),
             line: 0,
-            message: e.to_string(),
+            message,
         })?;
         Zone::parse_bytes(&bytes, path)
     }
@@ -91,6 +97,45 @@ impl Zone {
         loader.read_file(bytes, path, None, 0)?;
         loader.finish(path)
     }
+}
+
+/// Reads a master file of at most [`MAX_ZONE_FILE_BYTES`]. Regular files
+/// always; a pipe (`--zone /dev/stdin`, `--zone <(...)`) only when
+/// `allow_pipe`, which `$INCLUDE` does not set: an included device, pipe or
+/// directory is refused before anything is read from it.
+fn read_master_file(path: &Path, allow_pipe: bool) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    let kind = meta.file_type();
+    let too_big = || {
+        format!(
+            "is larger than {} MiB, the most mailcheck reads",
+            MAX_ZONE_FILE_BYTES / (1024 * 1024)
+        )
+    };
+    if meta.len() > MAX_ZONE_FILE_BYTES {
+        return Err(too_big());
+    }
+    if kind.is_dir() {
+        return Err("is a directory, not a zone file".to_string());
+    }
+    #[cfg(unix)]
+    let pipe = std::os::unix::fs::FileTypeExt::is_fifo(&kind);
+    #[cfg(not(unix))]
+    let pipe = false;
+    let readable = kind.is_file() || (allow_pipe && pipe);
+    if !readable {
+        return Err("is not a regular file (a device, socket or pipe)".to_string());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_ZONE_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_ZONE_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
 }
 
 /// How a [`ZoneSet`] lookup ended, as the RCODE a resolver would see.
@@ -1459,7 +1504,7 @@ impl Loader {
                         child.display()
                     )));
                 }
-                let bytes = std::fs::read(&child).map_err(|e| {
+                let bytes = read_master_file(&child, false).map_err(|e| {
                     fail(format!(
                         "cannot read included file {}: {e}",
                         child.display()
@@ -1996,6 +2041,42 @@ mod tests {
                 .ends_with("sub/bad.zone:2: bad IPv4 address '300.0.2.1'"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn includes_of_devices_directories_and_pipes_are_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = dir.path().join("main.zone");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        for (target, why) in [
+            ("/dev/zero", "not a regular file"),
+            ("sub", "is a directory"),
+        ] {
+            std::fs::write(&main, format!("{HEAD}$INCLUDE {target}\n")).unwrap();
+            let e = Zone::load(&main).unwrap_err();
+            assert_eq!(e.line, 6, "{e}");
+            assert!(e.message.contains(why), "{target}: {e}");
+            assert!(e.path.ends_with("main.zone"), "{e}");
+        }
+        // The zone file itself: a device is refused too.
+        let e = Zone::load(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "/dev/zero: is not a regular file (a device, socket or pipe)"
+        );
+        let e = Zone::load(dir.path()).unwrap_err();
+        assert!(e.message.contains("is a directory"), "{e}");
+        // Too large: refused from its size alone (a sparse file, nothing read).
+        let huge = dir.path().join("huge.zone");
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(MAX_ZONE_FILE_BYTES + 1)
+            .unwrap();
+        let e = Zone::load(&huge).unwrap_err();
+        assert!(e.message.contains("larger than 256 MiB"), "{e}");
+        std::fs::write(&main, format!("{HEAD}$INCLUDE huge.zone\n")).unwrap();
+        let e = Zone::load(&main).unwrap_err();
+        assert!(e.message.contains("larger than 256 MiB"), "{e}");
     }
 
     #[test]
