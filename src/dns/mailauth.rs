@@ -38,17 +38,24 @@ use std::{
 
 type Negatable<T> = Result<RecordSet<T>, Negative>;
 
+/// How a zone-mode cache answers a name the zones hold, the first time
+/// mail-auth asks for it.
+type Fill<K, V> = Box<dyn Fn(&K) -> Option<V> + Send + Sync>;
+
 /// One record type's cache: answers, the keys whose query failed, and what a
 /// miss means (`None`: ask the network; `Some`: the name does not exist).
 pub struct MapCache<K, V> {
     answers: Mutex<Generations<K, V>>,
     failed: Mutex<Generations<K, ()>>,
     miss: Option<V>,
+    /// Zone mode: every name the zones hold, and how to answer for one. An
+    /// answer is built when first asked for, not when the zones are loaded.
+    lazy: Option<(Arc<HashSet<K>>, Fill<K, V>)>,
 }
 
-impl<K: Hash + Eq, V: Clone> MapCache<K, V> {
-    /// Live caches are bounded (a miss is asked again); zone caches hold the
-    /// whole zone, because their misses mean NXDOMAIN.
+impl<K: Hash + Eq + Clone, V: Clone> MapCache<K, V> {
+    /// Live caches are bounded (a miss is asked again); zone caches keep
+    /// what they built, because their misses mean NXDOMAIN.
     fn new(miss: Option<V>) -> Self {
         let capacity = if miss.is_some() {
             usize::MAX
@@ -59,7 +66,16 @@ impl<K: Hash + Eq, V: Clone> MapCache<K, V> {
             answers: Mutex::new(Generations::new(capacity)),
             failed: Mutex::new(Generations::new(capacity)),
             miss,
+            lazy: None,
         }
+    }
+
+    /// A zone-mode cache: `known` names are answered by `fill` on first use,
+    /// any other is `miss` (NXDOMAIN).
+    fn zone(miss: V, known: Arc<HashSet<K>>, fill: Fill<K, V>) -> Self {
+        let mut cache = MapCache::new(Some(miss));
+        cache.lazy = Some((known, fill));
+        cache
     }
 
     fn put(&self, key: K, value: Option<V>) {
@@ -78,7 +94,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl<K: Hash + Eq, V: Clone> ResolverCache<K, V> for MapCache<K, V> {
+impl<K: Hash + Eq + Clone, V: Clone> ResolverCache<K, V> for MapCache<K, V> {
     fn get<Q>(&self, name: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -89,6 +105,15 @@ impl<K: Hash + Eq, V: Clone> ResolverCache<K, V> for MapCache<K, V> {
         }
         if lock(&self.failed).contains(name) {
             return None;
+        }
+        // The set hands back its own key for `name`: that is what makes a
+        // lazy answer possible through this generic signature.
+        if let Some((known, fill)) = &self.lazy
+            && let Some(key) = known.get(name)
+        {
+            let value = fill(key);
+            self.put(key.clone(), value.clone());
+            return value;
         }
         self.miss.clone()
     }
@@ -134,49 +159,51 @@ impl Caches {
         }
     }
 
-    /// Caches holding every answer the zones can give; a miss is NXDOMAIN.
-    pub fn from_zones(zones: &ZoneSet) -> Caches {
-        let caches = Caches {
-            txt: MapCache::new(Some(TxtRecord::Error(Error::Dns(
-                DnsError::RecordNotFound(ResponseCode::NXDomain),
-            )))),
-            mx: MapCache::new(Some(nx())),
-            ipv4: MapCache::new(Some(nx())),
-            ipv6: MapCache::new(Some(nx())),
-            ptr: MapCache::new(Some(nx())),
+    /// Caches that answer from the zones: a name the zones hold gets its
+    /// answer built when mail-auth first asks for it; any other name is
+    /// NXDOMAIN. (Names only a wildcard would match are not among them.)
+    pub fn from_zones(zones: &Arc<ZoneSet>) -> Caches {
+        let names: Arc<HashSet<Box<str>>> = Arc::new(
+            zones
+                .names()
+                .map(|n| cache_key(n).into_boxed_str())
+                .collect(),
+        );
+        let ips: Arc<HashSet<IpAddr>> =
+            Arc::new(zones.names().filter_map(ip_from_reverse_name).collect());
+        let answer = |zones: &Arc<ZoneSet>, key: &str, rtype: RecordType| -> Lookup {
+            match Name::from_ascii(key) {
+                Ok(name) => from_zone(zones, &name, rtype),
+                Err(_) => Ok(Arc::new(Answer::negative(Rcode::NxDomain))),
+            }
         };
-        let mut names: HashSet<Name> = HashSet::new();
-        for zone in zones.zones() {
-            for record in &zone.records {
-                let mut name = record.name.to_lowercase();
-                name.set_fqdn(true);
-                // Every ancestor inside the zone exists too (empty non-terminals).
-                while name.num_labels() >= zone.origin.num_labels() && names.insert(name.clone()) {
-                    if name.num_labels() == 0 {
-                        break;
-                    }
-                    name = name.base_name();
-                }
-            }
+        let z = zones.clone();
+        let txt: Fill<Box<str>, TxtRecord> =
+            Box::new(move |key| Some(txt_value(key, &answer(&z, key, RecordType::TXT))));
+        let z = zones.clone();
+        let mx: Fill<Box<str>, Negatable<Mx>> =
+            Box::new(move |key| mx_value(&answer(&z, key, RecordType::MX)));
+        let z = zones.clone();
+        let ipv4: Fill<Box<str>, Negatable<Ipv4Addr>> =
+            Box::new(move |key| ipv4_value(&answer(&z, key, RecordType::A)));
+        let z = zones.clone();
+        let ipv6: Fill<Box<str>, Negatable<Ipv6Addr>> =
+            Box::new(move |key| ipv6_value(&answer(&z, key, RecordType::AAAA)));
+        let z = zones.clone();
+        let ptr: Fill<IpAddr, Negatable<Box<str>>> = Box::new(move |ip| {
+            ptr_value(&from_zone(&z, &super::reverse_name(*ip), RecordType::PTR))
+        });
+        Caches {
+            txt: MapCache::zone(
+                TxtRecord::Error(Error::Dns(DnsError::RecordNotFound(ResponseCode::NXDomain))),
+                names.clone(),
+                txt,
+            ),
+            mx: MapCache::zone(nx(), names.clone(), mx),
+            ipv4: MapCache::zone(nx(), names.clone(), ipv4),
+            ipv6: MapCache::zone(nx(), names, ipv6),
+            ptr: MapCache::zone(nx(), ips, ptr),
         }
-        for name in &names {
-            for rtype in [
-                RecordType::TXT,
-                RecordType::MX,
-                RecordType::A,
-                RecordType::AAAA,
-            ] {
-                caches.learn(name, rtype, &from_zone(zones, name, rtype));
-            }
-            if ip_from_reverse_name(name).is_some() {
-                caches.learn(
-                    name,
-                    RecordType::PTR,
-                    &from_zone(zones, name, RecordType::PTR),
-                );
-            }
-        }
-        caches
     }
 
     /// Record one answer in the cache of its type.
@@ -184,87 +211,97 @@ impl Caches {
         let key = cache_key(name);
         match rtype {
             RecordType::TXT => {
-                let value = match lookup {
-                    Ok(answer) => {
-                        let records = answer.txt();
-                        if records.is_empty() {
-                            TxtRecord::Error(Error::Dns(DnsError::RecordNotFound(code(answer))))
-                        } else {
-                            parse_txt(&key, &records)
-                        }
-                    }
-                    Err(failure) => {
-                        TxtRecord::Error(Error::Dns(DnsError::Resolver(failure.to_string())))
-                    }
-                };
+                let value = txt_value(&key, lookup);
                 self.txt.put(key.into_boxed_str(), Some(value));
             }
-            RecordType::MX => {
-                let value = negatable(lookup, |answer| {
-                    let mut groups: Vec<(u16, Vec<Box<str>>)> = Vec::new();
-                    for d in answer.data(RecordType::MX) {
-                        if let RData::MX(mx) = d {
-                            let exchange = mx.exchange.to_lowercase().to_ascii().into_boxed_str();
-                            match groups.iter_mut().find(|g| g.0 == mx.preference) {
-                                Some(g) => g.1.push(exchange),
-                                None => groups.push((mx.preference, vec![exchange])),
-                            }
-                        }
-                    }
-                    groups.sort_by_key(|g| g.0);
-                    groups
-                        .into_iter()
-                        .map(|(preference, exchanges)| Mx {
-                            preference,
-                            exchanges: exchanges.into_boxed_slice(),
-                        })
-                        .collect()
-                });
-                self.mx.put(key.into_boxed_str(), value);
-            }
-            RecordType::A => {
-                let value = negatable(lookup, |answer| {
-                    answer
-                        .data(RecordType::A)
-                        .filter_map(|d| match d {
-                            RData::A(a) => Some(a.0),
-                            _ => None,
-                        })
-                        .collect()
-                });
-                self.ipv4.put(key.into_boxed_str(), value);
-            }
-            RecordType::AAAA => {
-                let value = negatable(lookup, |answer| {
-                    answer
-                        .data(RecordType::AAAA)
-                        .filter_map(|d| match d {
-                            RData::AAAA(a) => Some(a.0),
-                            _ => None,
-                        })
-                        .collect()
-                });
-                self.ipv6.put(key.into_boxed_str(), value);
-            }
+            RecordType::MX => self.mx.put(key.into_boxed_str(), mx_value(lookup)),
+            RecordType::A => self.ipv4.put(key.into_boxed_str(), ipv4_value(lookup)),
+            RecordType::AAAA => self.ipv6.put(key.into_boxed_str(), ipv6_value(lookup)),
             RecordType::PTR => {
                 if let Some(ip) = ip_from_reverse_name(name) {
-                    let value = negatable(lookup, |answer| {
-                        answer
-                            .data(RecordType::PTR)
-                            .filter_map(|d| match d {
-                                RData::PTR(p) if !p.0.is_root() => {
-                                    Some(p.0.to_lowercase().to_ascii().into_boxed_str())
-                                }
-                                _ => None,
-                            })
-                            .collect()
-                    });
-                    self.ptr.put(ip, value);
+                    self.ptr.put(ip, ptr_value(lookup));
                 }
             }
             _ => {}
         }
     }
+}
+
+/// A TXT answer as mail-auth keeps it: parsed as the record type the name
+/// holds, or the error (a failed query is a resolver error, not "no record").
+fn txt_value(key: &str, lookup: &Lookup) -> TxtRecord {
+    match lookup {
+        Ok(answer) => {
+            let records = answer.txt();
+            if records.is_empty() {
+                TxtRecord::Error(Error::Dns(DnsError::RecordNotFound(code(answer))))
+            } else {
+                parse_txt(key, &records)
+            }
+        }
+        Err(failure) => TxtRecord::Error(Error::Dns(DnsError::Resolver(failure.to_string()))),
+    }
+}
+
+fn mx_value(lookup: &Lookup) -> Option<Negatable<Mx>> {
+    negatable(lookup, |answer| {
+        let mut groups: Vec<(u16, Vec<Box<str>>)> = Vec::new();
+        for d in answer.data(RecordType::MX) {
+            if let RData::MX(mx) = d {
+                let exchange = mx.exchange.to_lowercase().to_ascii().into_boxed_str();
+                match groups.iter_mut().find(|g| g.0 == mx.preference) {
+                    Some(g) => g.1.push(exchange),
+                    None => groups.push((mx.preference, vec![exchange])),
+                }
+            }
+        }
+        groups.sort_by_key(|g| g.0);
+        groups
+            .into_iter()
+            .map(|(preference, exchanges)| Mx {
+                preference,
+                exchanges: exchanges.into_boxed_slice(),
+            })
+            .collect()
+    })
+}
+
+fn ipv4_value(lookup: &Lookup) -> Option<Negatable<Ipv4Addr>> {
+    negatable(lookup, |answer| {
+        answer
+            .data(RecordType::A)
+            .filter_map(|d| match d {
+                RData::A(a) => Some(a.0),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+fn ipv6_value(lookup: &Lookup) -> Option<Negatable<Ipv6Addr>> {
+    negatable(lookup, |answer| {
+        answer
+            .data(RecordType::AAAA)
+            .filter_map(|d| match d {
+                RData::AAAA(a) => Some(a.0),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+fn ptr_value(lookup: &Lookup) -> Option<Negatable<Box<str>>> {
+    negatable(lookup, |answer| {
+        answer
+            .data(RecordType::PTR)
+            .filter_map(|d| match d {
+                RData::PTR(p) if !p.0.is_root() => {
+                    Some(p.0.to_lowercase().to_ascii().into_boxed_str())
+                }
+                _ => None,
+            })
+            .collect()
+    })
 }
 
 fn code(answer: &Answer) -> ResponseCode {

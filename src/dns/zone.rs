@@ -228,6 +228,12 @@ impl ZoneSet {
         Ok(ZoneSet::new(zones))
     }
 
+    /// Every name the zones hold: owners, and the names between an owner
+    /// and its zone's apex. Lower case, fully qualified.
+    pub fn names(&self) -> impl Iterator<Item = &Name> {
+        self.indexes.iter().flat_map(|index| index.existing.iter())
+    }
+
     /// The loaded zones, in the order given.
     pub fn zones(&self) -> &[Zone] {
         &self.zones
