@@ -1,7 +1,7 @@
 //! Reading a message the way a receiver's MTA would hand it over: CRLF line
 //! endings, a bounded size, and a header block that parses.
 
-use std::{io::Read, path::Path};
+use std::io::Read;
 
 /// The largest message mailcheck reads: 64 MiB. Receivers refuse far smaller
 /// messages (RFC 5321 SIZE limits are commonly 25-50 MB); a larger file is an
@@ -28,11 +28,20 @@ pub fn read(label: &str) -> Result<Message, String> {
     let n = if label == "-" {
         limited(&mut std::io::stdin().lock(), &mut raw)
     } else {
-        let path = Path::new(label);
-        if path.is_dir() {
+        let mut file =
+            std::fs::File::open(label).map_err(|e| format!("{label}: cannot read: {e}"))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| format!("{label}: cannot read: {e}"))?;
+        if meta.is_dir() {
             return Err(format!("{label}: is a directory, not a message file"));
         }
-        std::fs::File::open(path).and_then(|mut f| limited(&mut f, &mut raw))
+        // Sized from the file, so a message is read in one or two calls
+        // rather than a doubling series of small reads.
+        if meta.is_file() {
+            raw.reserve_exact(meta.len().min(MAX_MESSAGE_BYTES) as usize + 1);
+        }
+        limited(&mut file, &mut raw)
     }
     .map_err(|e| format!("{label}: cannot read: {e}"))?;
     if n > MAX_MESSAGE_BYTES {
