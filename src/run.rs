@@ -14,7 +14,7 @@ use crate::{
     verify::{self as verifier, Envelope},
 };
 use clap::CommandFactory;
-use futures_util::{StreamExt, stream};
+use futures_util::{FutureExt, Stream, StreamExt, stream};
 use serde_json::{Map, Value, json};
 use std::{
     io::{self, Write},
@@ -325,6 +325,21 @@ fn batch_items<'a, T: 'a>(
     })))
 }
 
+/// The next result of a batch. Output is flushed only when that result is
+/// not ready yet, so whoever reads the stream sees every finished result as
+/// soon as mailcheck has to wait, without one write per item when results
+/// come faster than that.
+async fn next_ready<S: Stream + Unpin>(
+    results: &mut S,
+    tally: &mut Tally<'_>,
+) -> io::Result<Option<S::Item>> {
+    if let Some(next) = results.next().now_or_never() {
+        return Ok(next);
+    }
+    tally.flush()?;
+    Ok(results.next().await)
+}
+
 /// Write per-item results in order; count statuses and bad items.
 struct Tally<'w> {
     out: &'w mut dyn Write,
@@ -354,6 +369,8 @@ impl<'w> Tally<'w> {
 
     fn bad(&mut self, message: &str) -> io::Result<()> {
         self.bad_input = true;
+        // Results before this line reach the terminal before its error.
+        self.out.flush()?;
         self.progress.inc();
         self.progress
             .suspend(|| writeln!(self.err, "mailcheck: {message}"))
@@ -378,10 +395,14 @@ impl<'w> Tally<'w> {
                     text(out, color)?;
                 }
             }
-            out.flush()
+            Ok(())
         })?;
         self.statuses.push(status);
         Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 
     fn finish(self, strict: bool) -> Result<ExitStatus, RunError> {
@@ -456,7 +477,7 @@ async fn domain(
         })
         .buffered(args.concurrency.max(1));
     let mut tally = Tally::new(config, out, err, total);
-    while let Some(result) = results.next().await {
+    while let Some(result) = next_ready(&mut results, &mut tally).await? {
         match result {
             Ok(report) => tally.item(
                 report.status(),
@@ -568,7 +589,7 @@ async fn verify(
         })
         .buffered(args.concurrency.max(1));
     let mut tally = Tally::new(config, out, err, total);
-    while let Some(result) = results.next().await {
+    while let Some(result) = next_ready(&mut results, &mut tally).await? {
         match result {
             Ok(report) => tally.item(
                 report.status(),
@@ -663,7 +684,7 @@ async fn spf(
         })
         .buffered(args.concurrency.max(1));
     let mut tally = Tally::new(config, out, err, total);
-    while let Some(result) = results.next().await {
+    while let Some(result) = next_ready(&mut results, &mut tally).await? {
         let (item, domain, sender, report) = match result {
             Ok(r) => r,
             Err(message) => {
