@@ -50,7 +50,13 @@ pub struct MapCache<K, V> {
     miss: Option<V>,
     /// Zone mode: every name the zones hold, and how to answer for one. An
     /// answer is built when first asked for, not when the zones are loaded.
-    lazy: Option<(Arc<HashSet<K>>, Fill<K, V>)>,
+    lazy: Option<Lazy<K, V>>,
+}
+
+/// The names a zone-mode cache can answer, and how.
+struct Lazy<K, V> {
+    known: Arc<HashSet<K>>,
+    fill: Fill<K, V>,
 }
 
 impl<K: Hash + Eq + Clone, V: Clone> MapCache<K, V> {
@@ -74,7 +80,7 @@ impl<K: Hash + Eq + Clone, V: Clone> MapCache<K, V> {
     /// any other is `miss` (NXDOMAIN).
     fn zone(miss: V, known: Arc<HashSet<K>>, fill: Fill<K, V>) -> Self {
         let mut cache = MapCache::new(Some(miss));
-        cache.lazy = Some((known, fill));
+        cache.lazy = Some(Lazy { known, fill });
         cache
     }
 
@@ -108,10 +114,10 @@ impl<K: Hash + Eq + Clone, V: Clone> ResolverCache<K, V> for MapCache<K, V> {
         }
         // The set hands back its own key for `name`: that is what makes a
         // lazy answer possible through this generic signature.
-        if let Some((known, fill)) = &self.lazy
-            && let Some(key) = known.get(name)
+        if let Some(lazy) = &self.lazy
+            && let Some(key) = lazy.known.get(name)
         {
-            let value = fill(key);
+            let value = (lazy.fill)(key);
             self.put(key.clone(), value.clone());
             return value;
         }
