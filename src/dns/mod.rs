@@ -9,6 +9,7 @@
 //! answer. Every answer is also handed to mail-auth's caches ([`mailauth`]), so
 //! its SPF/DKIM/DMARC evaluations see exactly the records our own analysis saw.
 
+pub mod client;
 pub mod generations;
 pub mod mailauth;
 pub mod no_tls;
@@ -16,9 +17,7 @@ pub mod zone;
 
 use generations::Generations;
 use hickory_resolver::{
-    TokioResolver,
-    config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts},
-    net::{DnsError, NetError},
+    config::{ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts},
     proto::{
         op::ResponseCode,
         rr::{Name, RData, Record, RecordType},
@@ -173,7 +172,7 @@ type Slot = Arc<OnceCell<Lookup>>;
 pub const MEMO_CAPACITY: usize = 4_096;
 
 enum Backend {
-    Live(Box<TokioResolver>),
+    Live(client::Client),
     Zone(Arc<ZoneSet>),
 }
 
@@ -196,6 +195,10 @@ pub struct LiveOptions {
 
 impl Dns {
     /// DNS over the network, from the system's resolvers or one chosen server.
+    ///
+    /// Our own questions go through [`client::Client`]; mail-auth keeps its
+    /// hickory resolver, with the same servers and timeout, for anything it
+    /// asks that our checks did not already fetch.
     pub fn live(options: &LiveOptions) -> Result<Dns, String> {
         let (config, mut opts) = match &options.source {
             DnsSource::System => hickory_resolver::system_conf::read_system_conf()
@@ -212,17 +215,31 @@ impl Dns {
                 )
             }
         };
+        let servers: Vec<SocketAddr> = config
+            .name_servers()
+            .iter()
+            .map(|ns| {
+                let port = ns
+                    .connections
+                    .iter()
+                    .find(|c| matches!(c.protocol, ProtocolConfig::Udp))
+                    .map_or(53, |c| c.port);
+                SocketAddr::new(ns.ip, port)
+            })
+            .collect();
+        if servers.is_empty() {
+            return Err("the system's resolver configuration names no nameserver".into());
+        }
         opts.timeout = options.timeout;
         opts.attempts = 1;
         opts.cache_size = 0;
         opts.preserve_intermediates = true;
         opts.ndots = 0;
         opts.use_hosts_file = hickory_resolver::config::ResolveHosts::Never;
-        let authenticator = MessageAuthenticator::new(config.clone(), opts.clone())
+        let authenticator = MessageAuthenticator::new(config, opts)
             .map_err(|e| format!("cannot set up the DNS resolver: {e}"))?;
-        let resolver = authenticator.resolver().clone();
         Ok(Dns {
-            backend: Backend::Live(Box::new(resolver)),
+            backend: Backend::Live(client::Client::new(servers, options.timeout)),
             slots: Mutex::new(Generations::new(MEMO_CAPACITY)),
             authenticator,
             caches: mailauth::Caches::live(),
@@ -306,54 +323,67 @@ impl Dns {
     async fn fetch(&self, name: &Name, rtype: RecordType) -> Lookup {
         match &self.backend {
             Backend::Zone(zones) => from_zone(zones, name, rtype),
-            Backend::Live(resolver) => match resolver.lookup(name.clone(), rtype).await {
-                Ok(lookup) => Ok(Arc::new(Answer {
-                    rcode: Rcode::NoError,
-                    records: lookup.answers().to_vec(),
-                })),
-                Err(err) => {
-                    // hickory follows a CNAME loop until its depth limit and then
-                    // reports "no records". A real NODATA answer carries the
-                    // zone's SOA; one without it gets the chain checked, so a
-                    // loop is a server failure (as in zone mode), never a
-                    // missing record.
-                    if let NetError::Dns(DnsError::NoRecordsFound(nr)) = &err
-                        && nr.response_code == ResponseCode::NoError
-                        && nr.soa.is_none()
-                        && rtype != RecordType::CNAME
-                        && cname_chain_loops(resolver, name).await
-                    {
-                        return Err(DnsFailure::ServFail);
-                    }
-                    from_net_error(err)
-                }
-            },
+            Backend::Live(client) => resolve(client, name, rtype).await,
         }
     }
 }
 
-/// True when following CNAMEs from `name` comes back to a name already seen,
-/// or runs past 16 links (the limit zone mode applies too).
-async fn cname_chain_loops(resolver: &TokioResolver, name: &Name) -> bool {
-    let mut seen = vec![name.to_lowercase()];
+/// How many questions one lookup may take to follow a CNAME chain that the
+/// server's answers leave unfinished (an authoritative server answers only
+/// for its own zones).
+const MAX_CHASE_QUERIES: usize = 8;
+
+/// The longest CNAME chain followed (as in zone files).
+const MAX_CNAME_CHAIN: usize = 16;
+
+/// Ask `name`/`rtype` and follow its CNAME chain: the answer holds the chain
+/// and the records of the asked type at its end, nothing else the server
+/// put in the answer section. A chain that loops, or runs longer than
+/// [`MAX_CNAME_CHAIN`], is a server failure, never a missing record.
+async fn resolve(client: &client::Client, name: &Name, rtype: RecordType) -> Lookup {
+    let mut records: Vec<Record> = Vec::new();
     let mut current = name.clone();
-    for _ in 0..16 {
-        let Ok(lookup) = resolver.lookup(current.clone(), RecordType::CNAME).await else {
-            return false;
-        };
-        let Some(target) = lookup.answers().iter().find_map(|r| match &r.data {
-            RData::CNAME(c) => Some(c.0.to_lowercase()),
-            _ => None,
-        }) else {
-            return false;
-        };
-        if seen.contains(&target) {
-            return true;
+    let mut seen = vec![current.clone()];
+    for _ in 0..MAX_CHASE_QUERIES {
+        let message = client.query(&current, rtype).await?;
+        let asked = current.clone();
+        loop {
+            let found: Vec<Record> = message
+                .answers
+                .iter()
+                .filter(|r| r.record_type() == rtype && r.name == current)
+                .cloned()
+                .collect();
+            if !found.is_empty() {
+                records.extend(found);
+                return Ok(Arc::new(Answer {
+                    rcode: Rcode::NoError,
+                    records,
+                }));
+            }
+            let next = message.answers.iter().find_map(|r| match &r.data {
+                RData::CNAME(c) if r.name == current => Some((r, c.0.clone())),
+                _ => None,
+            });
+            let Some((record, target)) = next else { break };
+            if seen.contains(&target) || seen.len() > MAX_CNAME_CHAIN {
+                return Err(DnsFailure::ServFail);
+            }
+            seen.push(target.clone());
+            records.push(record.clone());
+            current = target;
         }
-        seen.push(target.clone());
-        current = target;
+        // Nothing of the asked type at the end of the chain so far.
+        if message.metadata.response_code == ResponseCode::NXDomain {
+            return Ok(Arc::new(Answer::negative(Rcode::NxDomain)));
+        }
+        if current == asked {
+            // The server answered for this very name: NODATA.
+            return Ok(Arc::new(Answer::negative(Rcode::NoError)));
+        }
+        // The chain leads to a name this answer says nothing about: ask it.
     }
-    true
+    Err(DnsFailure::ServFail)
 }
 
 /// Answer a question from loaded zone files.
@@ -368,30 +398,6 @@ pub(crate) fn from_zone(zones: &ZoneSet, name: &Name, rtype: RecordType) -> Look
         rcode,
         records: answer.answers,
     }))
-}
-
-fn from_net_error(err: NetError) -> Lookup {
-    match &err {
-        NetError::Dns(DnsError::NoRecordsFound(nr)) => {
-            let rcode = if nr.response_code == ResponseCode::NXDomain {
-                Rcode::NxDomain
-            } else {
-                Rcode::NoError
-            };
-            Ok(Arc::new(Answer::negative(rcode)))
-        }
-        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)) => Err(DnsFailure::ServFail),
-        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => Err(DnsFailure::Refused),
-        NetError::Timeout => Err(DnsFailure::Timeout),
-        _ => {
-            let text = err.to_string();
-            if text.contains("timed out") || text.contains("timeout") {
-                Err(DnsFailure::Timeout)
-            } else {
-                Err(DnsFailure::Other(text))
-            }
-        }
-    }
 }
 
 /// Parse a presentation-form domain name as a fully qualified, lower-case name.
