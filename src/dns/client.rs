@@ -18,6 +18,9 @@
 //! * anything else that arrives (a stale answer, a datagram that does not
 //!   parse, an answer for a question nobody asked) is ignored, and the
 //!   question waits for its real answer until its timeout;
+//! * a question with no answer is sent again (same ID) after a third of the
+//!   timeout, as stub resolvers do, so one lost datagram costs a moment, not
+//!   a failed lookup;
 //! * a server that is not listening (ICMP port unreachable) fails every
 //!   question in flight on that socket at once instead of letting each one
 //!   time out.
@@ -51,6 +54,9 @@ const SOCKETS_PER_SERVER: usize = 16;
 
 /// How many questions one socket carries before it is replaced.
 pub const QUERIES_PER_SOCKET: u32 = 256;
+
+/// The shortest wait before a UDP query is sent again.
+const MIN_RESEND_INTERVAL: Duration = Duration::from_millis(200);
 
 /// The largest DNS message (RFC 1035 4.2.2 length prefix; UDP datagram).
 const MAX_MESSAGE: usize = 65_535;
@@ -162,16 +168,28 @@ impl Client {
             }
         };
         let packet = encode(id, name, rtype)?;
-        if let Err(e) = channel.socket.send(&packet).await {
-            channel.forget(id);
-            return Err(DnsFailure::Other(e.to_string()));
-        }
-        match tokio::time::timeout(self.timeout, reply).await {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(_)) => Err(DnsFailure::Other("the socket's reader stopped".into())),
-            Err(_) => {
+        // UDP may lose a datagram either way (a full receive buffer drops it
+        // silently): the same query, same ID, goes out again after a third
+        // of the timeout, and whichever answer arrives first counts.
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let interval = (self.timeout / 3).max(MIN_RESEND_INTERVAL);
+        let mut reply = reply;
+        loop {
+            if let Err(e) = channel.socket.send(&packet).await {
                 channel.forget(id);
-                Err(DnsFailure::Timeout)
+                return Err(DnsFailure::Other(e.to_string()));
+            }
+            let wait = tokio::time::Instant::now() + interval;
+            match tokio::time::timeout_at(wait.min(deadline), &mut reply).await {
+                Ok(Ok(answer)) => return answer,
+                Ok(Err(_)) => {
+                    return Err(DnsFailure::Other("the socket's reader stopped".into()));
+                }
+                Err(_) if tokio::time::Instant::now() >= deadline => {
+                    channel.forget(id);
+                    return Err(DnsFailure::Timeout);
+                }
+                Err(_) => {}
             }
         }
     }
@@ -474,5 +492,38 @@ mod tests {
             client.query(&name, RecordType::A).await.unwrap_err(),
             DnsFailure::Timeout
         );
+    }
+
+    #[tokio::test]
+    async fn a_lost_datagram_is_sent_again() {
+        // This server ignores the first copy of every query.
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let server = socket.local_addr().unwrap();
+        let copies = Arc::new(Mutex::new(0usize));
+        let seen = copies.clone();
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; MAX_MESSAGE];
+            loop {
+                let Ok((n, from)) = socket.recv_from(&mut buf).await else {
+                    return;
+                };
+                let query = Message::from_vec(&buf[..n]).unwrap();
+                let first = {
+                    let mut copies = lock(&seen);
+                    *copies += 1;
+                    *copies == 1
+                };
+                if !first {
+                    let mut m = Message::response(query.metadata.id, query.metadata.op_code);
+                    m.add_query(query.queries[0].clone());
+                    let _ = socket.send_to(&m.to_vec().unwrap(), from).await;
+                }
+            }
+        });
+        let client = Client::new(vec![server], Duration::from_secs(1));
+        let name: Name = "example.com.".parse().unwrap();
+        let message = client.query(&name, RecordType::A).await.unwrap();
+        assert_eq!(message.metadata.response_code, ResponseCode::NoError);
+        assert_eq!(*lock(&copies), 2);
     }
 }
