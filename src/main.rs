@@ -10,6 +10,12 @@ use mailcheck::{
 };
 use std::io::{self, Write};
 
+/// mimalloc: on batch runs it keeps peak memory flat as the item count grows
+/// (glibc's arenas kept growing, 19 MB at 1,000 domains to 26 MB at 20,000)
+/// and spends less time allocating (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // SAFETY: first thing in main, before the runtime or any other thread.
     // If it cannot be done, the system's CA store is used as before.

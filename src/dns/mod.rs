@@ -165,11 +165,13 @@ pub type Lookup = Result<Arc<Answer>, DnsFailure>;
 type Slot = Arc<OnceCell<Lookup>>;
 
 /// How many questions one generation of the answer memo holds; at most twice
-/// this many answers are kept (see `generations`). Large enough for every
-/// lookup of the domains in flight at the default concurrency (64 domains of
-/// about 40 questions each), small enough that a run over 10,000 domains
-/// stays within the memory of one over 1,000.
-pub const MEMO_CAPACITY: usize = 4_096;
+/// this many answers are kept (see `generations`), and answers in use are
+/// refreshed, so a provider's records shared by many domains stay. Enough for
+/// the questions of the domains in flight at the default concurrency with
+/// `--selector` (64 domains of about 8 questions each, twice over); a run
+/// over 1,000 domains already fills it, so one over 10,000 needs no more
+/// memory. A question that ages out before it is asked again is asked again.
+pub const MEMO_CAPACITY: usize = 1_024;
 
 enum Backend {
     Live(client::Client),
