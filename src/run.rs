@@ -127,7 +127,7 @@ async fn dkim(
     let domain =
         normalize_domain(args.domain.as_deref().unwrap_or_default()).map_err(RunError::Input)?;
     let selectors = selectors(&args.selectors)?;
-    let dns = build_dns(config)?;
+    let dns = build_dns(config)?.without_mailauth();
     let findings = check::dkim::check(&dns, &domain, &selectors).await;
     let report = DomainReport { domain, findings };
     match config.output {
@@ -147,7 +147,7 @@ async fn dmarc(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, RunError> {
     let domain = normalize_domain(&args.domain).map_err(RunError::Input)?;
-    let dns = build_dns(config)?;
+    let dns = build_dns(config)?.without_mailauth();
     let (findings, discovery) = tokio::join!(
         check::dmarc::check(&dns, &domain),
         check::dmarc::discover(&dns, &domain)
@@ -455,6 +455,12 @@ async fn domain(
         }
     };
     let dns = build_dns(config)?;
+    // Only an SPF check of --ip runs mail-auth.
+    let dns = if args.ip.is_none() {
+        dns.without_mailauth()
+    } else {
+        dns
+    };
     let options = DomainOptions {
         selectors,
         ip: args.ip,

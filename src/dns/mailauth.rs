@@ -272,41 +272,35 @@ fn mx_value(lookup: &Lookup) -> Option<Negatable<Mx>> {
     })
 }
 
-fn ipv4_value(lookup: &Lookup) -> Option<Negatable<Ipv4Addr>> {
+/// The records of one type in an answer, each picked out of its RData.
+fn records_value<T>(
+    lookup: &Lookup,
+    rtype: RecordType,
+    pick: impl Fn(&RData) -> Option<T>,
+) -> Option<Negatable<T>> {
     negatable(lookup, |answer| {
-        answer
-            .data(RecordType::A)
-            .filter_map(|d| match d {
-                RData::A(a) => Some(a.0),
-                _ => None,
-            })
-            .collect()
+        answer.data(rtype).filter_map(&pick).collect()
+    })
+}
+
+fn ipv4_value(lookup: &Lookup) -> Option<Negatable<Ipv4Addr>> {
+    records_value(lookup, RecordType::A, |d| match d {
+        RData::A(a) => Some(a.0),
+        _ => None,
     })
 }
 
 fn ipv6_value(lookup: &Lookup) -> Option<Negatable<Ipv6Addr>> {
-    negatable(lookup, |answer| {
-        answer
-            .data(RecordType::AAAA)
-            .filter_map(|d| match d {
-                RData::AAAA(a) => Some(a.0),
-                _ => None,
-            })
-            .collect()
+    records_value(lookup, RecordType::AAAA, |d| match d {
+        RData::AAAA(a) => Some(a.0),
+        _ => None,
     })
 }
 
 fn ptr_value(lookup: &Lookup) -> Option<Negatable<Box<str>>> {
-    negatable(lookup, |answer| {
-        answer
-            .data(RecordType::PTR)
-            .filter_map(|d| match d {
-                RData::PTR(p) if !p.0.is_root() => {
-                    Some(p.0.to_lowercase().to_ascii().into_boxed_str())
-                }
-                _ => None,
-            })
-            .collect()
+    records_value(lookup, RecordType::PTR, |d| match d {
+        RData::PTR(p) if !p.0.is_root() => Some(p.0.to_lowercase().to_ascii().into_boxed_str()),
+        _ => None,
     })
 }
 

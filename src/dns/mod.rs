@@ -185,6 +185,8 @@ pub struct Dns {
     slots: Mutex<Generations<(Name, RecordType), Slot>>,
     authenticator: MessageAuthenticator,
     caches: mailauth::Caches,
+    /// Whether live answers are handed to mail-auth's caches.
+    feed_mailauth: bool,
 }
 
 /// Settings for live DNS.
@@ -246,6 +248,7 @@ impl Dns {
             slots: Mutex::new(Generations::new(MEMO_CAPACITY)),
             authenticator,
             caches: mailauth::Caches::live(),
+            feed_mailauth: true,
         })
     }
 
@@ -265,7 +268,16 @@ impl Dns {
             slots: Mutex::new(Generations::new(MEMO_CAPACITY)),
             authenticator,
             caches,
+            feed_mailauth: true,
         })
+    }
+
+    /// For runs where mail-auth evaluates nothing (a domain check without
+    /// `--ip`, `dkim`, `dmarc`): live answers are not converted into its
+    /// caches, which saves the parsing and the memory they would take.
+    pub fn without_mailauth(mut self) -> Dns {
+        self.feed_mailauth = false;
+        self
     }
 
     /// The mail-auth evaluator, wired to the same resolver.
@@ -301,7 +313,7 @@ impl Dns {
         };
         slot.get_or_init(|| async {
             let lookup = self.fetch(&key_name, rtype).await;
-            if matches!(self.backend, Backend::Live(_)) {
+            if self.feed_mailauth && matches!(self.backend, Backend::Live(_)) {
                 self.caches.learn(&key_name, rtype, &lookup);
             }
             lookup
