@@ -29,7 +29,7 @@
 
 use super::DnsFailure;
 use hickory_resolver::proto::{
-    op::{Message, MessageType, Query, ResponseCode},
+    op::{Edns, Message, MessageType, Query, ResponseCode},
     rr::{DNSClass, Name, RecordType},
 };
 use std::{
@@ -54,6 +54,9 @@ const SOCKETS_PER_SERVER: usize = 16;
 
 /// How many questions one socket carries before it is replaced.
 pub const QUERIES_PER_SOCKET: u32 = 256;
+
+/// The UDP payload size offered with EDNS (RFC 6891).
+const EDNS_PAYLOAD: u16 = 1232;
 
 /// The shortest wait before a UDP query is sent again.
 const MIN_RESEND_INTERVAL: Duration = Duration::from_millis(200);
@@ -130,7 +133,14 @@ impl Client {
         name: &Name,
         rtype: RecordType,
     ) -> Result<Message, DnsFailure> {
-        let message = self.udp(server, name, rtype).await?;
+        let mut message = self.udp(server, name, rtype, true).await?;
+        if matches!(
+            message.metadata.response_code,
+            ResponseCode::FormErr | ResponseCode::NotImp
+        ) {
+            // A server that does not understand EDNS (RFC 6891 7): ask plainly.
+            message = self.udp(server, name, rtype, false).await?;
+        }
         if message.metadata.truncation {
             return self.tcp(self.servers[server], name, rtype).await;
         }
@@ -159,6 +169,7 @@ impl Client {
         server: usize,
         name: &Name,
         rtype: RecordType,
+        edns: bool,
     ) -> Result<Message, DnsFailure> {
         // A socket retired and drained just now has no reader: take another.
         let (channel, id, reply) = loop {
@@ -167,7 +178,7 @@ impl Client {
                 break (channel, id, reply);
             }
         };
-        let packet = encode(id, name, rtype)?;
+        let packet = encode(id, name, rtype, edns)?;
         // UDP may lose a datagram either way (a full receive buffer drops it
         // silently): the same query, same ID, goes out again after a third
         // of the timeout, and whichever answer arrives first counts.
@@ -202,7 +213,7 @@ impl Client {
         rtype: RecordType,
     ) -> Result<Message, DnsFailure> {
         let id: u16 = rand::random();
-        let packet = encode(id, name, rtype)?;
+        let packet = encode(id, name, rtype, false)?;
         let exchange = async {
             let mut stream = TcpStream::connect(server).await?;
             stream.set_nodelay(true)?;
@@ -348,12 +359,19 @@ async fn read_answers(channel: Arc<Channel>, timeout: Duration) {
     }
 }
 
-/// A recursive query for `name`/`rtype` with this ID.
-fn encode(id: u16, name: &Name, rtype: RecordType) -> Result<Vec<u8>, DnsFailure> {
+/// A recursive query for `name`/`rtype` with this ID; over UDP it offers
+/// EDNS with a 1,232-byte payload (the DNS Flag Day 2020 size, which avoids
+/// IP fragmentation), so a DKIM key or a long SPF record needs no TCP retry.
+fn encode(id: u16, name: &Name, rtype: RecordType, edns: bool) -> Result<Vec<u8>, DnsFailure> {
     let mut message = Message::query();
     message.metadata.id = id;
     message.metadata.recursion_desired = true;
     message.add_query(Query::query(name.clone(), rtype));
+    if edns {
+        let mut opt = Edns::new();
+        opt.set_max_payload(EDNS_PAYLOAD);
+        message.edns = Some(opt);
+    }
     message
         .to_vec()
         .map_err(|e| DnsFailure::Other(format!("cannot encode the question for {name}: {e}")))
@@ -525,5 +543,36 @@ mod tests {
         let message = client.query(&name, RecordType::A).await.unwrap();
         assert_eq!(message.metadata.response_code, ResponseCode::NoError);
         assert_eq!(*lock(&copies), 2);
+    }
+
+    #[tokio::test]
+    async fn edns_is_offered_and_dropped_for_a_server_that_refuses_it() {
+        // FORMERR to any query with EDNS, an answer to one without.
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let server = socket.local_addr().unwrap();
+        let offered = Arc::new(Mutex::new(Vec::new()));
+        let seen = offered.clone();
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; MAX_MESSAGE];
+            loop {
+                let Ok((n, from)) = socket.recv_from(&mut buf).await else {
+                    return;
+                };
+                let query = Message::from_vec(&buf[..n]).unwrap();
+                let payload = query.edns.as_ref().map(|e| e.max_payload());
+                lock(&seen).push(payload);
+                let mut m = Message::response(query.metadata.id, query.metadata.op_code);
+                m.add_query(query.queries[0].clone());
+                if payload.is_some() {
+                    m.metadata.response_code = ResponseCode::FormErr;
+                }
+                let _ = socket.send_to(&m.to_vec().unwrap(), from).await;
+            }
+        });
+        let client = Client::new(vec![server], Duration::from_secs(1));
+        let name: Name = "example.com.".parse().unwrap();
+        let message = client.query(&name, RecordType::TXT).await.unwrap();
+        assert_eq!(message.metadata.response_code, ResponseCode::NoError);
+        assert_eq!(*lock(&offered), vec![Some(EDNS_PAYLOAD), None]);
     }
 }
