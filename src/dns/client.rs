@@ -399,6 +399,30 @@ mod tests {
     use hickory_resolver::proto::rr::{RData, Record, rdata::A};
     use std::collections::HashSet;
 
+    /// Serve UDP on `socket`: every query, with the port it came from, goes
+    /// to `reply`, and each datagram it returns is sent back in order.
+    fn serve(
+        socket: UdpSocket,
+        mut reply: impl FnMut(&Message, u16) -> Vec<Vec<u8>> + Send + 'static,
+    ) {
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; MAX_MESSAGE];
+            while let Ok((n, from)) = socket.recv_from(&mut buf).await {
+                let query = Message::from_vec(&buf[..n]).unwrap();
+                for datagram in reply(&query, from.port()) {
+                    let _ = socket.send_to(&datagram, from).await;
+                }
+            }
+        });
+    }
+
+    /// An empty response to `query`, with its question.
+    fn response(query: &Message) -> Message {
+        let mut m = Message::response(query.metadata.id, query.metadata.op_code);
+        m.add_query(query.queries[0].clone());
+        m
+    }
+
     /// A nameserver on 127.0.0.1 that, before each real answer, sends two
     /// decoys: the right question under another ID, and the right ID for
     /// another name. It records the source port of every question.
@@ -425,32 +449,23 @@ mod tests {
         let addr = socket.local_addr().unwrap();
         let ports = Arc::new(Mutex::new(HashSet::new()));
         let seen = ports.clone();
-        tokio::spawn(async move {
-            let mut buf = vec![0u8; MAX_MESSAGE];
-            loop {
-                let Ok((n, from)) = socket.recv_from(&mut buf).await else {
-                    return;
-                };
-                lock(&seen).insert(from.port());
-                let query = Message::from_vec(&buf[..n]).unwrap();
-                let question = query.queries[0].clone();
-                let answer = |id: u16, name: Name| {
-                    let mut m = Message::response(id, query.metadata.op_code);
-                    m.add_query(Query::query(name.clone(), RecordType::A));
-                    m.add_answer(Record::from_rdata(name, 60, RData::A(A::new(192, 0, 2, 1))));
-                    m.to_vec().unwrap()
-                };
-                let id = query.metadata.id;
-                let other: Name = "decoy.example.".parse().unwrap();
-                let _ = socket
-                    .send_to(&answer(id.wrapping_add(1), question.name().clone()), from)
-                    .await;
-                let _ = socket.send_to(&answer(id, other), from).await;
-                let _ = socket.send_to(&[0xde, 0xad], from).await;
-                let _ = socket
-                    .send_to(&answer(id, question.name().clone()), from)
-                    .await;
-            }
+        serve(socket, move |query, port| {
+            lock(&seen).insert(port);
+            let question = query.queries[0].name().clone();
+            let answer = |id: u16, name: Name| {
+                let mut m = Message::response(id, query.metadata.op_code);
+                m.add_query(Query::query(name.clone(), RecordType::A));
+                m.add_answer(Record::from_rdata(name, 60, RData::A(A::new(192, 0, 2, 1))));
+                m.to_vec().unwrap()
+            };
+            let id = query.metadata.id;
+            let other: Name = "decoy.example.".parse().unwrap();
+            vec![
+                answer(id.wrapping_add(1), question.clone()),
+                answer(id, other),
+                vec![0xde, 0xad],
+                answer(id, question),
+            ]
         });
         (addr, ports)
     }
@@ -519,23 +534,13 @@ mod tests {
         let server = socket.local_addr().unwrap();
         let copies = Arc::new(Mutex::new(0usize));
         let seen = copies.clone();
-        tokio::spawn(async move {
-            let mut buf = vec![0u8; MAX_MESSAGE];
-            loop {
-                let Ok((n, from)) = socket.recv_from(&mut buf).await else {
-                    return;
-                };
-                let query = Message::from_vec(&buf[..n]).unwrap();
-                let first = {
-                    let mut copies = lock(&seen);
-                    *copies += 1;
-                    *copies == 1
-                };
-                if !first {
-                    let mut m = Message::response(query.metadata.id, query.metadata.op_code);
-                    m.add_query(query.queries[0].clone());
-                    let _ = socket.send_to(&m.to_vec().unwrap(), from).await;
-                }
+        serve(socket, move |query, _| {
+            let mut copies = lock(&seen);
+            *copies += 1;
+            if *copies == 1 {
+                Vec::new()
+            } else {
+                vec![response(query).to_vec().unwrap()]
             }
         });
         let client = Client::new(vec![server], Duration::from_secs(1));
@@ -552,22 +557,14 @@ mod tests {
         let server = socket.local_addr().unwrap();
         let offered = Arc::new(Mutex::new(Vec::new()));
         let seen = offered.clone();
-        tokio::spawn(async move {
-            let mut buf = vec![0u8; MAX_MESSAGE];
-            loop {
-                let Ok((n, from)) = socket.recv_from(&mut buf).await else {
-                    return;
-                };
-                let query = Message::from_vec(&buf[..n]).unwrap();
-                let payload = query.edns.as_ref().map(|e| e.max_payload());
-                lock(&seen).push(payload);
-                let mut m = Message::response(query.metadata.id, query.metadata.op_code);
-                m.add_query(query.queries[0].clone());
-                if payload.is_some() {
-                    m.metadata.response_code = ResponseCode::FormErr;
-                }
-                let _ = socket.send_to(&m.to_vec().unwrap(), from).await;
+        serve(socket, move |query, _| {
+            let payload = query.edns.as_ref().map(|e| e.max_payload());
+            lock(&seen).push(payload);
+            let mut m = response(query);
+            if payload.is_some() {
+                m.metadata.response_code = ResponseCode::FormErr;
             }
+            vec![m.to_vec().unwrap()]
         });
         let client = Client::new(vec![server], Duration::from_secs(1));
         let name: Name = "example.com.".parse().unwrap();
