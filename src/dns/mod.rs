@@ -1,13 +1,15 @@
 //! One DNS interface over three sources.
 //!
-//! * live: the system's resolvers, through hickory;
-//! * `--resolver ADDR`: one chosen nameserver (UDP with TCP fallback);
+//! * live: the nameservers of the system's configuration (`/etc/resolv.conf`,
+//!   read by hickory), asked by [`client`] over UDP with TCP fallback;
+//! * `--resolver ADDR`: one chosen nameserver, the same way;
 //! * `--zone FILE`: RFC 1035 master files read into memory; no packet is sent.
 //!
 //! Every question (name, type) is asked at most once per run: [`Dns::query`]
 //! keeps one shared slot per question, so concurrent callers wait for the same
-//! answer. Every answer is also handed to mail-auth's caches ([`mailauth`]), so
-//! its SPF/DKIM/DMARC evaluations see exactly the records our own analysis saw.
+//! answer. Answers are also handed to mail-auth's caches ([`mailauth`]) when
+//! mail-auth will evaluate something, so its SPF/DKIM/DMARC evaluations see
+//! exactly the records our own analysis saw.
 
 pub mod client;
 pub mod generations;
