@@ -315,7 +315,9 @@ impl Dns {
         };
         slot.get_or_init(|| async {
             let lookup = self.fetch(&key_name, rtype).await;
-            if self.feed_mailauth && matches!(self.backend, Backend::Live(_)) {
+            // Zone mode too: mail-auth then finds what our checks fetched
+            // without looking it up in the zones a second time.
+            if self.feed_mailauth {
                 self.caches.learn(&key_name, rtype, &lookup);
             }
             lookup
