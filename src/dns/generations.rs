@@ -9,11 +9,16 @@
 
 use std::{borrow::Borrow, collections::HashMap, hash::Hash};
 
+/// Keys come from DNS answers, so a seeded hash with good mixing:
+/// foldhash's quality variant, several times cheaper than SipHash on short
+/// names (SipHash was 5% of an `spf` batch's instructions).
+type Map<K, V> = HashMap<K, V, foldhash::quality::RandomState>;
+
 /// A size-bounded map with approximate least-recently-used eviction.
 #[derive(Debug)]
 pub struct Generations<K, V> {
-    current: HashMap<K, V>,
-    old: HashMap<K, V>,
+    current: Map<K, V>,
+    old: Map<K, V>,
     capacity: usize,
 }
 
@@ -22,8 +27,8 @@ impl<K: Hash + Eq, V> Generations<K, V> {
     /// `usize::MAX` for no bound.
     pub fn new(capacity: usize) -> Self {
         Generations {
-            current: HashMap::new(),
-            old: HashMap::new(),
+            current: Map::default(),
+            old: Map::default(),
             capacity: capacity.max(1),
         }
     }
