@@ -52,6 +52,9 @@ use tokio::{
 /// at once: 40 answers per socket fit its receive buffer many times over.
 const SOCKETS_PER_SERVER: usize = 16;
 
+/// How many consecutive questions go to the same socket.
+const QUERIES_PER_TURN: usize = 16;
+
 /// How many questions one socket carries before it is replaced.
 pub const QUERIES_PER_SOCKET: u32 = 256;
 
@@ -61,8 +64,10 @@ const EDNS_PAYLOAD: u16 = 1232;
 /// The shortest wait before a UDP query is sent again.
 const MIN_RESEND_INTERVAL: Duration = Duration::from_millis(200);
 
-/// The largest DNS message (RFC 1035 4.2.2 length prefix; UDP datagram).
-const MAX_MESSAGE: usize = 65_535;
+/// A socket reader's buffer: above the 1,232 bytes mailcheck offers with
+/// EDNS and the 4,096 many servers use regardless. A longer datagram is cut
+/// short by the kernel, fails to parse and is dropped like any other.
+const UDP_BUFFER: usize = 4_096;
 
 /// Questions to a list of nameservers, tried in order.
 pub struct Client {
@@ -167,7 +172,10 @@ impl Client {
 
     /// A socket of `server` with room for one more question.
     async fn channel(&self, server: usize) -> Result<Arc<Channel>, DnsFailure> {
-        let turn = self.turn.fetch_add(1, Ordering::Relaxed) as usize % SOCKETS_PER_SERVER;
+        // Runs of QUERIES_PER_TURN questions per socket, so a single check
+        // opens one or two sockets, not all of them.
+        let turn = self.turn.fetch_add(1, Ordering::Relaxed) as usize / QUERIES_PER_TURN
+            % SOCKETS_PER_SERVER;
         let slot = &self.slots[server * SOCKETS_PER_SERVER + turn];
         if let Some(channel) = lock(slot).as_ref()
             && channel.used.fetch_add(1, Ordering::Relaxed) < QUERIES_PER_SOCKET
@@ -362,7 +370,7 @@ impl Channel {
 
 /// Read a socket's answers until it is retired and nothing is in flight.
 async fn read_answers(channel: Arc<Channel>, timeout: Duration) {
-    let mut buf = vec![0u8; MAX_MESSAGE];
+    let mut buf = vec![0u8; UDP_BUFFER];
     // Wake at least this often to notice that the socket was retired.
     let tick = timeout.clamp(Duration::from_millis(100), Duration::from_secs(1));
     loop {
@@ -424,7 +432,7 @@ mod tests {
         mut reply: impl FnMut(&Message, u16) -> Vec<Vec<u8>> + Send + 'static,
     ) {
         tokio::spawn(async move {
-            let mut buf = vec![0u8; MAX_MESSAGE];
+            let mut buf = vec![0u8; UDP_BUFFER];
             while let Ok((n, from)) = socket.recv_from(&mut buf).await {
                 let query = Message::from_vec(&buf[..n]).unwrap();
                 for datagram in reply(&query, from.port()) {
