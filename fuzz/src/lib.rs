@@ -113,17 +113,20 @@ fn may_include_outside(data: &[u8]) -> bool {
     mentions_include && data.iter().any(|b| *b == b'/' || *b == b'\\')
 }
 
+/// The `zone_file` target: [`zone_lookups`], unless the input could
+/// `$INCLUDE` something outside the working directory.
+pub fn zone_file(data: &[u8]) {
+    if !may_include_outside(data) {
+        let _ = zone_lookups(data);
+    }
+}
+
 /// Parse a zone file; when it loads, look up every owner name, CNAME/MX/NS
 /// target and a name below each owner, for several types, beside a fixed
 /// parent zone. Nothing may panic, and answers keep `ZoneSet::lookup`'s
-/// documented shape.
-pub fn zone_file(data: &[u8]) {
-    if may_include_outside(data) {
-        return;
-    }
-    let Ok(zone) = Zone::parse_bytes(data, Path::new("fuzz.zone")) else {
-        return;
-    };
+/// documented shape. Returns the parsed zone, or the reader's error.
+pub fn zone_lookups(data: &[u8]) -> Result<Zone, String> {
+    let zone = Zone::parse_bytes(data, Path::new("fuzz.zone")).map_err(|e| e.to_string())?;
     let mut names = vec![zone.origin.clone()];
     for record in zone.records.iter().take(24) {
         names.push(record.name.clone());
@@ -139,7 +142,7 @@ pub fn zone_file(data: &[u8]) {
         }
     }
     names.truncate(48);
-    let set = ZoneSet::new(vec![zone, fixed_zone(PARENT_ZONE)]);
+    let set = ZoneSet::new(vec![zone.clone(), fixed_zone(PARENT_ZONE)]);
     for qname in &names {
         for &rtype in LOOKUP_TYPES {
             let answer = set.lookup(qname, rtype);
@@ -158,16 +161,23 @@ pub fn zone_file(data: &[u8]) {
             );
         }
     }
+    Ok(zone)
 }
 
 // ---------------------------------------------------------------------------
 // 2. message
 // ---------------------------------------------------------------------------
 
+/// The `message` target: [`message_checks`].
+pub fn message(data: &[u8]) {
+    let _ = message_checks(data);
+}
+
 /// Normalise line endings, check the header block as `mailcheck verify`
 /// does, and when it passes, parse the message as mail-auth does and walk
-/// everything `verify` reads before it queries DNS.
-pub fn message(data: &[u8]) {
+/// everything `verify` reads before it queries DNS. Returns the header
+/// check's verdict.
+pub fn message_checks(data: &[u8]) -> Result<(), String> {
     let crlf = input::to_crlf(data);
     // to_crlf's promise: every line ends in CRLF, a final one included.
     for (i, b) in crlf.iter().enumerate() {
@@ -180,11 +190,10 @@ pub fn message(data: &[u8]) {
     assert!(crlf.is_empty() || crlf.ends_with(b"\r\n"));
     assert_eq!(input::to_crlf(&crlf), crlf, "to_crlf is not idempotent");
 
-    let Ok(message) = input::parse_message("fuzz.eml", data.to_vec()) else {
-        return;
-    };
+    let message = input::parse_message("fuzz.eml", data.to_vec())?;
     assert_eq!(message.bytes, crlf);
     walk_parsed(&message.bytes);
+    Ok(())
 }
 
 /// What `verify` reads from a parsed message before DNS: the From domain,
