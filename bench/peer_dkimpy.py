@@ -13,15 +13,11 @@ pass/fail a line.
 """
 import sys
 
-import dns.resolver
+from peer_dns import use_only
 import dkim
 
 host, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-r = dns.resolver.Resolver(configure=False)
-r.nameservers = [host]
-r.port = port
-r.timeout = r.lifetime = 5.0
-dns.resolver.default_resolver = r
+use_only(host, port)
 
 out = []
 for line in open(path):

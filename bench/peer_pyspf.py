@@ -10,15 +10,11 @@ is replaced by one that asks only HOST:PORT. Prints one result a line.
 """
 import sys
 
-import dns.resolver
+from peer_dns import use_only
 import spf
 
 host, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-r = dns.resolver.Resolver(configure=False)
-r.nameservers = [host]
-r.port = port
-r.timeout = r.lifetime = 5.0
-dns.resolver.default_resolver = r
+use_only(host, port)
 assert spf.DNSLookup is spf.DNSLookup_dnspython, "pyspf is not using dnspython"
 
 out = []
