@@ -32,7 +32,7 @@ use std::{
     collections::HashSet,
     hash::Hash,
     net::{IpAddr, Ipv4Addr, Ipv6Addr},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
     time::Instant,
 };
 
@@ -59,8 +59,29 @@ pub struct MapCache<K, V> {
 
 /// The names a zone-mode cache can answer, and how.
 struct Lazy<K, V> {
-    known: Arc<NameSet<K>>,
+    known: Arc<KnownNames<K>>,
     fill: Fill<K, V>,
+}
+
+/// The set of names the zones hold, listed the first time mail-auth asks
+/// for anything: a run where mail-auth evaluates nothing (`domain` without
+/// `--ip`) never pays for it.
+struct KnownNames<K> {
+    set: OnceLock<NameSet<K>>,
+    list: Box<dyn Fn() -> NameSet<K> + Send + Sync>,
+}
+
+impl<K> KnownNames<K> {
+    fn new(list: impl Fn() -> NameSet<K> + Send + Sync + 'static) -> Arc<Self> {
+        Arc::new(KnownNames {
+            set: OnceLock::new(),
+            list: Box::new(list),
+        })
+    }
+
+    fn set(&self) -> &NameSet<K> {
+        self.set.get_or_init(|| (self.list)())
+    }
 }
 
 impl<K: Hash + Eq + Clone, V: Clone> MapCache<K, V> {
@@ -82,7 +103,7 @@ impl<K: Hash + Eq + Clone, V: Clone> MapCache<K, V> {
 
     /// A zone-mode cache: `known` names are answered by `fill` on first use,
     /// any other is `miss` (NXDOMAIN).
-    fn zone(miss: V, known: Arc<NameSet<K>>, fill: Fill<K, V>) -> Self {
+    fn zone(miss: V, known: Arc<KnownNames<K>>, fill: Fill<K, V>) -> Self {
         let mut cache = MapCache::new(Some(miss));
         cache.lazy = Some(Lazy { known, fill });
         cache
@@ -119,7 +140,7 @@ impl<K: Hash + Eq + Clone, V: Clone> ResolverCache<K, V> for MapCache<K, V> {
         // The set hands back its own key for `name`: that is what makes a
         // lazy answer possible through this generic signature.
         if let Some(lazy) = &self.lazy
-            && let Some(key) = lazy.known.get(name)
+            && let Some(key) = lazy.known.set().get(name)
         {
             let value = (lazy.fill)(key);
             self.put(key.clone(), value.clone());
@@ -173,14 +194,11 @@ impl Caches {
     /// answer built when mail-auth first asks for it; any other name is
     /// NXDOMAIN. (Names only a wildcard would match are not among them.)
     pub fn from_zones(zones: &Arc<ZoneSet>) -> Caches {
-        let names: Arc<NameSet<Box<str>>> = Arc::new(
-            zones
-                .names()
-                .map(|n| cache_key(n).into_boxed_str())
-                .collect(),
-        );
-        let ips: Arc<NameSet<IpAddr>> =
-            Arc::new(zones.names().filter_map(ip_from_reverse_name).collect());
+        let z = zones.clone();
+        let names =
+            KnownNames::new(move || z.names().map(|n| cache_key(n).into_boxed_str()).collect());
+        let z = zones.clone();
+        let ips = KnownNames::new(move || z.names().filter_map(ip_from_reverse_name).collect());
         let answer = |zones: &Arc<ZoneSet>, key: &str, rtype: RecordType| -> Lookup {
             match Name::from_ascii(key) {
                 Ok(name) => from_zone(zones, &name, rtype),
