@@ -186,6 +186,9 @@ pub struct Dns {
     backend: Backend,
     slots: Mutex<Generations<(Name, RecordType), Slot>>,
     authenticator: MessageAuthenticator,
+    /// For `verify`'s DKIM, ARC and DMARC: no nameserver, so mail-auth can
+    /// only read what our own lookups put in its caches.
+    sealed: MessageAuthenticator,
     caches: mailauth::Caches,
     /// Whether live answers are handed to mail-auth's caches.
     feed_mailauth: bool,
@@ -249,6 +252,7 @@ impl Dns {
             backend: Backend::Live(client::Client::new(servers, options.timeout)),
             slots: Mutex::new(Generations::new(MEMO_CAPACITY)),
             authenticator,
+            sealed: mailauth::sealed_authenticator()?,
             caches: mailauth::Caches::live(),
             feed_mailauth: true,
         })
@@ -269,6 +273,7 @@ impl Dns {
             backend: Backend::Zone(zones),
             slots: Mutex::new(Generations::new(MEMO_CAPACITY)),
             authenticator,
+            sealed: mailauth::sealed_authenticator()?,
             caches,
             feed_mailauth: true,
         })
@@ -285,6 +290,14 @@ impl Dns {
     /// The mail-auth evaluator, wired to the same resolver.
     pub fn authenticator(&self) -> &MessageAuthenticator {
         &self.authenticator
+    }
+
+    /// The mail-auth evaluator for `verify`'s DKIM, ARC and DMARC: it has no
+    /// nameserver, so every answer must come from [`Dns::query`] through the
+    /// caches; a question nobody fetched first fails (temperror) instead of
+    /// going out through a second resolver.
+    pub fn verify_authenticator(&self) -> &MessageAuthenticator {
+        &self.sealed
     }
 
     /// The caches to pass to mail-auth (`Parameters::with_cache`).

@@ -105,27 +105,32 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
         )?;
     }
     for d in &r.dkim {
-        let s = if d.result == "pass" {
-            Status::Pass
-        } else if d.result == "temperror" {
-            Status::Error
-        } else {
-            Status::Fail
+        // The status word agrees with the result word: only a pass is a
+        // pass, and a pass with unsigned content past l= is a warning.
+        let s = match d.result {
+            "pass" if d.unsigned_bytes.is_some_and(|n| n > 0) => Status::Warn,
+            "pass" => Status::Pass,
+            "temperror" => Status::Error,
+            _ => Status::Fail,
         };
         let key = match (&d.key_type, d.key_bits) {
             (Some(t), Some(b)) => format!(", {t} {b}-bit key"),
             (Some(t), None) => format!(", {t} key"),
             _ => String::new(),
         };
+        let tag = |name: &str, v: Option<&str>| match v {
+            Some(v) => format!(" {name}={v}"),
+            None => format!(" (no {name}=)"),
+        };
         writeln!(
             out,
-            "    {} dkim={} d={} s={} a={} c={}{key}",
+            "    {} dkim={}{}{}{}{}{key}",
             word(s, color),
             d.result,
-            d.domain.as_deref().unwrap_or("?"),
-            d.selector.as_deref().unwrap_or("?"),
-            d.algorithm.unwrap_or("?"),
-            d.canonicalization.as_deref().unwrap_or("?"),
+            tag("d", d.domain.as_deref()),
+            tag("s", d.selector.as_deref()),
+            tag("a", d.algorithm.as_deref()),
+            tag("c", d.canonicalization.as_deref()),
         )?;
         if let Some(reason) = &d.reason {
             writeln!(out, "          why: {reason}")?;
@@ -236,10 +241,11 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
 
     if let Some(arc) = &r.arc {
         writeln!(out, "  {}", heading("ARC", color))?;
-        let s = if arc.result == "pass" {
-            Status::Pass
-        } else {
-            Status::Fail
+        let s = match arc.result {
+            "pass" => Status::Pass,
+            "temperror" => Status::Error,
+            "none" => Status::Info,
+            _ => Status::Fail,
         };
         writeln!(
             out,
