@@ -11,6 +11,8 @@ pub mod input;
 pub mod own;
 pub mod sig;
 pub mod tags;
+#[cfg(test)]
+mod tests;
 
 use crate::{
     check::{

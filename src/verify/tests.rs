@@ -1,0 +1,300 @@
+//! One test per DKIM rule: a signature that is cryptographically valid
+//! (the control case shows mail-auth passes what this signer makes) with
+//! exactly one rule broken, verified end to end through [`super::verify`]
+//! over zone-file DNS.
+
+use super::{Envelope, VerifyReport, input, own, sig::Canon, verify};
+use crate::dns::{
+    Dns,
+    zone::{Zone, ZoneSet},
+};
+use aws_lc_rs::{rand::SystemRandom, signature::RsaKeyPair};
+use base64::Engine;
+use std::path::Path;
+
+const BODY: &str = "Hello Bob,\r\n\r\nthe minutes are attached.\r\n";
+const HEADERS: &str = "From: Alice <alice@example.com>\r\nTo: bob@example.net\r\nSubject: minutes\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <m1@example.com>\r\n";
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn key() -> RsaKeyPair {
+    let pem = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys/rsa2048.pem"),
+    )
+    .expect("test key");
+    let der: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(der)
+        .expect("base64");
+    RsaKeyPair::from_pkcs8(&der).expect("PKCS#8 RSA key")
+}
+
+/// Sign `HEADERS` + `body` with a DKIM-Signature whose tags are `tags`
+/// followed by `bh=` (relaxed body, first `l` bytes) and `b=`.
+fn signed(tags: &str, body: &str, l: Option<usize>) -> Vec<u8> {
+    let canon = own::canon_body(Canon::Relaxed, body.as_bytes());
+    let covered = &canon[..l.unwrap_or(canon.len()).min(canon.len())];
+    let bh = b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, covered).as_ref());
+    let field = format!("DKIM-Signature: {tags} bh={bh}; b=\r\n");
+    let mut msg = format!("{field}{HEADERS}\r\n{body}").into_bytes();
+    let split = own::split(&msg);
+    let sig = super::sig::SigHeader::parse(super::sig::Kind::Dkim, &field.as_bytes()[16..]);
+    let mut data = Vec::new();
+    for f in own::select(&split.fields, &sig.h, 0) {
+        own::canon_header(Canon::Relaxed, f, &mut data, true);
+    }
+    own::canon_header(Canon::Relaxed, field.as_bytes(), &mut data, false);
+    let key = key();
+    let mut out = vec![0; key.public_modulus_len()];
+    key.sign(
+        &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        &data,
+        &mut out,
+    )
+    .expect("sign");
+    let b = b64(&out);
+    let at = field.len() - 2;
+    msg.splice(at..at, b.bytes());
+    msg
+}
+
+const GOOD: &str =
+    "v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s1; h=from:to:subject:date:message-id;";
+
+fn zone(key_tags: &str) -> Dns {
+    let p = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys/rsa2048.p"),
+    )
+    .expect("public key");
+    let p = p.trim();
+    let text = format!(
+        "$ORIGIN example.com.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ TXT \"v=spf1 -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"\ns1._domainkey TXT \"{key_tags} p=\" \"{}\" \"{}\"\n",
+        &p[..200],
+        &p[200..]
+    );
+    let zone = Zone::parse(&text, Path::new("test.zone")).expect("zone");
+    Dns::zones(ZoneSet::new(vec![zone])).expect("dns")
+}
+
+async fn run_with(msg: Vec<u8>, dns: &Dns) -> VerifyReport {
+    let message = input::parse_message("m.eml", msg).expect("message");
+    let envelope = Envelope {
+        ip: "192.0.2.1".parse().expect("ip"),
+        helo: None,
+        mail_from: None,
+        authserv_id: "mx.test".into(),
+    };
+    verify(dns, &message, &envelope).await.expect("verify")
+}
+
+async fn run(msg: Vec<u8>, key_tags: &str) -> VerifyReport {
+    run_with(msg, &zone(key_tags)).await
+}
+
+/// One signature: its word, and its reason must contain `words`.
+async fn expect(tags: &str, key_tags: &str, word: &str, words: &str) -> VerifyReport {
+    let r = run(signed(tags, BODY, None), key_tags).await;
+    assert_eq!(r.dkim.len(), 1, "{tags}");
+    let d = &r.dkim[0];
+    assert_eq!(d.result, word, "{tags} / {key_tags}: {:?}", d.reason);
+    let reason = d.reason.clone().unwrap_or_default();
+    assert!(reason.contains(words), "{tags} / {key_tags}: {reason}");
+    // The report always names the signature's d= and s=, and the
+    // Authentication-Results header carries the same word.
+    assert_eq!(d.domain.as_deref(), Some("example.com"));
+    assert!(
+        r.authentication_results.contains(&format!("dkim={word} ")),
+        "{}",
+        r.authentication_results
+    );
+    // Only a pass counts for DMARC.
+    assert_eq!(r.dmarc.dkim_aligned, word == "pass");
+    assert_eq!(r.dmarc.result, if word == "pass" { "pass" } else { "fail" });
+    r
+}
+
+const KEY: &str = "v=DKIM1; k=rsa;";
+
+#[tokio::test]
+async fn control_the_test_signer_makes_signatures_mailauth_passes() {
+    let r = expect(GOOD, KEY, "pass", "").await;
+    assert!(r.dkim[0].reason.is_none());
+    // A trailing ";" is allowed by RFC 6376 3.2's ABNF: GOOD ends in one
+    // before bh=, and so does this.
+    expect(
+        &GOOD.replace("h=", "x=9999999999;; h=").replace(";;", ";"),
+        KEY,
+        "pass",
+        "",
+    )
+    .await;
+    // Our own path agrees with mail-auth on this message.
+    let msg = signed(GOOD, BODY, None);
+    let split = own::split(&msg);
+    let f = super::dkim::signatures(&split);
+    let p = base64::engine::general_purpose::STANDARD
+        .decode(
+            std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys/rsa2048.p"),
+            )
+            .expect("p")
+            .trim(),
+        )
+        .expect("b64");
+    assert_eq!(
+        own::verify(&split, f[0].index, &f[0].sig, &p),
+        own::Outcome::Pass { unsigned: 0 }
+    );
+}
+
+#[tokio::test]
+async fn tag_list_rules_are_permerror() {
+    for (tags, words) in [
+        (GOOD.replace("v=1; ", ""), "required v= tag is missing"),
+        (GOOD.replace("v=1", "v=2"), "v=2"),
+        (
+            GOOD.replace("a=rsa-sha256; ", ""),
+            "required a= tag is missing",
+        ),
+        (GOOD.replace("s=s1", "S=s1"), "S= is not s="),
+        (
+            GOOD.replace("d=example.com;", "d=example.com; d=example.com;"),
+            "more than once",
+        ),
+        (GOOD.replace("s=s1;", "s=s1;;"), "empty tag-spec"),
+        (GOOD.replace("s=s1;", "s=s1; 1x=y;"), "not a valid tag name"),
+        (format!("{GOOD} q=https/wellknown;"), "q=https/wellknown"),
+        (GOOD.replace("h=from:", "h="), "does not include From"),
+        (format!("{GOOD} i=@other.example;"), "is not d=example.com"),
+        (format!("{GOOD} x=1600000000;"), "expired"),
+    ] {
+        expect(&tags, KEY, "permerror", words).await;
+    }
+}
+
+#[tokio::test]
+async fn key_record_rules_are_permerror() {
+    for (key, words) in [
+        ("v=DKIM1; k=rsa; h=sha1;", "excludes sha256"),
+        ("v=DKIM1; k=rsa; s=tlsrpt;", "does not include email"),
+        ("v=DKIM1; k=ed25519;", "inappropriate key algorithm"),
+        ("v=DKIM1; k=rsa;; ", "malformed"),
+    ] {
+        expect(GOOD, key, "permerror", words).await;
+    }
+    // t=s with i= in a subdomain: the reason names t=s.
+    let tags = format!("{GOOD} i=@mail.example.com;");
+    expect(&tags, "v=DKIM1; k=rsa; t=s;", "permerror", "t=s").await;
+    expect(&tags, "v=DKIM1; k=rsa; t=y;", "pass", "").await;
+    // A revoked key: p= empty.
+    let text = "$ORIGIN example.com.\n@ SOA ns hostmaster 1 3600 600 86400 300\n_dmarc TXT \"v=DMARC1; p=reject\"\ns1._domainkey TXT \"v=DKIM1; k=rsa; p=\"\n";
+    let dns = Dns::zones(ZoneSet::new(vec![
+        Zone::parse(text, Path::new("t.zone")).expect("zone"),
+    ]))
+    .expect("dns");
+    let r = run_with(signed(GOOD, BODY, None), &dns).await;
+    assert_eq!(r.dkim[0].result, "permerror");
+    assert!(
+        r.dkim[0]
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("revoked")
+    );
+    // A key that does not parse as a key.
+    let dns = Dns::zones(ZoneSet::new(vec![
+        Zone::parse(
+            &text.replace("p=\"", "p=!!notbase64\""),
+            Path::new("t.zone"),
+        )
+        .expect("zone"),
+    ]))
+    .expect("dns");
+    let r = run_with(signed(GOOD, BODY, None), &dns).await;
+    assert_eq!(r.dkim[0].result, "permerror", "{:?}", r.dkim[0].reason);
+}
+
+#[tokio::test]
+async fn crypto_failures_are_fail() {
+    let msg = signed(GOOD, BODY, None);
+    let text = String::from_utf8(msg).expect("utf-8");
+    let r = run(
+        text.replace("minutes are", "minutes were").into_bytes(),
+        KEY,
+    )
+    .await;
+    assert_eq!(r.dkim[0].result, "fail");
+    assert!(
+        r.dkim[0]
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("body hash")
+    );
+    let r = run(
+        text.replace("Subject: minutes", "Subject: money")
+            .into_bytes(),
+        KEY,
+    )
+    .await;
+    assert_eq!(r.dkim[0].result, "fail");
+    assert!(r.authentication_results.contains("dkim=fail "));
+}
+
+#[tokio::test]
+async fn a_header_that_does_not_parse_keeps_its_place() {
+    let msg = signed(GOOD, BODY, None);
+    let mut broken = b"DKIM-Signature: synerr\r\n".to_vec();
+    broken.extend_from_slice(&msg);
+    let r = run(broken, KEY).await;
+    assert_eq!(r.dkim.len(), 2);
+    assert_eq!(r.dkim[0].result, "permerror");
+    assert_eq!(r.dkim[0].domain, None);
+    assert_eq!(r.dkim[1].result, "pass");
+    assert!(
+        r.authentication_results
+            .starts_with("mx.test; dkim=permerror"),
+        "{}",
+        r.authentication_results
+    );
+}
+
+#[tokio::test]
+async fn body_length_limits() {
+    let canon_len = own::canon_body(Canon::Relaxed, BODY.as_bytes()).len();
+    // l= covering the whole body: a plain pass, with a note.
+    let tags = format!("{GOOD} l={canon_len};");
+    let r = run(signed(&tags, BODY, Some(canon_len)), KEY).await;
+    assert_eq!(r.dkim[0].result, "pass", "{:?}", r.dkim[0].reason);
+    assert_eq!(r.dkim[0].unsigned_bytes, Some(0));
+    assert_eq!(
+        r.dkim[0].canonicalization.as_deref(),
+        Some("relaxed/relaxed")
+    );
+    assert!(r.dmarc.dkim_aligned);
+    // Content appended after signing: pass, counted, with the byte count.
+    let msg = signed(&tags, BODY, Some(canon_len));
+    let mut appended = msg.clone();
+    appended.extend_from_slice(b"Click http://evil.example/\r\n");
+    let r = run(appended, KEY).await;
+    assert_eq!(r.dkim[0].result, "pass");
+    assert_eq!(r.dkim[0].unsigned_bytes, Some(28));
+    assert!(r.dkim[0].notes[0].contains("28 bytes were appended"));
+    assert!(r.dmarc.dkim_aligned);
+    // A change inside the signed length fails.
+    let text = String::from_utf8(msg).expect("utf-8");
+    let r = run(text.replace("Hello Bob", "Hello Eve").into_bytes(), KEY).await;
+    assert_eq!(r.dkim[0].result, "fail");
+    assert_eq!(r.dkim[0].selector.as_deref(), Some("s1"));
+    // A cut body: l= beyond it.
+    let r = run(
+        text.replace("the minutes are attached.\r\n", "")
+            .into_bytes(),
+        KEY,
+    )
+    .await;
+    assert_eq!(r.dkim[0].result, "fail");
+}
