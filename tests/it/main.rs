@@ -11,4 +11,5 @@ mod fuzz_regressions;
 mod hostile;
 mod support;
 mod verify;
+mod verify_rules;
 mod zonefile;
