@@ -513,6 +513,10 @@ pub async fn verify(
     for d in &dkim {
         ar.push_str(&authres::dkim(d));
     }
+    if dkim.is_empty() {
+        // RFC 8601 2.7.1: "none", the message was not signed.
+        ar.push_str("; dkim=none");
+    }
     ar.push_str(&part(&spf_part));
     if let Some(a) = &arc {
         ar.push_str(&authres::arc(a, envelope.ip));

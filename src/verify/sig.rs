@@ -357,6 +357,10 @@ impl SigHeader {
                 "x={x} is before t={t}: RFC 6376 3.5 requires x= to be later than t="
             ));
         }
+        // A broken header shows only the c= it wrote, not the default.
+        if !sig.problems.is_empty() && tags.get("c").is_none() {
+            sig.c = None;
+        }
         sig.tags = tags;
         sig
     }

@@ -444,6 +444,19 @@ fn check(case: &Case, mode: Mode) {
     );
     let ar = v["authentication_results"].as_str().unwrap_or("");
     assert!(ar.starts_with("mx.test;"), "{label}: {ar}");
+    // One dkim= per signature with the report's word, or dkim=none.
+    let words: Vec<String> = case.dkim.iter().map(|(r, _)| format!("dkim={r}")).collect();
+    let in_ar: Vec<String> = ar
+        .split(';')
+        .map(str::trim)
+        .filter(|p| p.starts_with("dkim="))
+        .map(|p| p.split(' ').next().unwrap_or("").to_string())
+        .collect();
+    if words.is_empty() {
+        assert_eq!(in_ar, ["dkim=none"], "{label}: {ar}");
+    } else {
+        assert_eq!(in_ar, words, "{label}: {ar}");
+    }
     assert!(
         ar.contains(&format!("dmarc={}", case.dmarc)),
         "{label}: {ar}"

@@ -39,6 +39,8 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
     ("plain", "pass", "", None),
     ("length-whole", "pass", "has nothing past it", None),
     ("length-appended", "pass", "bytes were appended", None),
+    ("length-simple", "pass", "has nothing past it", None),
+    ("length-ed25519", "pass", "has nothing past it", None),
     ("body-changed", "fail", "body hash does not match", None),
     ("key-h-sha1", "permerror", "excludes sha256", None),
     ("key-s-tlsrpt", "permerror", "does not include email", None),
@@ -59,6 +61,8 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
     ("arc-sha1", "pass", "", Some("fail")),
     ("arc-no-ams", "pass", "", Some("fail")),
     ("arc-ams-signs-seal", "pass", "", Some("fail")),
+    ("arc-key-h-sha1", "pass", "", Some("fail")),
+    ("arc-tag-empty", "pass", "", Some("fail")),
 ];
 
 fn check(case: &str, word: &str, words: &str, arc: Option<&str>, mode: Mode) {
