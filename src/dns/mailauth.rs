@@ -7,6 +7,10 @@
 //! own resolver has no nameserver, so nothing can leave the process. In live
 //! mode each answer our checks fetched is put in the cache as it arrives, and
 //! what mail-auth fetches itself is kept there too, so nothing is asked twice.
+//! `verify`'s DKIM, ARC and DMARC evaluations use [`sealed_authenticator`]
+//! in both modes: every name they need is fetched through our DNS layer
+//! first, and one that was not fails as temperror instead of being asked
+//! by a second resolver.
 //!
 //! A question whose query failed (timeout, SERVFAIL, a CNAME loop in a zone
 //! file) is left out on purpose: mail-auth then asks its resolver, which fails

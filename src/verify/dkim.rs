@@ -230,7 +230,14 @@ pub fn judge(
                     if let Some(why) = record.refuses(sig, &name, key_bits) {
                         ("permerror", Some(why), None, false)
                     } else if let Some(i) = output {
-                        let (word, reason) = from_mailauth(outputs[i].result(), &name);
+                        // With atps=, mail-auth's result is the RFC 6541 ATPS
+                        // lookup's (a separate method, dkim-atps); reaching it
+                        // means the signature itself verified.
+                        let (word, reason) = if outputs[i].is_atps() {
+                            ("pass", None)
+                        } else {
+                            from_mailauth(outputs[i].result(), &name)
+                        };
                         let counts = matches!(word, "pass" | "temperror");
                         (word, reason, counts.then_some(i), false)
                     } else {

@@ -1,8 +1,15 @@
 //! `mailcheck verify`: what a receiver would conclude about a message from
 //! an IP. Every DKIM signature, SPF for the MAIL FROM (or HELO) identity,
-//! ARC, DMARC alignment and the disposition, all evaluated by mail-auth over
-//! the same DNS layer as the rest of mailcheck; mailcheck adds the words
-//! (why a signature failed, which mechanism matched, which record applied).
+//! ARC, DMARC alignment and the disposition, evaluated by mail-auth over the
+//! same DNS layer as the rest of mailcheck; mailcheck adds the words (why a
+//! signature failed, which mechanism matched, which record applied).
+//!
+//! DKIM and ARC verdicts follow the RFCs, not mail-auth: [`sig`] and [`tags`]
+//! apply the rules of RFC 6376 / 8617 / 8301 that mail-auth skips, [`dkim`]
+//! and [`arc`] map its outcomes to RFC 8601 words (the tables are there),
+//! [`own`] verifies the `l=` signatures mail-auth refuses, and the
+//! Authentication-Results `dkim=` and `arc=` parts are written from those
+//! verdicts (`authres`).
 
 pub mod arc;
 mod authres;

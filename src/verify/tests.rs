@@ -411,3 +411,24 @@ fn mailauth_outputs_are_matched_to_their_headers() {
             .any(|h| range.contains(&h.value.as_ptr()))
     );
 }
+
+/// In live mode mail-auth's evaluator for verify has no nameserver: a
+/// question nobody fetched through our DNS layer fails at once as
+/// temperror, rather than going out through a second resolver.
+#[tokio::test]
+async fn a_question_not_fetched_first_is_a_temperror_not_a_second_lookup() {
+    let authenticator = crate::dns::mailauth::sealed_authenticator().expect("authenticator");
+    let caches = crate::dns::mailauth::Caches::live();
+    let msg = signed(GOOD, BODY, None);
+    let parsed = mail_auth::AuthenticatedMessage::parse(&msg).expect("parse");
+    let started = std::time::Instant::now();
+    let out = authenticator
+        .verify_dkim(mail_auth::Parameters::new(&parsed).with_cache(&caches))
+        .await;
+    assert!(
+        matches!(out[0].result(), mail_auth::DkimResult::TempError(_)),
+        "{:?}",
+        out[0].result()
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
