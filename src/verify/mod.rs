@@ -283,16 +283,10 @@ fn base32(bytes: &[u8]) -> String {
     out
 }
 
-/// Every TXT name mail-auth's DKIM, ARC and DMARC evaluations may ask for,
-/// so each is fetched through our DNS layer first (and asked once): keys,
-/// RFC 6651 report records, RFC 6541 ATPS records and the tree walks of the
-/// From domain, the SPF domain and each signing domain.
-fn txt_names_for_mailauth(
-    found: &[dkim::Found<'_>],
-    arc: &arc::ArcHeaders,
-    from_domain: &str,
-    spf_domain: Option<&str>,
-) -> Vec<String> {
+/// Every TXT name mail-auth's DKIM and ARC evaluations may ask for, so each
+/// is fetched through our DNS layer first (and asked once): keys, RFC 6651
+/// report records and RFC 6541 ATPS records.
+fn txt_names_for_mailauth(found: &[dkim::Found<'_>], arc: &arc::ArcHeaders) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for f in found {
         let s = &f.sig;
@@ -323,16 +317,47 @@ fn txt_names_for_mailauth(
                 hashed.unwrap_or_else(|| d.clone())
             ));
         }
-        names.extend(walk_names(d));
     }
     names.extend(arc.key_names());
-    names.extend(walk_names(from_domain));
-    if let Some(d) = spf_domain {
-        names.extend(walk_names(d));
-    }
     names.sort();
     names.dedup();
     names
+}
+
+/// The DMARC questions mail-auth asks beyond the From domain's own tree walk
+/// (which [`dmarc::discover`] fetches): the tree walk of each domain it must
+/// check for relaxed alignment (a passing signature's `d=` or the passing SPF
+/// domain that is a subdomain of the author's organizational domain, RFC 9989
+/// 4.10.2), and the From domain's A record when `np=` and `sp=` differ
+/// (RFC 9989 4.7, as mail-auth applies it).
+fn dmarc_names_for_mailauth(
+    from_domain: &str,
+    discovery: Option<&Discovery>,
+    dkim_domains: &[&str],
+    spf_domain: Option<&str>,
+) -> (Vec<String>, bool) {
+    let record = discovery.and_then(|d| d.applies.map(|i| &d.walk[i]));
+    let relaxed = |tag: &str| record.is_some_and(|f| f.tag(tag).is_none_or(|v| v != "s"));
+    let org = discovery.map_or(from_domain, |d| d.organizational.as_str());
+    let suffix = format!(".{org}");
+    let candidates = dkim_domains
+        .iter()
+        .filter(|_| relaxed("adkim"))
+        .chain(spf_domain.iter().filter(|_| relaxed("aspf")));
+    let mut names: Vec<String> = candidates
+        .map(|d| d.trim_end_matches('.').to_ascii_lowercase())
+        .filter(|d| d != from_domain && (d == org || d.ends_with(&suffix)))
+        .flat_map(|d| walk_names(&d))
+        .collect();
+    names.sort();
+    names.dedup();
+    let np_matters = record.is_some_and(|f| {
+        let p = f.tag("p");
+        let sp = f.tag("sp").or(p);
+        let np = f.tag("np").or(sp);
+        f.domain != from_domain && np != sp
+    });
+    (names, np_matters)
 }
 
 /// Verify one message as a receiver would.
@@ -366,31 +391,21 @@ pub async fn verify(
     let found = dkim::signatures(&split);
     let arc_headers = arc::ArcHeaders::read(&split);
 
-    // Fetch, through our own DNS layer, every name mail-auth's DKIM, ARC and
-    // DMARC evaluations will ask (and the A record of the From domain, for
-    // DMARC's np=). The answers land in mail-auth's caches, and mail-auth
-    // gets a resolver with no nameserver: nothing goes to a second stack.
-    let spf_identity_domain = mail_from
-        .as_deref()
-        .map(|m| m.rsplit_once('@').map_or(m, |(_, d)| d))
-        .or(helo.as_deref())
-        .map(|d| d.trim_end_matches('.').to_ascii_lowercase());
-    let prefetch = txt_names_for_mailauth(
-        &found,
-        &arc_headers,
-        &from_domain,
-        spf_identity_domain.as_deref(),
-    );
-    let (lookups, _, discovery, spf_report) = tokio::join!(
+    // Fetch, through our own DNS layer, every name mail-auth's DKIM and ARC
+    // evaluations will ask, with the From domain's DMARC tree walk. The
+    // answers land in mail-auth's caches, and mail-auth gets a resolver with
+    // no nameserver: nothing goes to a second stack.
+    let prefetch = txt_names_for_mailauth(&found, &arc_headers);
+    let (lookups, discovery, spf_report) = tokio::join!(
         join_all(
             prefetch
                 .iter()
                 .map(|n| async move { (n.clone(), dns.query_str(n, RecordType::TXT).await) })
         ),
-        dns.query_str(&from_domain, RecordType::A),
         dmarc::discover(dns, &from_domain),
         spf_for(dns, envelope.ip, mail_from.as_deref(), helo.as_deref()),
     );
+    let discovery = discovery.ok();
     let key_of = |name: Option<String>| -> dkim::Key {
         match name.and_then(|n| lookups.iter().find(|(q, _)| *q == n)) {
             Some((_, lookup)) => dkim::Key::from_lookup(lookup),
@@ -457,6 +472,25 @@ pub async fn verify(
     );
 
     let (spf_output, spf_verdict, spf_domain) = spf_report;
+    // What mail-auth's DMARC evaluation will ask beyond the From domain's
+    // walk, fetched the same way first.
+    let signers: Vec<&str> = dmarc_dkim
+        .iter()
+        .filter_map(|o| o.signature().map(|s| s.d.as_str()))
+        .collect();
+    let spf_candidate = spf_domain
+        .as_deref()
+        .filter(|_| matches!(spf_output.result(), SpfResult::Pass | SpfResult::TempError));
+    let (walks, np_matters) =
+        dmarc_names_for_mailauth(&from_domain, discovery.as_ref(), &signers, spf_candidate);
+    tokio::join!(
+        join_all(walks.iter().map(|n| dns.query_str(n, RecordType::TXT))),
+        async {
+            if np_matters {
+                let _ = dns.query_str(&from_domain, RecordType::A).await;
+            }
+        }
+    );
     let dmarc_output = authenticator
         .verify_dmarc(
             Parameters::new(DmarcParameters::new(
@@ -480,7 +514,7 @@ pub async fn verify(
         arc::judge(&arc_headers, &arc_output, &keys)
     });
 
-    let mut dmarc = dmarc_verdict(dns, &from_domain, &dmarc_output, discovery.ok()).await;
+    let mut dmarc = dmarc_verdict(dns, &from_domain, &dmarc_output, discovery).await;
     if dmarc.policy.is_none() {
         // No DMARC record: say whether an aligned pass exists anyway (relaxed
         // alignment by organizational domain, from the public suffix list).

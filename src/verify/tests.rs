@@ -432,3 +432,31 @@ async fn a_question_not_fetched_first_is_a_temperror_not_a_second_lookup() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
 }
+
+#[test]
+fn tree_walk_names_and_base32_follow_their_rfcs() {
+    // RFC 9989 4.10: the domain, then at most seven labels, then one fewer.
+    assert_eq!(
+        super::walk_names("a.b.c.d.e.f.g.h.example.com"),
+        [
+            "_dmarc.a.b.c.d.e.f.g.h.example.com",
+            "_dmarc.d.e.f.g.h.example.com",
+            "_dmarc.e.f.g.h.example.com",
+            "_dmarc.f.g.h.example.com",
+            "_dmarc.g.h.example.com",
+            "_dmarc.h.example.com",
+            "_dmarc.example.com",
+            "_dmarc.com",
+        ]
+    );
+    assert!(super::walk_names("com").is_empty());
+    // RFC 4648 10, without padding.
+    for (input, out) in [
+        ("", ""),
+        ("f", "MY"),
+        ("fo", "MZXQ"),
+        ("foobar", "MZXW6YTBOI"),
+    ] {
+        assert_eq!(super::base32(input.as_bytes()), out);
+    }
+}

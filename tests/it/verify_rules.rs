@@ -37,6 +37,7 @@ fn run(case: &str, mode: Mode, json: bool) -> crate::support::Out {
 /// (case, DKIM result word, words in the reason or notes, ARC result).
 const CASES: &[(&str, &str, &str, Option<&str>)] = &[
     ("plain", "pass", "", None),
+    ("np-subdomain", "pass", "", None),
     ("length-whole", "pass", "has nothing past it", None),
     ("length-appended", "pass", "bytes were appended", None),
     ("length-simple", "pass", "has nothing past it", None),
@@ -95,6 +96,12 @@ fn check(case: &str, word: &str, words: &str, arc: Option<&str>, mode: Mode) {
     assert_eq!(out.code, if dmarc_pass { 0 } else { 1 }, "{label}");
     let ar = v["authentication_results"].as_str().unwrap_or("");
     assert!(ar.contains(&format!("dkim={word} ")), "{label}: {ar}");
+    if case == "np-subdomain" {
+        // mail-auth learnt the From domain does not exist (its A record,
+        // fetched through our DNS layer), so np= applies.
+        assert_eq!(v["dmarc"]["policy_tag"], "np", "{label}");
+        assert!(ar.contains("policy.dmarc=quarantine"), "{label}: {ar}");
+    }
     match arc {
         Some(a) => {
             assert_eq!(v["arc"]["result"], a, "{label}: {}", v["arc"]);
@@ -152,6 +159,7 @@ fn verify_asks_each_question_once() {
         "relaxed-alignment",
         "independent/length-appended",
         "subdomain-policy",
+        "independent/np-subdomain",
     ] {
         let before = proxy.counts();
         let msg = format!("fixtures/verify/{case}.eml");
