@@ -208,7 +208,8 @@ impl Dns {
     ///
     /// Our own questions go through [`client::Client`]; mail-auth keeps its
     /// hickory resolver, with the same servers and timeout, for anything it
-    /// asks that our checks did not already fetch.
+    /// asks that our checks did not already fetch (except in `verify`, whose
+    /// evaluator, [`Dns::verify_authenticator`], has no nameserver).
     pub fn live(options: &LiveOptions) -> Result<Dns, String> {
         let (config, mut opts) = match &options.source {
             DnsSource::System => hickory_resolver::system_conf::read_system_conf()

@@ -293,6 +293,56 @@ pub fn summary(out: &mut dyn Write, statuses: &[Status]) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::report::Finding;
+    use crate::verify::SignatureVerdict;
+
+    fn signature(result: &'static str) -> SignatureVerdict {
+        SignatureVerdict {
+            result,
+            domain: Some("example.com".into()),
+            selector: Some("s1".into()),
+            algorithm: Some("rsa-sha256".into()),
+            canonicalization: Some("relaxed/relaxed".into()),
+            reason: None,
+            notes: Vec::new(),
+            key_bits: None,
+            key_type: None,
+            unsigned_bytes: None,
+            header_b: None,
+            auid: None,
+        }
+    }
+
+    #[test]
+    fn dkim_lines_never_show_unknown_tags_and_their_status_matches_the_word() {
+        let mut report = VerifyReport::unfinished("m.eml");
+        let mut broken = signature("permerror");
+        broken.domain = None;
+        broken.selector = None;
+        broken.algorithm = None;
+        broken.canonicalization = None;
+        let mut appended = signature("pass");
+        appended.unsigned_bytes = Some(40);
+        report.dkim = vec![
+            signature("pass"),
+            signature("fail"),
+            broken,
+            appended,
+            signature("temperror"),
+        ];
+        let mut buf = Vec::new();
+        verify(&mut buf, &report, false).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(!text.contains("=?"), "{text}");
+        for line in [
+            "    pass  dkim=pass d=example.com s=s1 a=rsa-sha256 c=relaxed/relaxed\n",
+            "    fail  dkim=fail d=example.com",
+            "    fail  dkim=permerror (no d=) (no s=) (no a=) (no c=)\n",
+            "    warn  dkim=pass d=example.com",
+            "    error dkim=temperror d=example.com",
+        ] {
+            assert!(text.contains(line), "{line:?} in\n{text}");
+        }
+    }
 
     #[test]
     fn groups_by_area_and_shows_fix_only_when_wrong() {
