@@ -537,3 +537,53 @@ fn no_input_makes_the_readers_panic() {
         read_everything(&m);
     }
 }
+
+#[test]
+fn dmarc_questions_are_only_those_mail_auth_will_ask() {
+    use crate::check::dmarc::{Discovery, Found, parse_tags};
+    let discovery = |record: &str, at: &str| Discovery {
+        walk: vec![Found {
+            domain: at.into(),
+            text: record.into(),
+            tags: parse_tags(record),
+            count: 1,
+        }],
+        queried: Vec::new(),
+        applies: Some(0),
+        organizational: "example.com".into(),
+    };
+    let relaxed = discovery("v=DMARC1; p=reject", "example.com");
+    let (names, np) = super::dmarc_names_for_mailauth(
+        "example.com",
+        Some(&relaxed),
+        &["mail.example.com", "esp.example.net", "example.com"],
+        Some("bounce.example.com"),
+    );
+    assert_eq!(
+        names,
+        [
+            "_dmarc.bounce.example.com",
+            "_dmarc.com",
+            "_dmarc.example.com",
+            "_dmarc.mail.example.com"
+        ]
+    );
+    assert!(!np, "the author's own record: np= does not apply");
+    // Strict alignment asks nothing more.
+    let strict = discovery("v=DMARC1; p=reject; adkim=s; aspf=s", "example.com");
+    let (names, _) = super::dmarc_names_for_mailauth(
+        "example.com",
+        Some(&strict),
+        &["mail.example.com"],
+        Some("bounce.example.com"),
+    );
+    assert!(names.is_empty(), "{names:?}");
+    // An organizational record whose np= differs from sp=: the From
+    // domain's A record is asked.
+    let org = discovery("v=DMARC1; p=reject; np=quarantine", "example.com");
+    let (_, np) = super::dmarc_names_for_mailauth("x.example.com", Some(&org), &[], None);
+    assert!(np);
+    let same = discovery("v=DMARC1; p=reject; sp=none; np=none", "example.com");
+    let (_, np) = super::dmarc_names_for_mailauth("x.example.com", Some(&same), &[], None);
+    assert!(!np);
+}
