@@ -351,10 +351,10 @@ impl SigHeader {
             }
         }
         if let (Some((_, Some(t))), Some(x)) = (t, sig.x)
-            && x < t
+            && x <= t
         {
             sig.problems.push(format!(
-                "x={x} is before t={t}: RFC 6376 3.5 requires x= to be later than t="
+                "x={x} is not after t={t}: RFC 6376 3.5 requires x= to be later than t="
             ));
         }
         // A broken header shows only the c= it wrote, not the default.
@@ -572,7 +572,8 @@ mod tests {
         assert!(problems(&GOOD.replace("h=From:To", "h=To"))[0].contains("From"));
         assert!(problems(&GOOD.replace("rsa-sha256", "rsa-sha1"))[0].contains("RFC 8301"));
         assert!(problems(&GOOD.replace("rsa-sha256", "rsa-md5"))[0].contains("a=rsa-md5"));
-        assert!(problems(&format!("{GOOD}; t=20; x=10"))[0].contains("x=10 is before t=20"));
+        assert!(problems(&format!("{GOOD}; t=20; x=10"))[0].contains("x=10 is not after t=20"));
+        assert!(problems(&format!("{GOOD}; t=20; x=20"))[0].contains("x=20 is not after t=20"));
         assert!(problems(&format!("{GOOD}; l=1a"))[0].contains("l=1a"));
         assert!(problems(&GOOD.replace("c=relaxed/simple", "c=loose"))[0].contains("c=loose"));
     }
