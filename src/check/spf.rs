@@ -323,6 +323,16 @@ impl Walk {
     }
 }
 
+/// Ask about a target name as check_host() does: any octets but dots are
+/// label text; a name that cannot exist (an empty or over-long label) has
+/// no records.
+async fn query_target(dns: &Dns, target: &str, rtype: RecordType) -> crate::dns::Lookup {
+    match spf_eval::eval::to_name(target.trim_end_matches('.')) {
+        Some(name) => dns.query(&name, rtype).await,
+        None => Ok(std::sync::Arc::new(crate::dns::Answer::negative(Rcode::NxDomain))),
+    }
+}
+
 /// The SPF records among a name's TXT records (RFC 7208 4.5).
 fn spf_records(txt: &[Vec<u8>]) -> Vec<String> {
     parse::select(txt)
@@ -384,7 +394,7 @@ fn walk_node<'a>(
         if budget.load(Ordering::Relaxed) > MAX_NODES {
             return (None, walk);
         }
-        let answer = match dns.query_str(&domain, RecordType::TXT).await {
+        let answer = match query_target(dns, &domain, RecordType::TXT).await {
             Ok(a) => a,
             Err(e) => {
                 walk.failure = Some((format!("the SPF record of {domain}"), e));
@@ -510,7 +520,7 @@ fn walk_node<'a>(
                     own_lookups += 1;
                     match literal_target(Some(macro_string), &domain) {
                         Some(target) => async move {
-                            match dns.query_str(&target, RecordType::A).await {
+                            match query_target(dns, &target, RecordType::A).await {
                                 Ok(a) => {
                                     let mut walk = Walk::default();
                                     let found = !a.is_void(RecordType::A);
@@ -648,8 +658,8 @@ fn failed(what: String, e: DnsFailure) -> Pending {
 
 async fn addresses_of(dns: &Dns, target: String, mechanism: &str) -> Pending {
     let (a, aaaa) = tokio::join!(
-        dns.query_str(&target, RecordType::A),
-        dns.query_str(&target, RecordType::AAAA)
+        query_target(dns, &target, RecordType::A),
+        query_target(dns, &target, RecordType::AAAA)
     );
     let mut addrs = Vec::new();
     for (l, t) in [(a, "A"), (aaaa, "AAAA")] {
@@ -669,7 +679,7 @@ async fn addresses_of(dns: &Dns, target: String, mechanism: &str) -> Pending {
 }
 
 async fn mx_addresses(dns: &Dns, target: String) -> Pending {
-    let mx = match dns.query_str(&target, RecordType::MX).await {
+    let mx = match query_target(dns, &target, RecordType::MX).await {
         Ok(a) => a,
         Err(e) => return failed(format!("the MX record of {target}"), e),
     };
@@ -700,8 +710,8 @@ async fn mx_addresses(dns: &Dns, target: String) -> Pending {
     }
     let lookups = join_all(hosts.iter().take(10).map(|h| async move {
         tokio::join!(
-            dns.query_str(h, RecordType::A),
-            dns.query_str(h, RecordType::AAAA)
+            query_target(dns, h, RecordType::A),
+            query_target(dns, h, RecordType::AAAA)
         )
     }))
     .await;

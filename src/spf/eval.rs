@@ -148,8 +148,10 @@ pub async fn check_host(dns: &Dns, id: &Identity<'_>, domain: &str) -> Outcome {
 }
 
 /// A target name as DNS can ask it, or None when it cannot be one (an empty
-/// or over-long label): such a name has no records.
-fn to_name(domain: &str) -> Option<Name> {
+/// or over-long label): such a name has no records. Any other octets are
+/// kept as they are (a domain-spec may hold `:`, `/` or, through macros,
+/// spaces).
+pub fn to_name(domain: &str) -> Option<Name> {
     if domain.is_empty() || domain.len() > 253 {
         return None;
     }

@@ -9,6 +9,7 @@ mod domain;
 mod faults;
 mod fuzz_regressions;
 mod hostile;
+mod openspf;
 mod support;
 mod verify;
 mod zonefile;
