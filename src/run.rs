@@ -456,13 +456,8 @@ async fn domain(
             (Box::new(domains.into_iter().map(Ok)), Some(n))
         }
     };
-    let dns = build_dns(config)?;
-    // Only an SPF check of --ip runs mail-auth.
-    let dns = if args.ip.is_none() {
-        dns.without_mailauth()
-    } else {
-        dns
-    };
+    // SPF is evaluated by mailcheck itself: mail-auth evaluates nothing here.
+    let dns = build_dns(config)?.without_mailauth();
     let options = DomainOptions {
         selectors,
         ip: args.ip,
@@ -671,7 +666,7 @@ async fn spf(
             (Box::new(std::iter::once(Ok(item))), Some(1))
         }
     };
-    let dns = Arc::new(build_dns(config)?);
+    let dns = Arc::new(build_dns(config)?.without_mailauth());
     let deadline = deadline(config);
     let mut results = stream::iter(items)
         .map(|item| {
@@ -736,10 +731,7 @@ async fn spf(
                 if let Some(r) = result {
                     extra.insert("result".into(), json!(r));
                     extra.insert("ip".into(), json!(item.ip));
-                    extra.insert(
-                        "mechanism".into(),
-                        json!(report.matched().map(|m| &m.text)),
-                    );
+                    extra.insert("mechanism".into(), json!(report.matched().map(|m| &m.text)));
                     extra.insert(
                         "mechanism_domain".into(),
                         json!(report.matched().map(|m| &m.domain)),

@@ -9,17 +9,17 @@
 //! stops at the first match), with every answer shared through the DNS layer.
 
 use super::dns_error;
+use crate::spf::{
+    self as spf_eval, Identity, Matched, Outcome, Verdict,
+    macros::MacroString,
+    parse::{self, Directive, Mechanism, Qualifier},
+};
 use crate::{
     dns::{Dns, DnsFailure, Rcode},
     report::{Finding, Status},
 };
 use futures_util::future::{BoxFuture, FutureExt, join_all};
 use hickory_resolver::proto::rr::{RData, RecordType};
-use crate::spf::{
-    self as spf_eval, Identity, Matched, Outcome, Verdict,
-    macros::MacroString,
-    parse::{self, Directive, Mechanism, Qualifier},
-};
 use std::{
     fmt::Write as _,
     net::IpAddr,
@@ -280,7 +280,9 @@ impl SpfReport {
                 verdict: Verdict::None,
                 matched: None,
                 explanation: None,
-                reason: Some(format!("'{domain}' is not a valid domain name (RFC 7208 4.3)")),
+                reason: Some(format!(
+                    "'{domain}' is not a valid domain name (RFC 7208 4.3)"
+                )),
                 lookups: 0,
                 voids: 0,
             }),
@@ -329,7 +331,9 @@ impl Walk {
 async fn query_target(dns: &Dns, target: &str, rtype: RecordType) -> crate::dns::Lookup {
     match spf_eval::eval::to_name(target.trim_end_matches('.')) {
         Some(name) => dns.query(&name, rtype).await,
-        None => Ok(std::sync::Arc::new(crate::dns::Answer::negative(Rcode::NxDomain))),
+        None => Ok(std::sync::Arc::new(crate::dns::Answer::negative(
+            Rcode::NxDomain,
+        ))),
     }
 }
 
@@ -877,4 +881,3 @@ fn ip_finding(domain: &str, ip: IpAddr, outcome: &Outcome) -> Finding {
 pub fn result_word(r: Verdict) -> &'static str {
     r.word()
 }
-

@@ -108,7 +108,10 @@ pub async fn check_host(dns: &Dns, id: &Identity<'_>, domain: &str) -> Outcome {
         lookups: AtomicU32::new(0),
         voids: AtomicU32::new(0),
     };
-    let domain = domain.strip_suffix('.').unwrap_or(domain).to_ascii_lowercase();
+    let domain = domain
+        .strip_suffix('.')
+        .unwrap_or(domain)
+        .to_ascii_lowercase();
     let result = if super::is_valid_domain(&domain) {
         checker.evaluate(domain, false).await
     } else {
@@ -244,7 +247,11 @@ impl Checker<'_> {
     /// The client's PTR names (at most 10) whose addresses include the
     /// client (5.5). Lookups that fail are skipped.
     async fn validated_names(&self) -> Vec<String> {
-        let Ok(ptr) = self.dns.query(&reverse_name(self.ip), RecordType::PTR).await else {
+        let Ok(ptr) = self
+            .dns
+            .query(&reverse_name(self.ip), RecordType::PTR)
+            .await
+        else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -313,7 +320,9 @@ impl Checker<'_> {
                 }
             };
             let record = parse::parse(text).map_err(|e| {
-                Stop::Perm(format!("the SPF record of {domain} has a syntax error: {e}"))
+                Stop::Perm(format!(
+                    "the SPF record of {domain} has a syntax error: {e}"
+                ))
             })?;
             self.run(&record, domain, in_include).await
         }
@@ -459,7 +468,11 @@ impl Checker<'_> {
 
     async fn match_ptr(&self, target: &str) -> Result<bool, Stop> {
         // 5.5: a failed PTR lookup makes the mechanism not match.
-        let Ok(ptr) = self.dns.query(&reverse_name(self.ip), RecordType::PTR).await else {
+        let Ok(ptr) = self
+            .dns
+            .query(&reverse_name(self.ip), RecordType::PTR)
+            .await
+        else {
             return Ok(false);
         };
         self.note_void(&ptr, RecordType::PTR, "ptr")?;

@@ -144,9 +144,7 @@ impl std::fmt::Display for SyntaxError {
 /// Whether a TXT string is an SPF record: `v=spf1` (any case) followed by a
 /// space or nothing (4.5).
 pub fn is_spf_record(txt: &[u8]) -> bool {
-    txt.len() >= 6
-        && txt[..6].eq_ignore_ascii_case(b"v=spf1")
-        && (txt.len() == 6 || txt[6] == b' ')
+    txt.len() >= 6 && txt[..6].eq_ignore_ascii_case(b"v=spf1") && (txt.len() == 6 || txt[6] == b' ')
 }
 
 /// Which of a name's TXT records are SPF records (4.5).
@@ -212,9 +210,7 @@ fn parse_term(term: &str, out: &mut Record) -> Result<(), String> {
                     &mut out.exp
                 };
                 if slot.is_some() {
-                    return Err(format!(
-                        "{name}= appears more than once (RFC 7208 6)"
-                    ));
+                    return Err(format!("{name}= appears more than once (RFC 7208 6)"));
                 }
                 *slot = Some(MacroString::parse_domain_spec(value)?);
             }

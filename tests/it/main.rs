@@ -10,6 +10,7 @@ mod faults;
 mod fuzz_regressions;
 mod hostile;
 mod openspf;
+mod spf_eval;
 mod support;
 mod verify;
 mod zonefile;

@@ -116,9 +116,9 @@ fn zone_of(zonedata: &Value) -> (Vec<u8>, HashSet<String>) {
         let Value::Sequence(entries) = entries else {
             panic!("zonedata for {name} is not a list");
         };
-        let has_txt = entries.iter().any(|e| {
-            matches!(e, Value::Mapping(m) if m.keys().any(|k| string(k) == "TXT"))
-        });
+        let has_txt = entries
+            .iter()
+            .any(|e| matches!(e, Value::Mapping(m) if m.keys().any(|k| string(k) == "TXT")));
         for entry in entries {
             let Value::Mapping(m) = entry else {
                 assert_eq!(string(entry), "TIMEOUT", "unknown zonedata entry at {name}");
@@ -298,7 +298,9 @@ fn run_case(case: &Case, via: &Via) -> Result<(), String> {
         case.mailfrom.clone()
     };
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mailcheck"));
-    cmd.args(["spf", &identity, "--ip", &case.host, "--helo", &case.helo, "--json"]);
+    cmd.args([
+        "spf", &identity, "--ip", &case.host, "--helo", &case.helo, "--json",
+    ]);
     match via {
         Via::Zone(path) => cmd.arg("--zone").arg(path),
         Via::Server(addr) => cmd
@@ -368,9 +370,9 @@ fn run_all(cases: &[Case], via: &Via) -> Vec<String> {
                 chunk
                     .iter()
                     .filter_map(|c| {
-                        run_case(c, &via).err().map(|e| {
-                            format!("{} / {} ({:?}): {e}", c.scenario, c.name, via)
-                        })
+                        run_case(c, &via)
+                            .err()
+                            .map(|e| format!("{} / {} ({:?}): {e}", c.scenario, c.name, via))
                     })
                     .collect::<Vec<_>>()
             })
