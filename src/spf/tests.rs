@@ -589,3 +589,50 @@ async fn a_domain_spec_may_hold_colons_and_slashes() {
         Verdict::Pass
     );
 }
+
+/// Mutated records never panic the parser or the macro expander (a cheap,
+/// deterministic stand-in for the fuzz target, which also runs them).
+#[test]
+fn mutated_records_never_panic() {
+    let seeds: [&[u8]; 5] = [
+        b"v=spf1 a/24//64 mx:foo.example.com/24 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all",
+        b"v=spf1 include:%{ir}.%{l1r+-}._spf.%{d2} exists:%{p}.x.example redirect=%{o}",
+        b"v=spf1 exp=%{d}.exp.example ptr:example.com ?all foo=%%%_%-",
+        b"v=spf1 a:foo:bar/baz.example.com//0 -ip4:1.2.3.4 ~all",
+        b"%{c} %{r} %{t} %{H} %{L2r=} %{i}",
+    ];
+    let alphabet = b"%{}:/.-=+~?0129 \x00\x80rRaA";
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let v = values("l", "example.com", "2001:db8::1");
+    for seed in seeds {
+        for _ in 0..2_000 {
+            let mut bytes = seed.to_vec();
+            for _ in 0..1 + next() % 4 {
+                let pos = (next() as usize) % (bytes.len() + 1);
+                let byte = alphabet[(next() as usize) % alphabet.len()];
+                match next() % 3 {
+                    0 if pos < bytes.len() => bytes[pos] = byte,
+                    1 if pos < bytes.len() => {
+                        bytes.remove(pos);
+                    }
+                    _ => bytes.insert(pos, byte),
+                }
+            }
+            let _ = parse::parse(&bytes);
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                for context in [Context::Record, Context::Explanation] {
+                    if let Ok(m) = MacroString::parse(text, context) {
+                        let _ = domain_after_expansion(&m.expand(&v));
+                    }
+                }
+                let _ = MacroString::parse_domain_spec(text);
+            }
+        }
+    }
+}
