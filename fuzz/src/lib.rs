@@ -8,9 +8,7 @@
 //! (documented in its doc comments), so a violation is a bug too.
 
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType, rdata::TXT};
-use mail_auth::{
-    AuthenticatedMessage, dkim::DomainKey, dmarc::DmarcRecord, dns::TxtRecordParser,
-};
+use mail_auth::{AuthenticatedMessage, dkim::DomainKey, dmarc::DmarcRecord, dns::TxtRecordParser};
 use mailcheck::{
     check::{dkim, dmarc, spf},
     dns::{
