@@ -124,6 +124,16 @@ pub async fn check(
         .findings
 }
 
+/// Fetch the SPF tree of `domain` (records, and the addresses its literal
+/// `a`/`mx`/`exists` targets name) with independent lookups in flight
+/// together, so that check_host(), which asks one question at a time in
+/// record order, then finds its answers in the run's memo: the wall time is
+/// the depth of the tree, not the number of its lookups.
+pub async fn prefetch(dns: &Dns, domain: &str) {
+    let budget = AtomicUsize::new(0);
+    let _ = walk_node(dns, &budget, domain.to_string(), Via::Root, Vec::new()).await;
+}
+
 /// Walk the SPF tree of `domain` and, with `ip`, evaluate check_host() for
 /// the MAIL FROM identity `sender`.
 pub async fn analyse(

@@ -580,6 +580,9 @@ async fn spf_for(
             );
         }
     };
+    if crate::spf::is_valid_domain(&domain) {
+        crate::check::spf::prefetch(dns, &domain).await;
+    }
     let outcome = crate::spf::check_host(
         dns,
         &crate::spf::Identity {
