@@ -9,6 +9,8 @@ mod domain;
 mod faults;
 mod fuzz_regressions;
 mod hostile;
+mod openspf;
+mod spf_eval;
 mod support;
 mod verify;
 mod zonefile;
