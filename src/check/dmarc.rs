@@ -50,6 +50,11 @@ pub struct Discovery {
     pub applies: Option<usize>,
     /// The organizational domain (RFC 9989 4.10.2).
     pub organizational: String,
+    /// Names of the walk that could not be looked up although the walk
+    /// needed them, with the failure. Only names whose answer cannot change
+    /// which record applies end up here: the policy stands, but the
+    /// organizational domain was taken from the public suffix list.
+    pub unanswered: Vec<(String, DnsFailure)>,
 }
 
 /// Parse a DMARC tag list.
@@ -89,10 +94,21 @@ fn strip_labels(domain: &str, n: usize) -> &str {
 /// stopping at a record with `psd=y` or `psd=n`. The names are queried
 /// concurrently (each at most once per run, shared with mail-auth), so a walk
 /// costs one round trip.
+///
+/// A name that cannot be looked up fails the walk only when its answer could
+/// change which record applies. Names past a `psd=y`/`psd=n` stop are never
+/// read. When the domain has its own record, that record applies whatever
+/// its parents hold; only the organizational domain is then uncertain, and
+/// it comes from the public suffix list instead. When the domain has no
+/// record, a record at the public-suffix-list organizational domain (or,
+/// with a stop, the stop's) decides; otherwise the first failure is the
+/// walk's. This is what lets `--resolver` point at an authoritative server
+/// that serves the domain's zone and refuses its parents.
 pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, DnsFailure)> {
     let total = domain.split('.').filter(|l| !l.is_empty()).count();
     let mut walk = Vec::new();
     let mut queried = Vec::new();
+    let mut unanswered: Vec<(String, DnsFailure)> = Vec::new();
     if total >= 2 {
         // The names the walk may visit, in order: the domain, then at most
         // seven labels, then one label fewer each time.
@@ -115,7 +131,13 @@ pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, Dns
         .await;
         for (name, (qname, answer)) in names.iter().zip(answers) {
             queried.push(qname.clone());
-            let answer = answer.map_err(|e| (qname.clone(), e))?;
+            let answer = match answer {
+                Ok(answer) => answer,
+                Err(e) => {
+                    unanswered.push((qname, e));
+                    continue;
+                }
+            };
             let records: Vec<String> = answer
                 .txt()
                 .iter()
@@ -137,6 +159,13 @@ pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, Dns
             }
         }
     }
+    // The domain's own name decides everything when it fails.
+    if let Some((qname, e)) = unanswered
+        .iter()
+        .find(|(q, _)| q == &format!("_dmarc.{domain}"))
+    {
+        return Err((qname.clone(), e.clone()));
+    }
     // Organizational domain (RFC 9989 4.10.2).
     let mut organizational = None;
     for f in &walk {
@@ -154,19 +183,41 @@ pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, Dns
             _ => {}
         }
     }
-    let organizational = organizational
-        .or_else(|| walk.last().map(|f| f.domain.clone()))
-        .unwrap_or_else(|| domain.to_string());
-    let applies = walk
-        .iter()
-        .position(|f| f.domain == domain)
+    // Names past a stop were never read, so every unanswered name lies
+    // between the domain and the record found: any of them could hold a
+    // `psd=n` record that would make it the organizational domain.
+    let organizational = if unanswered.is_empty() {
+        organizational
+            .or_else(|| walk.last().map(|f| f.domain.clone()))
+            .unwrap_or_else(|| domain.to_string())
+    } else {
+        // Some name the walk needed is unknown: the walk cannot say which
+        // domain is organizational; the public suffix list can.
+        org_domain(domain)
+    };
+    let own = walk.iter().position(|f| f.domain == domain);
+    let applies = own
         .or_else(|| walk.iter().position(|f| f.domain == organizational))
         .or_else(|| walk.len().checked_sub(1));
+    if own.is_none() && !unanswered.is_empty() {
+        // Without a record of its own, the domain's policy comes from a
+        // parent; a parent that could not be asked might hold it, unless
+        // the record found is the organizational domain's.
+        let decided = applies.is_some_and(|i| walk[i].domain == organizational);
+        let org_unanswered = unanswered
+            .iter()
+            .any(|(q, _)| q == &format!("_dmarc.{organizational}"));
+        if !decided || org_unanswered {
+            let (qname, e) = unanswered.swap_remove(0);
+            return Err((qname, e));
+        }
+    }
     Ok(Discovery {
         walk,
         queried,
         applies,
         organizational,
+        unanswered,
     })
 }
 
@@ -226,12 +277,18 @@ pub async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
             .record(shown.clone()),
         );
     } else {
+        let how = match d.unanswered.first() {
+            None => "found by DNS tree walk, RFC 9989 4.10".to_string(),
+            Some((name, e)) => format!(
+                "its organizational domain, taken from the public suffix list because {name} could not be looked up: {e}"
+            ),
+        };
         findings.push(
             Finding::new(
                 "dmarc.record",
                 Status::Pass,
                 format!(
-                    "no record at _dmarc.{domain}; the record of {} applies (found by DNS tree walk, RFC 9989 4.10)",
+                    "no record at _dmarc.{domain}; the record of {} applies ({how})",
                     rec.domain
                 ),
             )

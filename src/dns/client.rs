@@ -175,9 +175,10 @@ fn io_failure(what: &str, e: &std::io::Error) -> DnsFailure {
 /// without an SOA is treated as lame like any other.
 pub fn says_negative(message: &Message, name: &Name, direct: bool) -> bool {
     (direct && message.metadata.authoritative)
-        || message.authorities.iter().any(|r| {
-            r.record_type() == RecordType::SOA && r.name.zone_of(name)
-        })
+        || message
+            .authorities
+            .iter()
+            .any(|r| r.record_type() == RecordType::SOA && r.name.zone_of(name))
 }
 
 /// Why an empty answer to `name` is no answer, or `None` when it is a
@@ -436,18 +437,16 @@ impl Client {
                 .map_err(|e| io_failure("cannot send the question", &e))?;
             copies.push(await_answer(socket, id, asked, rtype));
             let wait = (tokio::time::Instant::now() + interval).min(deadline);
-            loop {
-                match tokio::time::timeout_at(wait, copies.next()).await {
-                    Ok(Some(Ok(got))) => return Ok(got),
-                    // This copy's socket failed (port unreachable): the
-                    // server is not there.
-                    Ok(Some(Err(failure))) => return Err(failure),
-                    Ok(None) => break,
-                    Err(_) if tokio::time::Instant::now() >= deadline => {
-                        return Err(DnsFailure::Timeout);
-                    }
-                    Err(_) => break,
+            match tokio::time::timeout_at(wait, copies.next()).await {
+                Ok(Some(Ok(got))) => return Ok(got),
+                // This copy's socket failed (port unreachable): the server
+                // is not there.
+                Ok(Some(Err(failure))) => return Err(failure),
+                Err(_) if tokio::time::Instant::now() >= deadline => {
+                    return Err(DnsFailure::Timeout);
                 }
+                // Time for the next copy.
+                Ok(None) | Err(_) => {}
             }
         }
     }
@@ -713,7 +712,9 @@ fn parse_answer(bytes: &[u8], id: u16, name: &Name, rtype: RecordType) -> Option
     let answers = match message.queries.as_slice() {
         // hickory compares names without regard to case.
         [asked] => {
-            asked.query_type() == rtype && asked.query_class() == DNSClass::IN && asked.name() == name
+            asked.query_type() == rtype
+                && asked.query_class() == DNSClass::IN
+                && asked.name() == name
         }
         [] => matches!(
             message.metadata.response_code,
@@ -910,7 +911,6 @@ mod tests {
         assert_eq!(*lock(&offered), vec![Some(EDNS_PAYLOAD), None, None]);
     }
 
-
     /// A TCP listener on `addr`'s port that answers every query with
     /// `reply(query)`, and counts the queries.
     async fn serve_tcp(addr: SocketAddr, reply: fn(&Message) -> Message) -> Arc<AtomicUsize> {
@@ -978,7 +978,7 @@ mod tests {
         assert_ne!(seen[0].0, seen[1].0, "{seen:?}");
         assert_ne!(seen[0].1, seen[1].1, "{seen:?}");
         assert!(
-            seen.iter().any(|(_, _, n)| n.to_string() != n.to_lowercase()),
+            seen.iter().any(|(_, _, n)| *n != n.to_lowercase()),
             "no letter was sent in upper case: {seen:?}"
         );
         assert_eq!(tcp.load(Ordering::Relaxed), 1);
@@ -1074,7 +1074,10 @@ mod tests {
             assert!(reply.is_ok(), "{negative}: {reply:?}");
         }
         let text = DnsFailure::Lame { server }.to_string();
-        assert!(text.contains(&server.to_string()) && !text.contains('\n'), "{text}");
+        assert!(
+            text.contains(&server.to_string()) && !text.contains('\n'),
+            "{text}"
+        );
     }
 
     #[tokio::test]

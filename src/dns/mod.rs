@@ -183,7 +183,9 @@ impl fmt::Display for DnsFailure {
                 f,
                 "the nameserver {server} would not answer: its reply was empty with no AA flag and no SOA (it does not serve this name)"
             ),
-            DnsFailure::Local(m) => write!(f, "DNS query not sent: {m} (a problem on this machine)"),
+            DnsFailure::Local(m) => {
+                write!(f, "DNS query not sent: {m} (a problem on this machine)")
+            }
             DnsFailure::Other(m) => write!(f, "DNS query failed: {m}"),
         }
     }
@@ -488,10 +490,11 @@ async fn resolve(client: &client::Client, name: &Name, rtype: RecordType) -> Loo
         if current == asked {
             // An answer section about other names only, with nothing that
             // makes it a negative answer for this one.
-            return Err(client::unanswered(message, &current, reply.server)
-                .unwrap_or(DnsFailure::Lame {
+            return Err(
+                client::unanswered(message, &current, reply.server).unwrap_or(DnsFailure::Lame {
                     server: reply.server,
-                }));
+                }),
+            );
         }
         // The chain leads to a name this answer says nothing certain about: ask it.
     }
