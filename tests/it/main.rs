@@ -9,6 +9,7 @@ mod domain;
 mod faults;
 mod fuzz_regressions;
 mod hostile;
+mod knot;
 mod support;
 mod verify;
 mod zonefile;
