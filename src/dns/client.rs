@@ -79,6 +79,10 @@ pub const MAX_IN_FLIGHT_PER_SERVER: usize = 192;
 /// The UDP payload size offered with EDNS (RFC 6891).
 const EDNS_PAYLOAD: u16 = 1232;
 
+/// How long a question waits for a file descriptor to be freed when none is
+/// left for its socket.
+const LOCAL_RETRY: Duration = Duration::from_millis(20);
+
 /// The shortest wait before a UDP query is sent again.
 const MIN_RESEND_INTERVAL: Duration = Duration::from_millis(200);
 
@@ -362,7 +366,18 @@ impl Client {
         {
             return Ok(channel.clone());
         }
-        let channel = Channel::open(self.servers[server].addr, self.timeout).await?;
+        let channel = match Channel::open(self.servers[server].addr, self.timeout).await {
+            Ok(channel) => channel,
+            // No descriptor left for a new socket: keep using one this
+            // server already has, over its quota, rather than fail.
+            Err(DnsFailure::Local(why)) => {
+                let open = self.slots[server * SOCKETS_PER_SERVER..][..SOCKETS_PER_SERVER]
+                    .iter()
+                    .find_map(|slot| lock(slot).clone());
+                return open.ok_or(DnsFailure::Local(why));
+            }
+            Err(failure) => return Err(failure),
+        };
         channel.used.store(1, Ordering::Relaxed);
         if let Some(old) = lock(slot).replace(channel.clone()) {
             old.retired.store(true, Ordering::Relaxed);
@@ -430,12 +445,27 @@ impl Client {
             let id: u16 = rand::random();
             let asked = random_case(name);
             let packet = encode(id, &asked, rtype, edns)?;
-            let socket = open_socket(server).await?;
-            socket
-                .send(&packet)
-                .await
-                .map_err(|e| io_failure("cannot send the question", &e))?;
-            copies.push(await_answer(socket, id, asked, rtype));
+            match open_socket(server).await {
+                Ok(socket) => {
+                    socket
+                        .send(&packet)
+                        .await
+                        .map_err(|e| io_failure("cannot send the question", &e))?;
+                    copies.push(await_answer(socket, id, asked, rtype));
+                }
+                // No descriptor left: the copies already out keep waiting;
+                // with none out, wait for other questions to free one.
+                Err(DnsFailure::Local(why)) => {
+                    if copies.is_empty() {
+                        if tokio::time::Instant::now() + LOCAL_RETRY >= deadline {
+                            return Err(DnsFailure::Local(why));
+                        }
+                        tokio::time::sleep(LOCAL_RETRY).await;
+                        continue;
+                    }
+                }
+                Err(failure) => return Err(failure),
+            }
             let wait = (tokio::time::Instant::now() + interval).min(deadline);
             match tokio::time::timeout_at(wait, copies.next()).await {
                 Ok(Some(Ok(got))) => return Ok(got),

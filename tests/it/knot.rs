@@ -227,3 +227,67 @@ fn a_thousand_domains_against_the_authoritative_server() {
     );
     eprintln!("1,000 domains against Knot: {elapsed:?}");
 }
+
+#[test]
+fn few_file_descriptors_are_a_local_matter() {
+    // With the open-file limit (soft and hard) as low as the process can
+    // start with, sockets are scarce: questions share the sockets already
+    // open, and any that still cannot be sent fail as a problem on this
+    // machine, never as the server's silence or refusal.
+    let knot = start();
+    let normal = run(&knot, &["domain", "d.test", "--selector", "s1"]);
+    assert_eq!(normal.code, 0, "{}", normal.stdout);
+    let addr = knot.addr.to_string();
+    for limit in 7..=16 {
+        let started = Instant::now();
+        let output = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_mailcheck"))
+            .args([
+                "domain",
+                "d.test",
+                "--selector",
+                "s1",
+                "--json",
+                "--resolver",
+                &addr,
+                "--timeout",
+                "2",
+            ])
+            .output()
+            .expect("run mailcheck under bash");
+        let elapsed = started.elapsed();
+        if output.status.code() == Some(2) {
+            // Too few to start the runtime at all: try one more.
+            continue;
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let report: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("limit {limit}: not JSON ({e}): {stdout}"));
+        let same = checks(&report)
+            .iter()
+            .map(|(n, s, _)| (n.clone(), s.clone()))
+            .eq(checks(&normal.json())
+                .iter()
+                .map(|(n, s, _)| (n.clone(), s.clone())));
+        for (name, status, message) in checks(&report) {
+            if status == "error" {
+                assert!(
+                    message.contains("on this machine"),
+                    "limit {limit}: {name}: {message}"
+                );
+            }
+        }
+        assert!(
+            same || report["status"] == "error",
+            "limit {limit}: {stdout}"
+        );
+        assert!(
+            elapsed.as_secs_f64() < 3.0,
+            "limit {limit}: took {elapsed:?}"
+        );
+        return;
+    }
+    panic!("mailcheck did not start with up to 16 open files");
+}
