@@ -108,6 +108,8 @@ pub struct Client {
     timeout: Duration,
     /// Start each question at the next server in turn (`options rotate`).
     rotate: bool,
+    /// Rounds over the servers per question (`options attempts:`).
+    attempts: usize,
     /// `SOCKETS_PER_SERVER` slots per server, in server order (used for
     /// loopback servers only).
     slots: Vec<Mutex<Option<Arc<Channel>>>>,
@@ -210,12 +212,18 @@ impl Client {
     /// A client for `servers` (tried in order), each question waiting at most
     /// `timeout` per server.
     pub fn new(servers: Vec<SocketAddr>, timeout: Duration) -> Client {
-        Client::with_rotation(servers, timeout, false)
+        Client::with_options(servers, timeout, false, 1)
     }
 
     /// Like [`Client::new`]; with `rotate`, each question starts at the next
-    /// server in turn (resolv.conf's `options rotate`).
-    pub fn with_rotation(servers: Vec<SocketAddr>, timeout: Duration, rotate: bool) -> Client {
+    /// server in turn (resolv.conf's `options rotate`), and goes round the
+    /// servers `attempts` times at most (`options attempts:`).
+    pub fn with_options(
+        servers: Vec<SocketAddr>,
+        timeout: Duration,
+        rotate: bool,
+        attempts: usize,
+    ) -> Client {
         let slots = (0..servers.len() * SOCKETS_PER_SERVER)
             .map(|_| Mutex::new(None))
             .collect();
@@ -232,6 +240,7 @@ impl Client {
             servers,
             timeout,
             rotate,
+            attempts: attempts.max(1),
             slots,
             turn: AtomicU32::new(0),
             first: AtomicUsize::new(0),
@@ -265,7 +274,7 @@ impl Client {
         } else {
             self.first.load(Ordering::Relaxed)
         };
-        for server in (0..count).map(|k| (start + k) % count) {
+        for server in (0..count * self.attempts).map(|k| (start + k) % count) {
             let outcome = self.ask(server, name, rtype).await;
             if !self.rotate && matches!(outcome, Err(DnsFailure::Timeout | DnsFailure::Other(_))) {
                 let _ = self.first.compare_exchange(

@@ -1,7 +1,8 @@
 //! One DNS interface over three sources.
 //!
 //! * live: the nameservers of the system's configuration (`/etc/resolv.conf`,
-//!   read by hickory), asked by [`client`] over UDP with TCP fallback;
+//!   read as the C library reads it, [`resolv_conf`]), asked by [`client`]
+//!   over UDP with TCP fallback;
 //! * `--resolver ADDR`: one chosen nameserver, the same way;
 //! * `--zone FILE`: RFC 1035 master files read into memory; no packet is sent.
 //!
@@ -15,11 +16,12 @@ pub mod client;
 pub mod generations;
 pub mod mailauth;
 pub mod no_tls;
+pub mod resolv_conf;
 pub mod zone;
 
 use generations::Generations;
 use hickory_resolver::{
-    config::{ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts},
+    config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts},
     proto::{
         op::ResponseCode,
         rr::{Name, RData, Record, RecordType},
@@ -257,36 +259,36 @@ impl Dns {
     /// hickory resolver, with the same servers and timeout, for anything it
     /// asks that our checks did not already fetch.
     pub fn live(options: &LiveOptions) -> Result<Dns, String> {
-        let (config, mut opts) = match &options.source {
-            DnsSource::System => hickory_resolver::system_conf::read_system_conf()
-                .map_err(|e| format!("cannot read the system's resolver configuration: {e}"))?,
-            DnsSource::Server(addr) => {
-                let mut udp = ConnectionConfig::udp();
-                udp.port = addr.port();
-                let mut tcp = ConnectionConfig::tcp();
-                tcp.port = addr.port();
-                let server = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
-                (
-                    ResolverConfig::from_parts(None, vec![], vec![server]),
-                    ResolverOpts::default(),
-                )
+        // The servers our client asks: `--resolver`, or resolv.conf as the
+        // C library reads it (resolv_conf).
+        let (servers, rotate, attempts) = match &options.source {
+            DnsSource::Server(addr) => (vec![*addr], false, 1),
+            DnsSource::System => {
+                let system = resolv_conf::read(std::path::Path::new(resolv_conf::PATH))?;
+                if let Some(note) = &system.note {
+                    eprintln!("mailcheck: {note}");
+                }
+                (system.servers, system.rotate, system.attempts)
             }
         };
-        let servers: Vec<SocketAddr> = config
-            .name_servers()
-            .iter()
-            .map(|ns| {
-                let port = ns
-                    .connections
-                    .iter()
-                    .find(|c| matches!(c.protocol, ProtocolConfig::Udp))
-                    .map_or(53, |c| c.port);
-                SocketAddr::new(ns.ip, port)
-            })
-            .collect();
-        if servers.is_empty() {
-            return Err("the system's resolver configuration names no nameserver".into());
-        }
+        let server_config = |addrs: &[SocketAddr]| {
+            let list = addrs
+                .iter()
+                .map(|addr| {
+                    let mut udp = ConnectionConfig::udp();
+                    udp.port = addr.port();
+                    let mut tcp = ConnectionConfig::tcp();
+                    tcp.port = addr.port();
+                    NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
+                })
+                .collect();
+            ResolverConfig::from_parts(None, vec![], list)
+        };
+        let (config, mut opts) = match &options.source {
+            DnsSource::System => hickory_resolver::system_conf::read_system_conf()
+                .unwrap_or_else(|_| (server_config(&servers), ResolverOpts::default())),
+            DnsSource::Server(_) => (server_config(&servers), ResolverOpts::default()),
+        };
         opts.timeout = options.timeout;
         opts.attempts = 1;
         opts.cache_size = 0;
@@ -296,7 +298,12 @@ impl Dns {
         let authenticator = MessageAuthenticator::new(config, opts)
             .map_err(|e| format!("cannot set up the DNS resolver: {e}"))?;
         Ok(Dns {
-            backend: Backend::Live(client::Client::new(servers, options.timeout)),
+            backend: Backend::Live(client::Client::with_options(
+                servers,
+                options.timeout,
+                rotate,
+                attempts,
+            )),
             slots: Mutex::new(Generations::new(MEMO_CAPACITY)),
             authenticator,
             caches: mailauth::Caches::live(),
