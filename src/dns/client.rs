@@ -116,6 +116,8 @@ pub struct Client {
     turn: AtomicU32,
     /// The server asked first: moves on past one that did not answer.
     first: AtomicUsize,
+    /// With `rotate`: counts questions, to start each at the next server.
+    rotation: AtomicUsize,
 }
 
 /// A server's reply, and which server sent it.
@@ -244,6 +246,7 @@ impl Client {
             slots,
             turn: AtomicU32::new(0),
             first: AtomicUsize::new(0),
+            rotation: AtomicUsize::new(0),
         }
     }
 
@@ -270,7 +273,7 @@ impl Client {
         let mut last = DnsFailure::Other("no nameserver is configured".into());
         let count = self.servers.len();
         let start = if self.rotate {
-            self.turn.fetch_add(1, Ordering::Relaxed) as usize
+            self.rotation.fetch_add(1, Ordering::Relaxed)
         } else {
             self.first.load(Ordering::Relaxed)
         };
@@ -1117,6 +1120,50 @@ mod tests {
             text.contains(&server.to_string()) && !text.contains('\n'),
             "{text}"
         );
+    }
+
+    #[tokio::test]
+    async fn rotate_spreads_questions_and_attempts_go_round_again() {
+        // Two servers that answer and count; rotate: they take turns.
+        let mut counts = Vec::new();
+        let mut servers = Vec::new();
+        for _ in 0..2 {
+            let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            servers.push(socket.local_addr().unwrap());
+            let count = Arc::new(AtomicUsize::new(0));
+            let seen = count.clone();
+            serve(socket, move |query, _| {
+                seen.fetch_add(1, Ordering::Relaxed);
+                vec![response(query).to_vec().unwrap()]
+            });
+            counts.push(count);
+        }
+        let client = Client::with_options(servers, Duration::from_secs(2), true, 1);
+        for i in 0..6 {
+            let name: Name = format!("q{i}.example.").parse().unwrap();
+            client.query(&name, RecordType::A).await.unwrap();
+        }
+        let taken: Vec<usize> = counts.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+        assert_eq!(taken, vec![3, 3]);
+
+        // attempts:2 against a server that refuses: asked twice, then REFUSED.
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let server = socket.local_addr().unwrap();
+        let asked = Arc::new(AtomicUsize::new(0));
+        let seen = asked.clone();
+        serve(socket, move |query, _| {
+            seen.fetch_add(1, Ordering::Relaxed);
+            let mut m = response(query);
+            m.metadata.response_code = ResponseCode::Refused;
+            vec![m.to_vec().unwrap()]
+        });
+        let client = Client::with_options(vec![server], Duration::from_secs(2), false, 2);
+        let name: Name = "example.com.".parse().unwrap();
+        assert_eq!(
+            client.query(&name, RecordType::A).await.unwrap_err(),
+            DnsFailure::Refused
+        );
+        assert_eq!(asked.load(Ordering::Relaxed), 2);
     }
 
     #[tokio::test]
