@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 const BOUND: Duration = Duration::from_secs(15);
 /// The per-answer timeout every run is given.
 const TIMEOUT: &str = "1";
-/// Queries one failed lookup puts on the wire: hickory's first try and its
-/// `attempts` (2) retries. A second lookup of the same question would double it.
+/// Queries one failed lookup puts on the wire at most: the first copy and
+/// two resends within the timeout (src/dns/client.rs). A second lookup of the
+/// same question within the run would double it.
 const TRIES_PER_LOOKUP: usize = 3;
 /// Queries one lookup of a CNAME loop puts on the wire: hickory asks again for
 /// each link until its CNAME depth limit (8).
