@@ -17,9 +17,10 @@
 #           them; mailcheck runs in the client namespace, so the server is
 #           not on loopback: every question and every resend goes out from
 #           a fresh socket on a random port, with 0x20 case randomisation.
-# Rows: one `domain d0000.test --selector s1` check (process start to exit)
-# and the N-domain batch, each RUNS times; the batch's output is checked:
-# the number of reports and how many have status error.
+# Rows: one `domain d0000.test --selector s1` check and the N-domain batch,
+# each RUNS times: wall time (process start to exit), CPU time (user +
+# system), and for the last run the number of reports and how many have
+# status error.
 #
 # With BASE_BIN, the same rows for an older build (for before/after).
 # Needs root (ip netns), knotd (apt-get install knot), python3. Everything
@@ -105,34 +106,36 @@ ip netns exec "$server_ns" "$KNOTD" -c "$work/remote/knot.conf" 2> "$work/remote
 pids+=($!)
 wait_ready ip netns exec "$client_ns" 192.0.2.2 53
 
-# measure LABEL prefix-cmd... -- mailcheck-args...: RUNS wall times (ms),
-# and for batches the report count and error count of the last run.
+# measure LABEL prefix-cmd... -- mailcheck-args...: RUNS runs; wall time
+# (process start to exit) and CPU time (user + system, from wait4) in ms, and
+# for the last run the report count and how many reports are `error`.
 measure() {
     local label=$1
     shift
-    local cmd=()
-    while [ "$1" != -- ]; do cmd+=("$1"); shift; done
-    shift
-    local times=()
-    for _ in $(seq "$RUNS"); do
-        local start end
-        start=$(date +%s%N)
-        "${cmd[@]}" "$@" --json > "$work/out.jsonl" || true
-        end=$(date +%s%N)
-        times+=($(((end - start) / 1000)))
-    done
-    python3 - "$label" "$work/out.jsonl" "${times[@]}" << 'PY'
-import json, statistics, sys
-label, out, times = sys.argv[1], sys.argv[2], [int(t) / 1000 for t in sys.argv[3:]]
+    python3 - "$label" "$RUNS" "$work/out.jsonl" "$@" << 'PY'
+import json, os, statistics, subprocess, sys, time
+label, runs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+args = sys.argv[4:]
+split = args.index("--")
+cmd = args[:split] + args[split + 1:] + ["--json"]
+walls, cpus = [], []
+for _ in range(runs):
+    with open(out, "w") as f:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(proc.pid, 0)
+        walls.append((time.perf_counter() - start) * 1000)
+        cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
 reports = [json.loads(l) for l in open(out) if l.strip()]
 errors = sum(1 for r in reports if r.get("status") == "error")
-print("| %s | %d | %.1f | %.1f | %.1f | %d | %d |" % (
-    label, len(times), statistics.median(times), min(times), max(times), len(reports), errors))
+print("| %s | %d | %.1f | %.1f | %.1f | %.0f | %d | %d |" % (
+    label, runs, statistics.median(walls), min(walls), max(walls),
+    statistics.median(cpus), len(reports), errors))
 PY
 }
 
-echo "| run | runs | median ms | min ms | max ms | reports | error reports |"
-echo "|---|---|---|---|---|---|---|"
+echo "| run | runs | median ms | min ms | max ms | CPU ms (median) | reports | error reports |"
+echo "|---|---|---|---|---|---|---|---|"
 for which in new base; do
     bin=$BIN
     if [ "$which" = base ]; then

@@ -6,9 +6,11 @@
 //! * `--resolver ADDR`: one chosen nameserver, the same way;
 //! * `--zone FILE`: RFC 1035 master files read into memory; no packet is sent.
 //!
-//! Every question (name, type) is asked at most once per run: [`Dns::query`]
-//! keeps one shared slot per question, so concurrent callers wait for the same
-//! answer. Answers are also handed to mail-auth's caches ([`mailauth`]) when
+//! Every question (name, type) is answered at most once per run:
+//! [`Dns::query`] keeps one shared slot per question, so concurrent callers
+//! wait for the same answer. A failure is shared the same way but expires: a
+//! caller that comes [`RETRY_FAILED_AFTER`] or more after it asks again, up
+//! to [`MAX_ASKS`] times per question. Answers are also handed to mail-auth's caches ([`mailauth`]) when
 //! mail-auth will evaluate something, so its SPF/DKIM/DMARC evaluations see
 //! exactly the records our own analysis saw.
 
