@@ -1166,6 +1166,36 @@ mod tests {
         assert_eq!(asked.load(Ordering::Relaxed), 2);
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn questions_in_flight_to_one_server_are_capped() {
+        // A server that never answers and notes every name it is asked.
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let server = socket.local_addr().unwrap();
+        let names = Arc::new(Mutex::new(HashSet::new()));
+        let seen = names.clone();
+        serve(socket, move |query, _| {
+            lock(&seen).insert(query.queries[0].name().to_ascii());
+            Vec::new()
+        });
+        let client = Arc::new(Client::new(vec![server], Duration::from_secs(3)));
+        let tasks: Vec<_> = (0..2 * MAX_IN_FLIGHT_PER_SERVER)
+            .map(|i| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let name: Name = format!("q{i}.example.").parse().unwrap();
+                    let _ = client.query(&name, RecordType::A).await;
+                })
+            })
+            .collect();
+        // Well before the first resend (after a second): every question
+        // that got a place has been sent once, and no other.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(lock(&names).len(), MAX_IN_FLIGHT_PER_SERVER);
+        for task in tasks {
+            task.abort();
+        }
+    }
+
     #[tokio::test]
     async fn a_nameserver_that_never_answers_is_skipped_after_one_timeout() {
         let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
