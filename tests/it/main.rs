@@ -9,6 +9,7 @@ mod domain;
 mod faults;
 mod fuzz_regressions;
 mod hostile;
+mod knot;
 mod openspf;
 mod spf_eval;
 mod support;
