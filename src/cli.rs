@@ -113,7 +113,8 @@ pub struct DomainArgs {
     #[arg(long, value_name = "IP")]
     pub ip: Option<IpAddr>,
 
-    /// HELO name to use with --ip (for SPF macros); defaults to the domain.
+    /// HELO/EHLO string to use with --ip, exactly as a client sent it (any
+    /// text, e.g. "[192.0.2.1]"): SPF's %{h}; defaults to the domain.
     #[arg(long, value_name = "NAME", requires = "ip")]
     pub helo: Option<String>,
 
@@ -146,7 +147,9 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "IP")]
     pub ip: Option<IpAddr>,
 
-    /// The HELO/EHLO name the sender gave (checked by SPF when there is no MAIL FROM).
+    /// The HELO/EHLO string the client sent, exactly as sent (any text). SPF
+    /// checks it when there is no MAIL FROM; one that is not a domain name
+    /// (e.g. "[192.0.2.1]") gives SPF none (RFC 7208 2.3).
     #[arg(long, value_name = "NAME")]
     pub helo: Option<String>,
 
@@ -182,7 +185,8 @@ pub struct SpfArgs {
     #[arg(long, value_name = "IP")]
     pub ip: Option<IpAddr>,
 
-    /// HELO name for SPF macros (%{h}).
+    /// HELO/EHLO string for SPF's %{h}, exactly as a client sent it (any
+    /// text, e.g. "[192.0.2.1]"); defaults to the domain.
     #[arg(long, value_name = "NAME")]
     pub helo: Option<String>,
 }

@@ -15,4 +15,5 @@ pub mod keys;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod spf;
 pub mod verify;

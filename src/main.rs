@@ -38,8 +38,35 @@ fn purge_freed_memory_promptly() {
     }
 }
 
+/// Raise the soft limit on open files to the hard limit. A batch keeps a
+/// socket per question in flight to a remote nameserver (up to
+/// `dns::client::MAX_IN_FLIGHT_PER_SERVER` per server) plus TCP connections,
+/// which a soft limit of 1,024 can run short of; the hard limit is what the
+/// administrator allows. If it cannot be raised, questions that find no free
+/// descriptor fail as a local error (`DnsFailure::Local`), not as the
+/// server's fault.
+#[cfg(target_os = "linux")]
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write one rlimit value.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn raise_open_file_limit() {}
+
 fn main() {
     purge_freed_memory_promptly();
+    raise_open_file_limit();
     // SAFETY: first thing in main, before the runtime or any other thread.
     // If it cannot be done, the system's CA store is used as before.
     let _ = unsafe { mailcheck::dns::no_tls::use_placeholder_roots() };

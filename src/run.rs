@@ -431,10 +431,9 @@ async fn domain(
     err: &mut dyn Write,
 ) -> Result<ExitStatus, RunError> {
     let selectors = selectors(&args.selectors)?;
-    let helo = match &args.helo {
-        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
-        None => None,
-    };
+    // The HELO is whatever the client sent: any string is accepted, and SPF
+    // for one that is not a domain is `none` (RFC 7208 2.3).
+    let helo = args.helo.clone();
     let (items, total): (Items<'_, String>, _) = match &args.from_file {
         Some(source) => (
             batch_items(source, |fields| match fields {
@@ -457,13 +456,8 @@ async fn domain(
             (Box::new(domains.into_iter().map(Ok)), Some(n))
         }
     };
-    let dns = build_dns(config)?;
-    // Only an SPF check of --ip runs mail-auth.
-    let dns = if args.ip.is_none() {
-        dns.without_mailauth()
-    } else {
-        dns
-    };
+    // SPF is evaluated by mailcheck itself: mail-auth evaluates nothing here.
+    let dns = build_dns(config)?.without_mailauth();
     let options = DomainOptions {
         selectors,
         ip: args.ip,
@@ -517,10 +511,9 @@ async fn verify(
             "standard input (-) can be read only once".into(),
         ));
     }
-    let helo = match &args.helo {
-        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
-        None => None,
-    };
+    // The HELO is whatever the client sent: any string is accepted, and SPF
+    // for one that is not a domain is `none` (RFC 7208 2.3).
+    let helo = args.helo.clone();
     let base = Envelope {
         ip: args
             .ip
@@ -549,8 +542,7 @@ async fn verify(
                         None => default_ip.ok_or("no IP: give one on the line or with --ip")?,
                     };
                     if let Some(h) = fields.get(2) {
-                        envelope.helo =
-                            Some(normalize_domain(h).map_err(|e| format!("HELO: {e}"))?);
+                        envelope.helo = Some(h.clone());
                     }
                     if let Some(m) = fields.get(3) {
                         envelope.mail_from = Some(m.clone());
@@ -630,10 +622,9 @@ async fn spf(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, RunError> {
-    let helo = match &args.helo {
-        Some(h) => Some(normalize_domain(h).map_err(|e| RunError::Input(format!("--helo: {e}")))?),
-        None => None,
-    };
+    // The HELO is whatever the client sent: any string is accepted, and SPF
+    // for one that is not a domain is `none` (RFC 7208 2.3).
+    let helo = args.helo.clone();
     let (items, total): (Items<'_, SpfItem>, _) = match &args.from_file {
         Some(source) => {
             let (default_ip, default_helo) = (args.ip, helo.clone());
@@ -653,7 +644,7 @@ async fn spf(
                         None => default_ip,
                     };
                     let helo = match fields.get(2) {
-                        Some(h) => Some(normalize_domain(h).map_err(|e| format!("HELO: {e}"))?),
+                        Some(h) => Some(h.clone()),
                         None => default_helo.clone(),
                     };
                     Ok(SpfItem {
@@ -675,7 +666,7 @@ async fn spf(
             (Box::new(std::iter::once(Ok(item))), Some(1))
         }
     };
-    let dns = Arc::new(build_dns(config)?);
+    let dns = Arc::new(build_dns(config)?.without_mailauth());
     let deadline = deadline(config);
     let mut results = stream::iter(items)
         .map(|item| {
@@ -683,7 +674,7 @@ async fn spf(
             on_worker(async move {
                 let item = item?;
                 let (domain, sender) = spf_identity(&item.target);
-                let valid = normalize_domain(&domain).is_ok() && domain.contains('.');
+                let valid = crate::spf::is_valid_domain(&domain);
                 let report = if valid {
                     within(
                         deadline,
@@ -714,16 +705,9 @@ async fn spf(
             }
         };
         let result = match (item.ip, report.result) {
-            (Some(_), Some(r)) => Some(check::spf::result_word(r)),
-            (Some(_), None) => Some(
-                if report.findings.iter().any(|f| f.status == Status::Error) {
-                    "temperror"
-                } else if report.record.is_none() {
-                    "none"
-                } else {
-                    "permerror"
-                },
-            ),
+            (Some(_), Some(r)) => Some(r.word()),
+            // Every report made for an IP carries check_host()'s result.
+            (Some(_), None) => Some("temperror"),
             (None, _) => None,
         };
         let domain_report = DomainReport {
@@ -747,13 +731,19 @@ async fn spf(
                 if let Some(r) = result {
                     extra.insert("result".into(), json!(r));
                     extra.insert("ip".into(), json!(item.ip));
-                    extra.insert(
-                        "mechanism".into(),
-                        json!(report.matched.as_ref().map(|m| &m.0)),
-                    );
+                    extra.insert("mechanism".into(), json!(report.matched().map(|m| &m.text)));
                     extra.insert(
                         "mechanism_domain".into(),
-                        json!(report.matched.as_ref().map(|m| &m.1)),
+                        json!(report.matched().map(|m| &m.domain)),
+                    );
+                    let outcome = report.outcome.as_ref();
+                    extra.insert(
+                        "explanation".into(),
+                        json!(outcome.and_then(|o| o.explanation.as_ref())),
+                    );
+                    extra.insert(
+                        "reason".into(),
+                        json!(outcome.and_then(|o| o.reason.as_ref())),
                     );
                 }
                 if let Some(tree) = &report.tree {
@@ -765,6 +755,9 @@ async fn spf(
                 render::text::domain(o, &domain_report, color)?;
                 if let (Some(r), Some(ip)) = (result, item.ip) {
                     writeln!(o, "  check_host({ip}, {domain}, {sender}) = {r}")?;
+                    if let Some(e) = report.outcome.as_ref().and_then(|o| o.explanation.as_ref()) {
+                        writeln!(o, "  explanation: {e}")?;
+                    }
                 }
                 Ok(())
             },

@@ -199,6 +199,31 @@ async fn check_selector(
         .iter()
         .filter(|t| t.contains("p=") || t.trim_start().starts_with("v=DKIM1"))
         .collect();
+    let chain = answer.cname_chain();
+    if keys.is_empty()
+        && let Some((_, target)) = chain.last()
+    {
+        // A dangling delegation: the selector is a CNAME (as SES and
+        // Microsoft 365 have them published) whose target holds no key.
+        let why = match answer.rcode {
+            crate::dns::Rcode::NxDomain => "no such name",
+            crate::dns::Rcode::NoError => "no TXT record there",
+        };
+        let mut finding = Finding::new(
+            "dkim.selector",
+            if named { Status::Fail } else { Status::Warn },
+            format!(
+                "no DKIM key for selector {selector}: {name} \u{2192} {target}: {why}; signatures with s={selector} d={domain} fail with permerror (key not found)"
+            ),
+        )
+        .fix(format!(
+            "publish the key at {target} (ask the provider the CNAME points to), or correct the CNAME at {name}"
+        ));
+        for (from, to) in &chain {
+            finding.records.push(format!("{from}. CNAME {to}."));
+        }
+        return Some(vec![finding]);
+    }
     if keys.is_empty() {
         if !named {
             return None;
@@ -213,7 +238,6 @@ async fn check_selector(
         ]);
     }
     let mut findings = Vec::new();
-    let chain = answer.cname_chain();
     let shown = |t: &str| format!("{name}. TXT \"{t}\"");
     let mut first = Finding::new(
         "dkim.selector",

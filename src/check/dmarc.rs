@@ -50,6 +50,11 @@ pub struct Discovery {
     pub applies: Option<usize>,
     /// The organizational domain (RFC 9989 4.10.2).
     pub organizational: String,
+    /// Names of the walk that could not be looked up although the walk
+    /// needed them, with the failure. Only names whose answer cannot change
+    /// which record applies end up here: the policy stands, but the
+    /// organizational domain was taken from the public suffix list.
+    pub unanswered: Vec<(String, DnsFailure)>,
 }
 
 /// Parse a DMARC tag list.
@@ -89,10 +94,22 @@ fn strip_labels(domain: &str, n: usize) -> &str {
 /// stopping at a record with `psd=y` or `psd=n`. The names are queried
 /// concurrently (each at most once per run, shared with mail-auth), so a walk
 /// costs one round trip.
+///
+/// A name that cannot be looked up fails the walk only when its answer could
+/// change which record applies. Names past a `psd=y`/`psd=n` stop are never
+/// read. When the domain has its own record, that record applies whatever
+/// its parents hold; only the organizational domain is then uncertain, and
+/// it comes from the public suffix list instead. When the domain has no
+/// record, the record at the public-suffix-list organizational domain
+/// decides if that name was answered and holds one; otherwise the first
+/// failure is the walk's. This is what lets `--resolver` point at an
+/// authoritative server that serves the domain's zone and refuses its
+/// parents.
 pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, DnsFailure)> {
     let total = domain.split('.').filter(|l| !l.is_empty()).count();
     let mut walk = Vec::new();
     let mut queried = Vec::new();
+    let mut unanswered: Vec<(String, DnsFailure)> = Vec::new();
     if total >= 2 {
         // The names the walk may visit, in order: the domain, then at most
         // seven labels, then one label fewer each time.
@@ -115,7 +132,13 @@ pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, Dns
         .await;
         for (name, (qname, answer)) in names.iter().zip(answers) {
             queried.push(qname.clone());
-            let answer = answer.map_err(|e| (qname.clone(), e))?;
+            let answer = match answer {
+                Ok(answer) => answer,
+                Err(e) => {
+                    unanswered.push((qname, e));
+                    continue;
+                }
+            };
             let records: Vec<String> = answer
                 .txt()
                 .iter()
@@ -137,6 +160,13 @@ pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, Dns
             }
         }
     }
+    // The domain's own name decides everything when it fails.
+    if let Some((qname, e)) = unanswered
+        .iter()
+        .find(|(q, _)| q == &format!("_dmarc.{domain}"))
+    {
+        return Err((qname.clone(), e.clone()));
+    }
     // Organizational domain (RFC 9989 4.10.2).
     let mut organizational = None;
     for f in &walk {
@@ -154,19 +184,41 @@ pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, Dns
             _ => {}
         }
     }
-    let organizational = organizational
-        .or_else(|| walk.last().map(|f| f.domain.clone()))
-        .unwrap_or_else(|| domain.to_string());
-    let applies = walk
-        .iter()
-        .position(|f| f.domain == domain)
+    // Names past a stop were never read, so every unanswered name lies
+    // between the domain and the record found: any of them could hold a
+    // `psd=n` record that would make it the organizational domain.
+    let organizational = if unanswered.is_empty() {
+        organizational
+            .or_else(|| walk.last().map(|f| f.domain.clone()))
+            .unwrap_or_else(|| domain.to_string())
+    } else {
+        // Some name the walk needed is unknown: the walk cannot say which
+        // domain is organizational; the public suffix list can.
+        org_domain(domain)
+    };
+    let own = walk.iter().position(|f| f.domain == domain);
+    let applies = own
         .or_else(|| walk.iter().position(|f| f.domain == organizational))
         .or_else(|| walk.len().checked_sub(1));
+    if own.is_none() && !unanswered.is_empty() {
+        // Without a record of its own, the domain's policy comes from a
+        // parent; a parent that could not be asked might hold it, unless
+        // the record found is the organizational domain's.
+        let decided = applies.is_some_and(|i| walk[i].domain == organizational);
+        let org_unanswered = unanswered
+            .iter()
+            .any(|(q, _)| q == &format!("_dmarc.{organizational}"));
+        if !decided || org_unanswered {
+            let (qname, e) = unanswered.swap_remove(0);
+            return Err((qname, e));
+        }
+    }
     Ok(Discovery {
         walk,
         queried,
         applies,
         organizational,
+        unanswered,
     })
 }
 
@@ -226,12 +278,18 @@ pub async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
             .record(shown.clone()),
         );
     } else {
+        let how = match d.unanswered.first() {
+            None => "found by DNS tree walk, RFC 9989 4.10".to_string(),
+            Some((name, e)) => format!(
+                "its organizational domain, taken from the public suffix list because {name} could not be looked up: {e}"
+            ),
+        };
         findings.push(
             Finding::new(
                 "dmarc.record",
                 Status::Pass,
                 format!(
-                    "no record at _dmarc.{domain}; the record of {} applies (found by DNS tree walk, RFC 9989 4.10)",
+                    "no record at _dmarc.{domain}; the record of {} applies ({how})",
                     rec.domain
                 ),
             )
@@ -494,6 +552,56 @@ pub fn org_domain(domain: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dns::zone::{Zone, ZoneSet};
+    use std::path::Path;
+
+    /// DNS from zone text; a name whose `_dmarc` is a CNAME loop fails
+    /// (SERVFAIL), as a parent the server refuses would.
+    fn zone_dns(text: &str) -> Dns {
+        let zone = Zone::parse(text, Path::new("walk.zone")).unwrap();
+        Dns::zones(ZoneSet::new(vec![zone])).unwrap()
+    }
+
+    const FAILING_PARENT: &str = "$ORIGIN test.\n@ SOA ns hostmaster 1 2 3 4 5\n\
+        _dmarc CNAME loop._dmarc\nloop._dmarc CNAME _dmarc\n";
+
+    #[tokio::test]
+    async fn a_failed_parent_changes_nothing_it_cannot_change() {
+        // Own record: it applies; the organizational domain is the list's.
+        let dns = zone_dns(&format!(
+            "{FAILING_PARENT}_dmarc.d TXT \"v=DMARC1; p=reject\"\n"
+        ));
+        let d = discover(&dns, "d.test").await.unwrap();
+        assert_eq!(d.walk[d.applies.unwrap()].domain, "d.test");
+        assert_eq!(d.organizational, "d.test");
+        assert_eq!(d.unanswered.len(), 1);
+        // No own record, the organizational domain's record applies.
+        let d = discover(&dns, "mail.d.test").await.unwrap();
+        assert_eq!(d.walk[d.applies.unwrap()].domain, "d.test");
+        let text = check(&dns, "mail.d.test").await[0].message.clone();
+        assert!(text.contains("public suffix list"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_name_that_could_decide_fails_the_walk() {
+        // The organizational domain's own name fails: no verdict.
+        let dns = zone_dns(&format!(
+            "{FAILING_PARENT}_dmarc.d CNAME loop._dmarc.d\nloop._dmarc.d CNAME _dmarc.d\n"
+        ));
+        let (name, e) = discover(&dns, "mail.d.test").await.unwrap_err();
+        assert_eq!(name, "_dmarc.d.test");
+        assert_eq!(e, DnsFailure::ServFail);
+        // No record anywhere that answered, a parent failed: no verdict
+        // either (never "no DMARC record").
+        let dns = zone_dns(FAILING_PARENT);
+        let (name, _) = discover(&dns, "d.test").await.unwrap_err();
+        assert_eq!(name, "_dmarc.test");
+        // A record that is not the organizational domain's, a parent failed.
+        let dns = zone_dns(&format!(
+            "{FAILING_PARENT}_dmarc.b.c TXT \"v=DMARC1; p=none\"\n"
+        ));
+        assert!(discover(&dns, "a.b.c.test").await.is_err());
+    }
 
     #[test]
     fn recognises_dmarc_records() {

@@ -1,34 +1,32 @@
 //! SPF (RFC 7208): the record, a walk over its include/redirect tree counting
 //! DNS-querying terms (limit 10, 4.6.4) and void lookups (limit 2), loops,
-//! missing includes, the `all` policy; and with `--ip`, check_host() by
-//! mail-auth with the mechanism that matched.
+//! missing includes, the `all` policy; and with `--ip`, check_host() with the
+//! mechanism that matched.
 //!
-//! mail-auth parses each record and evaluates check_host(); it does not count
-//! lookups or say which mechanism matched, so the walk here does that over its
-//! public record types, with every answer shared through the DNS layer.
+//! Records are parsed by [`crate::spf::parse`] (the program's one SPF
+//! parser) and `--ip` is evaluated by [`crate::spf::check_host`]; the walk
+//! here reports on the whole tree, which check_host() alone would not (it
+//! stops at the first match), with every answer shared through the DNS layer.
 
 use super::dns_error;
+use crate::spf::{
+    self as spf_eval, Identity, Matched, Outcome, Verdict,
+    macros::MacroString,
+    parse::{self, Directive, Mechanism, Qualifier},
+};
 use crate::{
     dns::{Dns, DnsFailure, Rcode},
     report::{Finding, Status},
 };
 use futures_util::future::{BoxFuture, FutureExt, join_all};
 use hickory_resolver::proto::rr::{RData, RecordType};
-use mail_auth::{
-    SpfOutput, SpfResult,
-    dns::TxtRecordParser,
-    spf::{Directive, Macro, Mechanism, Qualifier, SpfRecord, verify::SpfParameters},
-};
 use std::{
     fmt::Write as _,
     net::IpAddr,
     sync::atomic::{AtomicUsize, Ordering},
 };
 
-/// RFC 7208 4.6.4: at most 10 terms that cause DNS queries.
-pub const LOOKUP_LIMIT: u32 = 10;
-/// RFC 7208 4.6.4: at most 2 void lookups.
-pub const VOID_LIMIT: u32 = 2;
+pub use crate::spf::eval::{LOOKUP_LIMIT, VOID_LIMIT};
 /// Safety bound on the size of the tree walked (records fetched).
 const MAX_NODES: usize = 64;
 
@@ -108,11 +106,10 @@ pub struct SpfReport {
     /// The tree, when the domain has a record.
     pub tree: Option<Node>,
     /// check_host() result for `--ip`.
-    pub result: Option<SpfResult>,
-    /// mail-auth's full output for `--ip` (for Authentication-Results).
-    pub output: Option<SpfOutput>,
-    /// The directive that matched, and the domain whose record holds it.
-    pub matched: Option<(String, String)>,
+    pub result: Option<Verdict>,
+    /// check_host()'s whole outcome for `--ip`: the matched directive, the
+    /// explanation of a fail, why an error.
+    pub outcome: Option<Outcome>,
 }
 
 /// The SPF findings for `domain`, as used by `mailcheck domain`.
@@ -125,6 +122,16 @@ pub async fn check(
     analyse(dns, domain, &format!("postmaster@{domain}"), ip, helo)
         .await
         .findings
+}
+
+/// Fetch the SPF tree of `domain` (records, and the addresses its literal
+/// `a`/`mx`/`exists` targets name) with independent lookups in flight
+/// together, so that check_host(), which asks one question at a time in
+/// record order, then finds its answers in the run's memo: the wall time is
+/// the depth of the tree, not the number of its lookups.
+pub async fn prefetch(dns: &Dns, domain: &str) {
+    let budget = AtomicUsize::new(0);
+    let _ = walk_node(dns, &budget, domain.to_string(), Via::Root, Vec::new()).await;
 }
 
 /// Walk the SPF tree of `domain` and, with `ip`, evaluate check_host() for
@@ -142,14 +149,21 @@ pub async fn analyse(
     let (root, mut sub) = root;
     walk.merge(&mut sub);
 
+    // check_host() runs on its own: it stops where a receiver would, and
+    // its lookups are the walk's, answered from the run's shared memo.
+    let outcome = match ip {
+        Some(ip) => Some(evaluate(dns, domain, sender, ip, helo).await),
+        None => None,
+    };
+
     let mut findings = Vec::new();
     if let Some((what, failure)) = &walk.failure {
         findings.push(dns_error("spf.record", what, failure));
-        return SpfReport::without_record(findings, None);
+        return SpfReport::without_record(findings, outcome);
     }
     let Some(root) = root else {
         findings.extend(walk.findings);
-        return SpfReport::without_record(findings, None);
+        return SpfReport::without_record(findings, outcome);
     };
 
     findings.append(&mut walk.findings);
@@ -212,13 +226,8 @@ pub async fn analyse(
         );
     }
 
-    let (mut result, mut output, mut matched) = (None, None, None);
-    if let Some(ip) = ip {
-        let (f, out, m) = evaluate_ip(dns, &root, domain, sender, ip, helo).await;
-        findings.push(f);
-        result = Some(out.result());
-        output = Some(out);
-        matched = m;
+    if let (Some(ip), Some(outcome)) = (ip, &outcome) {
+        findings.push(ip_finding(domain, ip, outcome));
     }
 
     SpfReport {
@@ -227,9 +236,8 @@ pub async fn analyse(
         lookups,
         void_lookups: voids,
         tree: Some(root),
-        result,
-        output,
-        matched,
+        result: outcome.as_ref().map(|o| o.verdict),
+        outcome,
     }
 }
 
@@ -240,22 +248,33 @@ impl SpfReport {
             vec![crate::report::deadline_finding(&format!(
                 "the SPF check of {domain}"
             ))],
-            Some(SpfResult::TempError),
+            Some(Outcome {
+                verdict: Verdict::TempError,
+                matched: None,
+                explanation: None,
+                reason: Some("the run's --deadline passed".into()),
+                lookups: 0,
+                voids: 0,
+            }),
         )
     }
 
     /// A report with no record to show: only findings and, maybe, a result.
-    fn without_record(findings: Vec<Finding>, result: Option<SpfResult>) -> SpfReport {
+    fn without_record(findings: Vec<Finding>, outcome: Option<Outcome>) -> SpfReport {
         SpfReport {
             findings,
             record: None,
             lookups: 0,
             void_lookups: 0,
             tree: None,
-            result,
-            output: None,
-            matched: None,
+            result: outcome.as_ref().map(|o| o.verdict),
+            outcome,
         }
+    }
+
+    /// The directive that matched and the domain whose record holds it.
+    pub fn matched(&self) -> Option<&Matched> {
+        self.outcome.as_ref().and_then(|o| o.matched.as_ref())
     }
 
     /// The report for an identity whose domain is not a valid name: check_host()
@@ -267,7 +286,16 @@ impl SpfReport {
                 Status::Info,
                 format!("'{domain}' is not a valid domain name: SPF result none (RFC 7208 4.3)"),
             )],
-            Some(SpfResult::None),
+            Some(Outcome {
+                verdict: Verdict::None,
+                matched: None,
+                explanation: None,
+                reason: Some(format!(
+                    "'{domain}' is not a valid domain name (RFC 7208 4.3)"
+                )),
+                lookups: 0,
+                voids: 0,
+            }),
         )
     }
 }
@@ -307,98 +335,35 @@ impl Walk {
     }
 }
 
-/// The SPF records among a name's TXT records.
+/// Ask about a target name as check_host() does: any octets but dots are
+/// label text; a name that cannot exist (an empty or over-long label) has
+/// no records.
+async fn query_target(dns: &Dns, target: &str, rtype: RecordType) -> crate::dns::Lookup {
+    match spf_eval::eval::to_name(target.trim_end_matches('.')) {
+        Some(name) => dns.query(&name, rtype).await,
+        None => Ok(std::sync::Arc::new(crate::dns::Answer::negative(
+            Rcode::NxDomain,
+        ))),
+    }
+}
+
+/// The SPF records among a name's TXT records (RFC 7208 4.5).
 fn spf_records(txt: &[Vec<u8>]) -> Vec<String> {
-    txt.iter()
+    parse::select(txt)
+        .into_iter()
         .map(|r| String::from_utf8_lossy(r).into_owned())
-        .filter(|r| {
-            let lower = r.to_ascii_lowercase();
-            lower == "v=spf1" || lower.starts_with("v=spf1 ")
-        })
         .collect()
 }
 
-/// The literal domain a macro string names, or None when it has macros.
-fn literal_target(m: &Macro, current: &str) -> Option<String> {
+/// The literal domain a domain-spec names (the current domain when there is
+/// none), or None when it has macros, which only check_host() can expand.
+fn literal_target(m: Option<&MacroString>, current: &str) -> Option<String> {
     match m {
-        Macro::None => Some(current.to_string()),
-        Macro::Literal(bytes) => Some(
-            String::from_utf8_lossy(bytes)
-                .trim_end_matches('.')
-                .to_ascii_lowercase(),
-        ),
-        _ => None,
+        None => Some(current.to_string()),
+        Some(m) => m
+            .literal()
+            .map(|t| t.trim_end_matches('.').to_ascii_lowercase()),
     }
-}
-
-/// The directives' texts, in order, from the record text (modifiers left out).
-fn directive_texts(record: &str) -> Vec<String> {
-    record
-        .split_ascii_whitespace()
-        .skip(1)
-        .filter(|t| !is_modifier(t))
-        .map(str::to_string)
-        .collect()
-}
-
-fn is_modifier(term: &str) -> bool {
-    match term.split_once('=') {
-        Some((name, _)) => {
-            !name.is_empty()
-                && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        }
-        None => false,
-    }
-}
-
-/// `ip4:`/`ip6:` arguments: an address of the right family and a prefix length
-/// within range (RFC 7208 5.6). mail-auth is lenient about octets over 255.
-fn valid_network(name: &str, rest: &str) -> bool {
-    let Some(arg) = rest.strip_prefix(':') else {
-        return !matches!(name, "ip4" | "ip6");
-    };
-    let (addr, len) = match arg.split_once('/') {
-        Some((a, l)) => (a, Some(l)),
-        None => (arg, None),
-    };
-    let (ok, max) = match name {
-        "ip4" => (addr.parse::<std::net::Ipv4Addr>().is_ok(), 32),
-        "ip6" => (addr.parse::<std::net::Ipv6Addr>().is_ok(), 128),
-        _ => return true,
-    };
-    ok && len.is_none_or(|l| l.parse::<u8>().is_ok_and(|l| l <= max))
-}
-
-/// The mechanisms of RFC 7208 5.
-const MECHANISMS: &[&str] = &["all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"];
-
-/// Find the first term that is not valid SPF (RFC 7208 4.6.1, 12): an
-/// unknown mechanism, or a known one whose arguments do not parse. mail-auth
-/// reads an unknown `name:value` as an unknown modifier and skips it; a
-/// receiver following the RFC returns permerror, so it is reported here.
-fn bad_term(record: &str) -> Option<String> {
-    for term in record.split_ascii_whitespace().skip(1) {
-        if is_modifier(term) {
-            if SpfRecord::parse(format!("v=spf1 {term}").as_bytes()).is_err() {
-                return Some(term.to_string());
-            }
-            continue;
-        }
-        let bare = term.trim_start_matches(['+', '-', '~', '?']);
-        let name_end = bare.find([':', '/']).unwrap_or(bare.len());
-        let name = bare[..name_end].to_ascii_lowercase();
-        if bare.len() + 1 < term.len()
-            || !MECHANISMS.contains(&name.as_str())
-            || !valid_network(&name, &bare[name_end..])
-            || SpfRecord::parse(format!("v=spf1 {term}").as_bytes()).is_err()
-        {
-            return Some(term.to_string());
-        }
-    }
-    None
 }
 
 /// What one directive's lookups produced: its resolution and walk data
@@ -443,7 +408,7 @@ fn walk_node<'a>(
         if budget.load(Ordering::Relaxed) > MAX_NODES {
             return (None, walk);
         }
-        let answer = match dns.query_str(&domain, RecordType::TXT).await {
+        let answer = match query_target(dns, &domain, RecordType::TXT).await {
             Ok(a) => a,
             Err(e) => {
                 walk.failure = Some((format!("the SPF record of {domain}"), e));
@@ -493,18 +458,16 @@ fn walk_node<'a>(
             );
         }
         let text = records[0].clone();
-        let culprit = bad_term(&text);
-        let parsed = match SpfRecord::parse(text.as_bytes()) {
-            Ok(p) if culprit.is_none() => p,
-            _ => {
-                let culprit = culprit
-                    .map(|t| format!(": the term \"{t}\" is not valid SPF"))
-                    .unwrap_or_default();
+        let raw = answer.txt();
+        let raw = parse::select(&raw);
+        let parsed = match parse::parse(raw[0]) {
+            Ok(p) => p,
+            Err(e) => {
                 walk.findings.push(
                     Finding::new(
                         "spf.syntax",
                         Status::Fail,
-                        format!("the SPF record of {domain} has a syntax error{culprit}; receivers return permerror (RFC 7208 4.6)"),
+                        format!("the SPF record of {domain} has a syntax error: {e}; receivers return permerror (RFC 7208 4.6)"),
                     )
                     .fix("correct the term; see RFC 7208 section 5 for the mechanisms' syntax")
                     .record(format!("{domain}. TXT \"{text}\"")),
@@ -523,17 +486,16 @@ fn walk_node<'a>(
                 );
             }
         };
-        let texts = directive_texts(&text);
         let has_all = parsed.directives.iter().any(|d| d.mechanism == Mechanism::All);
 
         let mut own_lookups = 0u32;
         let mut pending = Vec::new();
-        for (i, directive) in parsed.directives.iter().enumerate() {
-            let shown = texts.get(i).cloned().unwrap_or_default();
+        for directive in &parsed.directives {
+            let shown = directive.text.clone();
             let fut: BoxFuture<'_, Pending> = match &directive.mechanism {
-                Mechanism::Include { macro_string } => {
+                Mechanism::Include(macro_string) => {
                     own_lookups += 1;
-                    match literal_target(macro_string, &domain) {
+                    match literal_target(Some(macro_string), &domain) {
                         Some(target) if stack.contains(&target) || target == domain => {
                             walk.findings.push(loop_finding(&domain, &target, "include"));
                             async { Pending::done(Resolved::Nothing) }.boxed()
@@ -554,25 +516,25 @@ fn walk_node<'a>(
                         None => async { Pending::done(Resolved::Nothing) }.boxed(),
                     }
                 }
-                Mechanism::A { macro_string, .. } => {
+                Mechanism::A { domain: spec, .. } => {
                     own_lookups += 1;
-                    match literal_target(macro_string, &domain) {
+                    match literal_target(spec.as_ref(), &domain) {
                         Some(target) => addresses_of(dns, target, "a").boxed(),
                         None => async { Pending::done(Resolved::Nothing) }.boxed(),
                     }
                 }
-                Mechanism::Mx { macro_string, .. } => {
+                Mechanism::Mx { domain: spec, .. } => {
                     own_lookups += 1;
-                    match literal_target(macro_string, &domain) {
+                    match literal_target(spec.as_ref(), &domain) {
                         Some(target) => mx_addresses(dns, target).boxed(),
                         None => async { Pending::done(Resolved::Nothing) }.boxed(),
                     }
                 }
-                Mechanism::Exists { macro_string } => {
+                Mechanism::Exists(macro_string) => {
                     own_lookups += 1;
-                    match literal_target(macro_string, &domain) {
+                    match literal_target(Some(macro_string), &domain) {
                         Some(target) => async move {
-                            match dns.query_str(&target, RecordType::A).await {
+                            match query_target(dns, &target, RecordType::A).await {
                                 Ok(a) => {
                                     let mut walk = Walk::default();
                                     let found = !a.is_void(RecordType::A);
@@ -591,7 +553,7 @@ fn walk_node<'a>(
                         None => async { Pending::done(Resolved::Nothing) }.boxed(),
                     }
                 }
-                Mechanism::Ptr { .. } => {
+                Mechanism::Ptr(_) => {
                     own_lookups += 1;
                     walk.uses_ptr = true;
                     async { Pending::done(Resolved::Nothing) }.boxed()
@@ -617,7 +579,7 @@ fn walk_node<'a>(
                 );
             } else {
                 own_lookups += 1;
-                if let Some(target) = literal_target(m, &domain) {
+                if let Some(target) = literal_target(Some(m), &domain) {
                     if stack.contains(&target) || target == domain {
                         walk.findings.push(loop_finding(&domain, &target, "redirect"));
                     } else {
@@ -710,8 +672,8 @@ fn failed(what: String, e: DnsFailure) -> Pending {
 
 async fn addresses_of(dns: &Dns, target: String, mechanism: &str) -> Pending {
     let (a, aaaa) = tokio::join!(
-        dns.query_str(&target, RecordType::A),
-        dns.query_str(&target, RecordType::AAAA)
+        query_target(dns, &target, RecordType::A),
+        query_target(dns, &target, RecordType::AAAA)
     );
     let mut addrs = Vec::new();
     for (l, t) in [(a, "A"), (aaaa, "AAAA")] {
@@ -731,7 +693,7 @@ async fn addresses_of(dns: &Dns, target: String, mechanism: &str) -> Pending {
 }
 
 async fn mx_addresses(dns: &Dns, target: String) -> Pending {
-    let mx = match dns.query_str(&target, RecordType::MX).await {
+    let mx = match query_target(dns, &target, RecordType::MX).await {
         Ok(a) => a,
         Err(e) => return failed(format!("the MX record of {target}"), e),
     };
@@ -762,8 +724,8 @@ async fn mx_addresses(dns: &Dns, target: String) -> Pending {
     }
     let lookups = join_all(hosts.iter().take(10).map(|h| async move {
         tokio::join!(
-            dns.query_str(h, RecordType::A),
-            dns.query_str(h, RecordType::AAAA)
+            query_target(dns, h, RecordType::A),
+            query_target(dns, h, RecordType::AAAA)
         )
     }))
     .await;
@@ -798,7 +760,7 @@ fn all_finding(root: &Node) -> Finding {
         .terms
         .iter()
         .find(|t| t.directive.mechanism == Mechanism::All);
-    match all.map(|t| &t.directive.qualifier) {
+    match all.map(|t| t.directive.qualifier) {
         Some(Qualifier::Pass) => Finding::new(
             "spf.all",
             Status::Fail,
@@ -865,163 +827,67 @@ fn tree_lines(node: &Node, depth: usize, out: &mut Vec<String>) {
     }
 }
 
-/// Run mail-auth's check_host() for `ip` and name the mechanism that matched.
-async fn evaluate_ip(
+/// check_host() for `ip` and the MAIL FROM identity `sender`
+/// (`local@domain`), with `helo` as sent (the domain when none was given).
+async fn evaluate(
     dns: &Dns,
-    root: &Node,
     domain: &str,
     sender: &str,
     ip: IpAddr,
     helo: Option<&str>,
-) -> (Finding, SpfOutput, Option<(String, String)>) {
-    let helo = helo.unwrap_or(domain);
-    let output = dns
-        .authenticator()
-        .check_host(
-            mail_auth::Parameters::new(SpfParameters::new(ip, domain, helo, "mailcheck", sender))
-                .with_cache(dns.caches()),
-        )
-        .await;
-    let result = output.result();
-    let matched = match matched_term(root, ip, 0) {
-        Some((q, text, d)) if qualifier_result(&q) == result => Some((text, d)),
-        _ => None,
+) -> Outcome {
+    let local = match sender.rsplit_once('@') {
+        Some((l, _)) if !l.is_empty() => l,
+        _ => "postmaster",
     };
-    let how = match &matched {
-        Some((text, d)) => format!(" (matched \"{text}\" in the record of {d})"),
+    let identity = Identity {
+        ip,
+        local,
+        sender_domain: domain,
+        helo: helo.unwrap_or(domain),
+        receiver: "unknown",
+    };
+    spf_eval::check_host(dns, &identity, domain).await
+}
+
+/// The `spf.ip` finding: what check_host() said about `ip`.
+fn ip_finding(domain: &str, ip: IpAddr, outcome: &Outcome) -> Finding {
+    let how = match &outcome.matched {
+        Some(m) => format!(" (matched \"{}\" in the record of {})", m.text, m.domain),
         None => String::new(),
     };
-    let finding = match result {
-        SpfResult::Pass => Finding::new(
+    let why = match &outcome.reason {
+        Some(r) => format!(": {r}"),
+        None => String::new(),
+    };
+    match outcome.verdict {
+        Verdict::Pass => Finding::new(
             "spf.ip",
             Status::Pass,
             format!("{ip} may send for {domain}: SPF pass{how}"),
         ),
-        SpfResult::TempError => Finding::new(
+        Verdict::TempError => Finding::new(
             "spf.ip",
             Status::Error,
-            format!("SPF for {ip} at {domain} could not be completed: temperror (a DNS lookup failed)"),
+            format!("SPF for {ip} at {domain} could not be completed: temperror{why}"),
         )
         .fix("retry; if it persists, check the nameservers of the names in the SPF tree"),
-        other => Finding::new(
-            "spf.ip",
-            Status::Fail,
-            format!("{ip} is not authorized to send for {domain}: SPF {}{how}", result_word(other)),
-        )
-        .fix(format!("add ip{}:{ip} (or an include: of the provider that owns it) to the SPF record of {domain}", if ip.is_ipv4() { "4" } else { "6" })),
-    };
-    (finding, output, matched)
-}
-
-fn qualifier_result(q: &Qualifier) -> SpfResult {
-    match q {
-        Qualifier::Pass => SpfResult::Pass,
-        Qualifier::Fail => SpfResult::Fail,
-        Qualifier::SoftFail => SpfResult::SoftFail,
-        Qualifier::Neutral => SpfResult::Neutral,
+        other => {
+            let explanation = match &outcome.explanation {
+                Some(e) => format!("; the domain explains: \"{e}\""),
+                None => String::new(),
+            };
+            Finding::new(
+                "spf.ip",
+                Status::Fail,
+                format!("{ip} is not authorized to send for {domain}: SPF {other}{how}{why}{explanation}"),
+            )
+            .fix(format!("add ip{}:{ip} (or an include: of the provider that owns it) to the SPF record of {domain}", if ip.is_ipv4() { "4" } else { "6" }))
+        }
     }
 }
 
 /// The contract's lower-case word for an SPF result.
-pub fn result_word(r: SpfResult) -> &'static str {
-    match r {
-        SpfResult::Pass => "pass",
-        SpfResult::Fail => "fail",
-        SpfResult::SoftFail => "softfail",
-        SpfResult::Neutral => "neutral",
-        SpfResult::TempError => "temperror",
-        SpfResult::PermError => "permerror",
-        SpfResult::None => "none",
-    }
-}
-
-/// Evaluate the walked tree for `ip` (no macros, no ptr): the qualifier and
-/// text of the first matching directive and the domain whose record holds it.
-fn matched_term(node: &Node, ip: IpAddr, depth: usize) -> Option<(Qualifier, String, String)> {
-    if depth > 12 {
-        return None;
-    }
-    for t in &node.terms {
-        let hit = match (&t.directive.mechanism, &t.resolved) {
-            (Mechanism::All, _) => Some(None),
-            (Mechanism::Ip4 { addr, mask }, _) => match ip {
-                IpAddr::V4(v4) => (u32::from(v4) & mask == u32::from(*addr) & mask).then_some(None),
-                _ => None,
-            },
-            (Mechanism::Ip6 { addr, mask }, _) => match ip {
-                IpAddr::V6(v6) => {
-                    (u128::from(v6) & mask == u128::from(*addr) & mask).then_some(None)
-                }
-                _ => None,
-            },
-            (
-                Mechanism::A {
-                    ip4_mask, ip6_mask, ..
-                }
-                | Mechanism::Mx {
-                    ip4_mask, ip6_mask, ..
-                },
-                Resolved::Addresses(addrs),
-            ) => addrs
-                .iter()
-                .any(|a| match (a, ip) {
-                    (IpAddr::V4(a), IpAddr::V4(i)) => {
-                        u32::from(*a) & ip4_mask == u32::from(i) & ip4_mask
-                    }
-                    (IpAddr::V6(a), IpAddr::V6(i)) => {
-                        u128::from(*a) & ip6_mask == u128::from(i) & ip6_mask
-                    }
-                    _ => false,
-                })
-                .then_some(None),
-            (Mechanism::Exists { .. }, Resolved::Exists(true)) => Some(None),
-            (Mechanism::Include { .. }, Resolved::Include(child)) => {
-                match matched_term(child, ip, depth + 1) {
-                    Some((Qualifier::Pass, text, d)) => Some(Some((text, d))),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        if let Some(inner) = hit {
-            let (text, d) = match inner {
-                Some((inner_text, inner_domain)) => {
-                    (format!("{} -> {inner_text}", t.text), inner_domain)
-                }
-                None => (t.text.clone(), node.domain.clone()),
-            };
-            return Some((t.directive.qualifier.clone(), text, d));
-        }
-    }
-    node.redirect
-        .as_ref()
-        .and_then(|r| matched_term(r, ip, depth + 1))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_the_invalid_term() {
-        assert_eq!(bad_term("v=spf1 mx -all"), None);
-        assert_eq!(bad_term("v=spf1 mx foo=bar -all"), None);
-        assert_eq!(
-            bad_term("v=spf1 mx incloode:x.example -all").as_deref(),
-            Some("incloode:x.example")
-        );
-        assert_eq!(
-            bad_term("v=spf1 ip4:192.0.2.300 -all").as_deref(),
-            Some("ip4:192.0.2.300")
-        );
-        assert_eq!(bad_term("v=spf1 +-all").as_deref(), Some("+-all"));
-    }
-
-    #[test]
-    fn directive_texts_skip_modifiers() {
-        assert_eq!(
-            directive_texts("v=spf1 a redirect=x.example ip4:192.0.2.0/24 exp=e.example ~all"),
-            ["a", "ip4:192.0.2.0/24", "~all"]
-        );
-    }
+pub fn result_word(r: Verdict) -> &'static str {
+    r.word()
 }

@@ -1,13 +1,16 @@
 //! One DNS interface over three sources.
 //!
 //! * live: the nameservers of the system's configuration (`/etc/resolv.conf`,
-//!   read by hickory), asked by [`client`] over UDP with TCP fallback;
+//!   read as the C library reads it, [`resolv_conf`]), asked by [`client`]
+//!   over UDP with TCP fallback;
 //! * `--resolver ADDR`: one chosen nameserver, the same way;
 //! * `--zone FILE`: RFC 1035 master files read into memory; no packet is sent.
 //!
-//! Every question (name, type) is asked at most once per run: [`Dns::query`]
-//! keeps one shared slot per question, so concurrent callers wait for the same
-//! answer. Answers are also handed to mail-auth's caches ([`mailauth`]) when
+//! Every question (name, type) is answered at most once per run:
+//! [`Dns::query`] keeps one shared slot per question, so concurrent callers
+//! wait for the same answer. A failure is shared the same way but expires: a
+//! caller that comes [`RETRY_FAILED_AFTER`] or more after it asks again, up
+//! to [`MAX_ASKS`] times per question. Answers are also handed to mail-auth's caches ([`mailauth`]) when
 //! mail-auth will evaluate something, so its SPF/DKIM/DMARC evaluations see
 //! exactly the records our own analysis saw.
 
@@ -15,11 +18,12 @@ pub mod client;
 pub mod generations;
 pub mod mailauth;
 pub mod no_tls;
+pub mod resolv_conf;
 pub mod zone;
 
 use generations::Generations;
 use hickory_resolver::{
-    config::{ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts},
+    config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts},
     proto::{
         op::ResponseCode,
         rr::{Name, RData, Record, RecordType},
@@ -30,7 +34,7 @@ use std::{
     fmt,
     net::{IpAddr, SocketAddr},
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, Instant},
 };
 use tokio::sync::OnceCell;
 use zone::{ZoneRcode, ZoneSet};
@@ -146,6 +150,25 @@ pub enum DnsFailure {
     ServFail,
     /// The server refused to answer.
     Refused,
+    /// The server did not answer but referred to other nameservers (NS
+    /// records in the authority section, no AA flag): it does not serve the
+    /// name and does not resolve it for us.
+    Referral {
+        /// The server that sent the referral.
+        server: SocketAddr,
+        /// The zone whose nameservers it named.
+        zone: String,
+    },
+    /// The server sent an empty answer that claims nothing: no AA flag and no
+    /// SOA record of an enclosing zone (RFC 2308 2.2), so it is not evidence
+    /// that the name or its records are missing (a lame server).
+    Lame {
+        /// The server that sent it.
+        server: SocketAddr,
+    },
+    /// The question could not be sent for a reason on this machine (no file
+    /// descriptor or buffer left); the server is not to blame.
+    Local(String),
     /// Any other failure (network error, malformed answer).
     Other(String),
 }
@@ -156,6 +179,17 @@ impl fmt::Display for DnsFailure {
             DnsFailure::Timeout => f.write_str("DNS query timed out"),
             DnsFailure::ServFail => f.write_str("DNS server failure (SERVFAIL)"),
             DnsFailure::Refused => f.write_str("DNS query refused (REFUSED)"),
+            DnsFailure::Referral { server, zone } => write!(
+                f,
+                "the nameserver {server} would not answer: it referred the question to the nameservers of {zone} (a referral, not an answer)"
+            ),
+            DnsFailure::Lame { server } => write!(
+                f,
+                "the nameserver {server} would not answer: its reply was empty with no AA flag and no SOA (it does not serve this name)"
+            ),
+            DnsFailure::Local(m) => {
+                write!(f, "DNS query not sent: {m} (a problem on this machine)")
+            }
             DnsFailure::Other(m) => write!(f, "DNS query failed: {m}"),
         }
     }
@@ -164,7 +198,27 @@ impl fmt::Display for DnsFailure {
 /// The result of one question.
 pub type Lookup = Result<Arc<Answer>, DnsFailure>;
 
-type Slot = Arc<OnceCell<Lookup>>;
+type Slot = Arc<OnceCell<(Lookup, Instant)>>;
+
+/// One memoised question: its shared answer slot and how many times it has
+/// been asked in this run.
+#[derive(Clone)]
+struct Memo {
+    slot: Slot,
+    asked: u8,
+}
+
+/// A failed question is asked again by the next caller that comes at least
+/// this long after the failure: one lost answer for a name many domains
+/// share (a provider's SPF include) then costs the domains checked in the
+/// next few seconds, not every domain after it in a batch.
+pub const RETRY_FAILED_AFTER: Duration = Duration::from_secs(2);
+
+/// How many times one question may be asked in a run, counting the first.
+/// Answers (NOERROR, NXDOMAIN) are kept for the whole run; only failures are
+/// asked again, and at most this often, so a dead server costs a bounded
+/// number of timeouts per name.
+pub const MAX_ASKS: u8 = 3;
 
 /// How many questions one generation of the answer memo holds; at most twice
 /// this many answers are kept (see `generations`), and answers in use are
@@ -184,7 +238,7 @@ enum Backend {
 /// The DNS layer every check and every mail-auth evaluation goes through.
 pub struct Dns {
     backend: Backend,
-    slots: Mutex<Generations<(Name, RecordType), Slot>>,
+    slots: Mutex<Generations<(Name, RecordType), Memo>>,
     authenticator: MessageAuthenticator,
     /// For `verify`'s DKIM, ARC and DMARC: no nameserver, so mail-auth can
     /// only read what our own lookups put in its caches.
@@ -211,36 +265,36 @@ impl Dns {
     /// asks that our checks did not already fetch (except in `verify`, whose
     /// evaluator, [`Dns::verify_authenticator`], has no nameserver).
     pub fn live(options: &LiveOptions) -> Result<Dns, String> {
-        let (config, mut opts) = match &options.source {
-            DnsSource::System => hickory_resolver::system_conf::read_system_conf()
-                .map_err(|e| format!("cannot read the system's resolver configuration: {e}"))?,
-            DnsSource::Server(addr) => {
-                let mut udp = ConnectionConfig::udp();
-                udp.port = addr.port();
-                let mut tcp = ConnectionConfig::tcp();
-                tcp.port = addr.port();
-                let server = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
-                (
-                    ResolverConfig::from_parts(None, vec![], vec![server]),
-                    ResolverOpts::default(),
-                )
+        // The servers our client asks: `--resolver`, or resolv.conf as the
+        // C library reads it (resolv_conf).
+        let (servers, rotate, attempts) = match &options.source {
+            DnsSource::Server(addr) => (vec![*addr], false, 1),
+            DnsSource::System => {
+                let system = resolv_conf::read(std::path::Path::new(resolv_conf::PATH))?;
+                if let Some(note) = &system.note {
+                    eprintln!("mailcheck: {note}");
+                }
+                (system.servers, system.rotate, system.attempts)
             }
         };
-        let servers: Vec<SocketAddr> = config
-            .name_servers()
-            .iter()
-            .map(|ns| {
-                let port = ns
-                    .connections
-                    .iter()
-                    .find(|c| matches!(c.protocol, ProtocolConfig::Udp))
-                    .map_or(53, |c| c.port);
-                SocketAddr::new(ns.ip, port)
-            })
-            .collect();
-        if servers.is_empty() {
-            return Err("the system's resolver configuration names no nameserver".into());
-        }
+        let server_config = |addrs: &[SocketAddr]| {
+            let list = addrs
+                .iter()
+                .map(|addr| {
+                    let mut udp = ConnectionConfig::udp();
+                    udp.port = addr.port();
+                    let mut tcp = ConnectionConfig::tcp();
+                    tcp.port = addr.port();
+                    NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
+                })
+                .collect();
+            ResolverConfig::from_parts(None, vec![], list)
+        };
+        let (config, mut opts) = match &options.source {
+            DnsSource::System => hickory_resolver::system_conf::read_system_conf()
+                .unwrap_or_else(|_| (server_config(&servers), ResolverOpts::default())),
+            DnsSource::Server(_) => (server_config(&servers), ResolverOpts::default()),
+        };
         opts.timeout = options.timeout;
         opts.attempts = 1;
         opts.cache_size = 0;
@@ -250,7 +304,12 @@ impl Dns {
         let authenticator = MessageAuthenticator::new(config, opts)
             .map_err(|e| format!("cannot set up the DNS resolver: {e}"))?;
         Ok(Dns {
-            backend: Backend::Live(client::Client::new(servers, options.timeout)),
+            backend: Backend::Live(client::Client::with_options(
+                servers,
+                options.timeout,
+                rotate,
+                attempts,
+            )),
             slots: Mutex::new(Generations::new(MEMO_CAPACITY)),
             authenticator,
             sealed: mailauth::sealed_authenticator()?,
@@ -318,11 +377,19 @@ impl Dns {
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             let key = (key_name.clone(), rtype);
-            match slots.get(&key) {
-                Some(slot) => slot.clone(),
-                None => {
-                    let slot = Arc::new(OnceCell::new());
-                    slots.insert(key, slot.clone());
+            let memo = slots.get(&key).cloned();
+            match memo {
+                Some(memo) if !self.ask_again(&memo) => memo.slot,
+                memo => {
+                    let slot: Slot = Arc::new(OnceCell::new());
+                    let asked = memo.map_or(1, |m| m.asked + 1);
+                    slots.insert(
+                        key,
+                        Memo {
+                            slot: slot.clone(),
+                            asked,
+                        },
+                    );
                     slot
                 }
             }
@@ -334,10 +401,23 @@ impl Dns {
             if self.feed_mailauth {
                 self.caches.learn(&key_name, rtype, &lookup);
             }
-            lookup
+            (lookup, Instant::now())
         })
         .await
+        .0
         .clone()
+    }
+
+    /// True when a memoised question failed over the network long enough ago
+    /// to be asked again, and has been asked fewer than [`MAX_ASKS`] times.
+    /// A zone file's failure (a CNAME loop) would only repeat itself.
+    fn ask_again(&self, memo: &Memo) -> bool {
+        match (&self.backend, memo.slot.get()) {
+            (Backend::Live(_), Some((Err(_), at))) => {
+                memo.asked < MAX_ASKS && at.elapsed() >= RETRY_FAILED_AFTER
+            }
+            _ => false,
+        }
     }
 
     /// Ask by presentation-form name (`example.com` or `example.com.`).
@@ -371,24 +451,39 @@ const MAX_CNAME_CHAIN: usize = 16;
 
 /// Ask `name`/`rtype` and follow its CNAME chain: the answer holds the chain
 /// and the records of the asked type at its end, nothing else the server
-/// put in the answer section. A chain that loops, or runs longer than
-/// [`MAX_CNAME_CHAIN`], is a server failure, never a missing record.
+/// put in the answer section, each record once (a forwarder that repeats a
+/// record must not make one SPF record two). A chain that loops, or runs
+/// longer than [`MAX_CNAME_CHAIN`], is a server failure, never a missing
+/// record.
+///
+/// A negative answer (NXDOMAIN, or NOERROR with nothing of the asked type)
+/// is believed only when it says it is one (RFC 2308 2.1, 2.2): for the
+/// asked name itself, the AA flag or the SOA of a zone that encloses it in
+/// the authority section; for the end of a CNAME chain, that SOA (the AA
+/// flag speaks for the first name only, RFC 1035 4.1.1). An empty answer to
+/// the asked name that says neither is a referral or a lame answer
+/// ([`client::unanswered`]); one at the end of a chain is asked again about
+/// that name. A negative answer keeps the chain collected so far, so a
+/// dangling CNAME can be reported with its target.
 async fn resolve(client: &client::Client, name: &Name, rtype: RecordType) -> Lookup {
     let mut records: Vec<Record> = Vec::new();
     let mut current = name.clone();
     let mut seen = vec![current.clone()];
     for _ in 0..MAX_CHASE_QUERIES {
-        let message = client.query(&current, rtype).await?;
+        let reply = client.query(&current, rtype).await?;
+        let message = &reply.message;
         let asked = current.clone();
         loop {
-            let found: Vec<Record> = message
+            let mut found = false;
+            for record in message
                 .answers
                 .iter()
                 .filter(|r| r.record_type() == rtype && r.name == current)
-                .cloned()
-                .collect();
-            if !found.is_empty() {
-                records.extend(found);
+            {
+                found = true;
+                push_once(&mut records, record);
+            }
+            if found {
                 return Ok(Arc::new(Answer {
                     rcode: Rcode::NoError,
                     records,
@@ -403,20 +498,40 @@ async fn resolve(client: &client::Client, name: &Name, rtype: RecordType) -> Loo
                 return Err(DnsFailure::ServFail);
             }
             seen.push(target.clone());
-            records.push(record.clone());
+            push_once(&mut records, record);
             current = target;
         }
         // Nothing of the asked type at the end of the chain so far.
-        if message.metadata.response_code == ResponseCode::NXDomain {
-            return Ok(Arc::new(Answer::negative(Rcode::NxDomain)));
+        if client::says_negative(message, &current, current == asked) {
+            let rcode = if message.metadata.response_code == ResponseCode::NXDomain {
+                Rcode::NxDomain
+            } else {
+                Rcode::NoError
+            };
+            return Ok(Arc::new(Answer { rcode, records }));
         }
         if current == asked {
-            // The server answered for this very name: NODATA.
-            return Ok(Arc::new(Answer::negative(Rcode::NoError)));
+            // An answer section about other names only, with nothing that
+            // makes it a negative answer for this one.
+            return Err(
+                client::unanswered(message, &current, reply.server).unwrap_or(DnsFailure::Lame {
+                    server: reply.server,
+                }),
+            );
         }
-        // The chain leads to a name this answer says nothing about: ask it.
+        // The chain leads to a name this answer says nothing certain about: ask it.
     }
     Err(DnsFailure::ServFail)
+}
+
+/// Add `record` unless the same name already has the same data.
+fn push_once(records: &mut Vec<Record>, record: &Record) {
+    if !records
+        .iter()
+        .any(|r| r.name == record.name && r.data == record.data)
+    {
+        records.push(record.clone());
+    }
 }
 
 /// Answer a question from loaded zone files.

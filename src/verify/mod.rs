@@ -24,7 +24,7 @@ mod tests;
 use crate::{
     check::{
         dmarc::{self, Discovery},
-        spf::{self, result_word},
+        spf::result_word,
     },
     dns::Dns,
     report::Status,
@@ -403,7 +403,13 @@ pub async fn verify(
                 .map(|n| async move { (n.clone(), dns.query_str(n, RecordType::TXT).await) })
         ),
         dmarc::discover(dns, &from_domain),
-        spf_for(dns, envelope.ip, mail_from.as_deref(), helo.as_deref()),
+        spf_for(
+            dns,
+            envelope.ip,
+            mail_from.as_deref(),
+            helo.as_deref(),
+            &envelope.authserv_id
+        ),
     );
     let discovery = discovery.ok();
     let key_of = |name: Option<String>| -> dkim::Key {
@@ -598,30 +604,34 @@ fn unfold(s: &str) -> String {
 }
 
 /// SPF for the MAIL FROM identity, else HELO; with neither, `none`.
+/// check_host() is mailcheck's own (RFC 7208); mail-auth gets its result as
+/// an `SpfOutput` for DMARC and the Authentication-Results header. An
+/// identity whose domain is not a valid name is `none` (RFC 7208 2.3, 4.3).
 async fn spf_for(
     dns: &Dns,
     ip: IpAddr,
     mail_from: Option<&str>,
     helo: Option<&str>,
+    receiver: &str,
 ) -> (SpfOutput, SpfVerdict, Option<String>) {
-    let (identity, sender, domain) = match (mail_from, helo) {
+    let domain_of = |d: &str| {
+        crate::config::normalize_domain(d)
+            .unwrap_or_else(|_| d.trim_end_matches('.').to_ascii_lowercase())
+    };
+    let (identity, local, domain) = match (mail_from, helo) {
         (Some(mf), _) => {
             let (local, dom) = match mf.rsplit_once('@') {
                 Some((l, d)) => (l, d),
                 None => ("postmaster", mf),
             };
-            let dom = dom.trim_end_matches('.').to_ascii_lowercase();
             let local = if local.is_empty() {
                 "postmaster"
             } else {
                 local
             };
-            ("mailfrom", format!("{local}@{dom}"), dom)
+            ("mailfrom", local, domain_of(dom))
         }
-        (None, Some(h)) => {
-            let dom = h.trim_end_matches('.').to_ascii_lowercase();
-            ("helo", format!("postmaster@{dom}"), dom)
-        }
+        (None, Some(h)) => ("helo", "postmaster", domain_of(h)),
         (None, None) => {
             return (
                 SpfOutput::new(String::new()),
@@ -636,27 +646,31 @@ async fn spf_for(
             );
         }
     };
-    let report = spf::analyse(dns, &domain, &sender, Some(ip), helo).await;
-    let output = match report.output {
-        Some(o) => o,
-        None => {
-            let dns_failed = report.findings.iter().any(|f| f.status == Status::Error);
-            let result = if dns_failed {
-                SpfResult::TempError
-            } else if report.record.is_none() {
-                SpfResult::None
-            } else {
-                SpfResult::PermError
-            };
-            SpfOutput::new(domain.clone()).with_result(result)
-        }
-    };
-    let (mechanism, mechanism_domain) = match report.matched {
-        Some((m, d)) => (Some(m), Some(d)),
+    if crate::spf::is_valid_domain(&domain) {
+        crate::check::spf::prefetch(dns, &domain).await;
+    }
+    let outcome = crate::spf::check_host(
+        dns,
+        &crate::spf::Identity {
+            ip,
+            local,
+            sender_domain: &domain,
+            helo: helo.unwrap_or(&domain),
+            receiver,
+        },
+        &domain,
+    )
+    .await;
+    let mut output = SpfOutput::new(domain.clone()).with_result(outcome.verdict.to_mail_auth());
+    if let Some(e) = &outcome.explanation {
+        output = output.with_explanation(e.clone());
+    }
+    let (mechanism, mechanism_domain) = match outcome.matched {
+        Some(m) => (Some(m.text), Some(m.domain)),
         None => (None, None),
     };
     let verdict = SpfVerdict {
-        result: result_word(output.result()),
+        result: result_word(outcome.verdict),
         domain: Some(domain.clone()),
         identity: Some(identity),
         mechanism,

@@ -551,6 +551,7 @@ fn dmarc_questions_are_only_those_mail_auth_will_ask() {
         queried: Vec::new(),
         applies: Some(0),
         organizational: "example.com".into(),
+        unanswered: Vec::new(),
     };
     let relaxed = discovery("v=DMARC1; p=reject", "example.com");
     let (names, np) = super::dmarc_names_for_mailauth(

@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 const BOUND: Duration = Duration::from_secs(15);
 /// The per-answer timeout every run is given.
 const TIMEOUT: &str = "1";
-/// Queries one failed lookup puts on the wire: hickory's first try and its
-/// `attempts` (2) retries. A second lookup of the same question would double it.
+/// Queries one failed lookup puts on the wire at most: the first copy and
+/// two resends within the timeout (src/dns/client.rs). A second lookup of the
+/// same question within the run would double it.
 const TRIES_PER_LOOKUP: usize = 3;
 /// Queries one lookup of a CNAME loop puts on the wire: hickory asks again for
 /// each link until its CNAME depth limit (8).
@@ -60,12 +61,32 @@ enum Expect {
 /// The outcome each fault must produce.
 fn expect(fault: Fault) -> Expect {
     match fault {
-        Fault::Silent | Fault::ServFail | Fault::Refused | Fault::Loop => Expect::Temporary,
-        Fault::Truncated | Fault::BigTxt | Fault::Garbage => Expect::Normal,
+        Fault::Silent
+        | Fault::ServFail
+        | Fault::Refused
+        | Fault::Loop
+        | Fault::Referral
+        | Fault::Lame => Expect::Temporary,
+        Fault::Truncated | Fault::BigTxt | Fault::Garbage | Fault::Duplicate => Expect::Normal,
+        // Asked again only after a failure has aged (src/dns/mod.rs,
+        // RETRY_FAILED_AFTER): within one check, a flaky name times out.
+        Fault::Flaky => Expect::Temporary,
         // The garbled datagram carries the query's ID: a resolver may drop it and
         // keep waiting (then the real answer follows) or count it as a failed try.
         Fault::Garbled => Expect::NormalOrTemporary,
     }
+}
+
+/// True for faults applied by table to the control's (`ok`) names only: the
+/// fixture zone has no names of their own.
+fn table_only(fault: Fault) -> bool {
+    !Fault::ALL.contains(&fault)
+}
+
+/// The fixture variant whose names a fault is put on: its own, or the
+/// control's for a table-only fault.
+fn names_of(fault: Fault) -> Option<Fault> {
+    (!table_only(fault)).then_some(fault)
 }
 
 /// The fixture word of a variant: the fault's, or `ok` for the control.
@@ -161,12 +182,14 @@ fn assert_one_lookup_per_question(server: &FaultyDns, what: &str) {
         let fault = server.fault_for(&name);
         let total = c.udp + c.tcp;
         let ok = match fault {
-            None | Some(Fault::Truncated | Fault::BigTxt | Fault::Garbage) => {
+            None | Some(Fault::Truncated | Fault::BigTxt | Fault::Garbage | Fault::Duplicate) => {
                 c.udp <= 1 && c.tcp <= 1
             }
-            Some(Fault::ServFail | Fault::Refused | Fault::Garbled) => total <= TRIES_PER_LOOKUP,
+            Some(
+                Fault::ServFail | Fault::Refused | Fault::Garbled | Fault::Referral | Fault::Lame,
+            ) => total <= TRIES_PER_LOOKUP,
             Some(Fault::Loop) => total <= LOOP_QUERIES_PER_LOOKUP,
-            Some(Fault::Silent) => true,
+            Some(Fault::Silent | Fault::Flaky) => true,
         };
         assert!(
             ok,
@@ -310,7 +333,11 @@ impl DomainPlace {
 
 /// Runs `mailcheck domain` for a variant of a place on a fresh fault server.
 fn run_domain(place: DomainPlace, variant: Option<Fault>) -> (Out, FaultyDns) {
-    let server = start(&fault_zones(), &[]);
+    let (variant, extra) = match variant {
+        Some(fault) if table_only(fault) => (None, vec![(place.faulted(None).0, fault)]),
+        _ => (variant, Vec::new()),
+    };
+    let server = start(&fault_zones(), &extra);
     let args = place.args(variant);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run(&server, &refs);
@@ -352,13 +379,23 @@ fn check_domain(place: DomainPlace, fault: Fault) {
             .filter(|c| c["status"] != "pass" || place.areas().iter().any(|a| in_area(c, a)))
             .collect();
         assert_no_missing_wording(&suspects, &what);
+        if matches!(fault, Fault::Referral | Fault::Lame) {
+            // The message says which server would not answer.
+            let addr = server.addr.to_string();
+            assert!(
+                checks.iter().any(|c| c["status"] == "error"
+                    && c["message"].as_str().is_some_and(|m| m.contains(&addr))),
+                "{what}: no error names {addr}: {}",
+                out.stdout
+            );
+        }
     } else {
         let (control, _) = run_domain(place, None);
         assert_eq!(out.code, 0, "{what}: {}", out.stdout);
         assert_eq!(out.code, control.code, "{what}: {}", out.stdout);
         assert_eq!(statuses(&report), statuses(&control.json()), "{what}");
     }
-    let (name, rtype, big) = place.faulted(Some(fault));
+    let (name, rtype, big) = place.faulted(names_of(fault));
     assert_fault_hit(&server, fault, &name, rtype, big);
     assert_one_lookup_per_question(&server, &what);
 }
@@ -403,7 +440,11 @@ impl SpfPlace {
 
 /// Runs `mailcheck spf --ip` for a variant of a place on a fresh fault server.
 fn run_spf(place: SpfPlace, variant: Option<Fault>) -> (Out, FaultyDns) {
-    let server = start(&fault_zones(), &[]);
+    let (variant, extra) = match variant {
+        Some(fault) if table_only(fault) => (None, vec![(place.faulted(None).0, fault)]),
+        _ => (variant, Vec::new()),
+    };
+    let server = start(&fault_zones(), &extra);
     let args = place.args(variant);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run(&server, &refs);
@@ -439,7 +480,7 @@ fn check_spf(place: SpfPlace, fault: Fault) {
         assert_eq!(out.code, control.code, "{what}: {}", out.stdout);
         assert_eq!(statuses(&report), statuses(&expected), "{what}");
     }
-    let (name, rtype, big) = place.faulted(Some(fault));
+    let (name, rtype, big) = place.faulted(names_of(fault));
     assert_fault_hit(&server, fault, &name, rtype, big);
     assert_one_lookup_per_question(&server, &what);
 }
@@ -510,6 +551,16 @@ fn run_verify(place: VerifyPlace, variant: Option<Fault>) -> (Out, FaultyDns) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut zones = fault_zones();
     let mut extra = Vec::new();
+    let fault = variant;
+    let variant = match variant {
+        Some(f) if table_only(f) => {
+            if place.domain(None).is_some() {
+                extra.push((place.faulted(None).0, f));
+            }
+            None
+        }
+        _ => variant,
+    };
     let (message, ip) = match place.domain(variant) {
         Some(domain) => {
             let path = dir.path().join("message.eml");
@@ -524,7 +575,7 @@ fn run_verify(place: VerifyPlace, variant: Option<Fault>) -> (Out, FaultyDns) {
                 "verify/rsa-pass.zone"
             };
             zones.push(fixtures().join(zone));
-            if let Some(fault) = variant {
+            if let Some(fault) = fault {
                 extra.push((RSA_PASS_KEY.to_owned(), fault));
             }
             (fixtures().join("verify/rsa-pass.eml"), FAIL_IP)
@@ -582,7 +633,7 @@ fn check_verify(place: VerifyPlace, fault: Fault) {
         assert_eq!(out.code, control.code, "{what}");
         assert_eq!(verdict(&report), verdict(&control.json()), "{what}");
     }
-    let (name, rtype, big) = place.faulted(Some(fault));
+    let (name, rtype, big) = place.faulted(names_of(fault));
     assert_fault_hit(&server, fault, &name, rtype, big);
     assert_one_lookup_per_question(&server, &what);
 }
@@ -610,72 +661,72 @@ macro_rules! cells {
 cells! {
     domain_apex: check_domain(DomainPlace::Apex) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
     domain_spf_include: check_domain(DomainPlace::SpfInclude) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
     domain_mx_host: check_domain(DomainPlace::MxHost) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         garbage => Garbage, garbled => Garbled,
     }
     domain_ptr: check_domain(DomainPlace::Ptr) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         garbage => Garbage, garbled => Garbled,
     }
     domain_dkim_key: check_domain(DomainPlace::DkimKey) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
     domain_dmarc: check_domain(DomainPlace::Dmarc) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
     spf_record: check_spf(SpfPlace::Record) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
     spf_include: check_spf(SpfPlace::Include) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
     spf_a: check_spf(SpfPlace::A) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         garbage => Garbage, garbled => Garbled,
     }
     spf_mx_host: check_spf(SpfPlace::MxHost) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         garbage => Garbage, garbled => Garbled,
     }
     verify_spf_record: check_verify(VerifyPlace::SpfRecord) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
     verify_spf_include: check_verify(VerifyPlace::SpfInclude) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
     verify_dkim_key: check_verify(VerifyPlace::DkimKey) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
     verify_dmarc: check_verify(VerifyPlace::Dmarc) {
         silent => Silent, servfail => ServFail, refused => Refused, truncated => Truncated,
-        cname_loop => Loop,
+        cname_loop => Loop, referral => Referral, lame => Lame, duplicate => Duplicate,
         bigtxt => BigTxt, garbage => Garbage, garbled => Garbled,
     }
 }
@@ -876,4 +927,95 @@ fn deadline_bounds_an_spf_run_against_a_silent_server() {
     let report = check_deadline(&["spf", "silent.t.faults.example", "--ip", PASS_IP]);
     assert_eq!(report["result"], "temperror", "{report}");
     assert_deadline_finding(&report);
+}
+
+#[test]
+fn a_failed_question_is_asked_again_after_a_while() {
+    // ok.t.faults.example is silent for 1.5 s after its first question. One
+    // domain at a time: include-ok (its include ok.t times out at ~1 s),
+    // then three domains whose names time out (1 s each at least), then
+    // ok.t itself, whose SPF record is the same question, now 3 s old:
+    // asked again.
+    let server = start(
+        &fault_zones(),
+        &[("ok.t.faults.example".to_owned(), Fault::Flaky)],
+    );
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let list = dir.path().join("domains.txt");
+    std::fs::write(
+        &list,
+        "include-ok.faults.example\nsilent.apex.faults.example\ninclude-silent.faults.example\nmxhost-silent.faults.example\nok.t.faults.example\n",
+    )
+    .expect("write the list");
+    let list = list.display().to_string();
+    let out = run(
+        &server,
+        &[
+            "domain",
+            "--from-file",
+            &list,
+            "--concurrency",
+            "1",
+            "--selector",
+            "s1",
+        ],
+    );
+    let reports = out.json_lines();
+    assert_eq!(reports.len(), 5, "{}", out.stdout);
+    let spf = |report: &Value| -> Vec<String> {
+        report["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| in_area(c, "spf"))
+            .map(|c| c["status"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert!(
+        spf(&reports[0]).contains(&"error".to_owned()),
+        "{}",
+        reports[0]
+    );
+    let last = spf(&reports[4]);
+    assert!(
+        !last.is_empty() && !last.contains(&"error".to_owned()),
+        "the failure stuck: {}",
+        reports[4]
+    );
+    let asked = server.count("ok.t.faults.example", RecordType::TXT);
+    assert!(asked.udp >= 2, "{asked:?}");
+}
+
+#[test]
+fn a_dangling_dkim_cname_names_its_target() {
+    let server = start(&fault_zones(), &[]);
+    let args = ["domain", "dkim.faults.example", "--selector", "dangling"];
+    let live = run(&server, &args);
+    let mut offline_args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    offline_args.push("--json".into());
+    for zone in fault_zones() {
+        offline_args.push("--zone".into());
+        offline_args.push(zone.display().to_string());
+    }
+    let refs: Vec<&str> = offline_args.iter().map(String::as_str).collect();
+    let offline = mailcheck(&refs);
+    for out in [&live, &offline] {
+        assert_eq!(out.code, 1, "{}", out.stdout);
+        let report = out.json();
+        let dkim: Vec<&Value> = report["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["name"] == "dkim.selector")
+            .collect();
+        assert_eq!(dkim.len(), 1, "{report}");
+        assert_eq!(dkim[0]["status"], "fail", "{report}");
+        let message = dkim[0]["message"].as_str().unwrap_or("");
+        assert!(
+            message.contains(
+                "dangling._domainkey.dkim.faults.example \u{2192} gone.provider.faults.example: no such name"
+            ),
+            "{message}"
+        );
+    }
 }

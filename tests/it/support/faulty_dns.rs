@@ -65,7 +65,22 @@ pub enum Fault {
     /// random bytes (it passes the ID check, then cannot be parsed), then the right
     /// answer; over TCP just the right answer.
     Garbled,
+    /// `referral` (table only): NOERROR with no answer, no AA and no RA, and
+    /// NS records for the name in the authority section, as a server that
+    /// does not serve the name sends.
+    Referral,
+    /// `lame` (table only): NOERROR with no answer, no AA, no RA and no SOA.
+    Lame,
+    /// `flaky` (table only): silent for [`FLAKY_SILENCE`] after the first
+    /// question about the name (UDP and TCP), then the right answer.
+    Flaky,
+    /// `duplicate` (table only): the right answer with every answer record
+    /// twice, as a buggy forwarder sends it.
+    Duplicate,
 }
+
+/// How long a `flaky` name stays silent after its first question.
+pub const FLAKY_SILENCE: Duration = Duration::from_millis(1500);
 
 impl Fault {
     /// Every fault, in the order the documentation lists them.
@@ -91,6 +106,10 @@ impl Fault {
             Fault::BigTxt => "bigtxt",
             Fault::Garbage => "garbage",
             Fault::Garbled => "garbled",
+            Fault::Referral => "referral",
+            Fault::Lame => "lame",
+            Fault::Flaky => "flaky",
+            Fault::Duplicate => "duplicate",
         }
     }
 
@@ -131,6 +150,8 @@ struct Shared {
     counts: Mutex<BTreeMap<(String, RecordType), Counts>>,
     /// Datagrams and messages that did not parse as a DNS query.
     unparsable: Mutex<usize>,
+    /// When each `flaky` (name, type) was first asked.
+    first_asked: Mutex<HashMap<(Name, RecordType), std::time::Instant>>,
 }
 
 /// A misbehaving DNS server on 127.0.0.1 (UDP and TCP, same port).
@@ -174,6 +195,7 @@ impl FaultyDns {
             table: faults,
             counts: Mutex::new(BTreeMap::new()),
             unparsable: Mutex::new(0),
+            first_asked: Mutex::new(HashMap::new()),
         });
         let (udp, tcp, addr) = bind_udp_and_tcp()?;
         let (stop_tx, stop_rx) = oneshot::channel();
@@ -280,6 +302,40 @@ impl Shared {
         let normal = || self.answer(&request, &name, rtype);
         let response = match (fault, transport) {
             (Some(Fault::Silent), _) => return Vec::new(),
+            (Some(Fault::Flaky), _) => {
+                let first = *lock(&self.first_asked)
+                    .entry((name.to_lowercase(), rtype))
+                    .or_insert_with(std::time::Instant::now);
+                if first.elapsed() < FLAKY_SILENCE {
+                    return Vec::new();
+                }
+                normal()
+            }
+            (Some(Fault::Referral | Fault::Lame), _) => {
+                let mut response = base_response(&request, ResponseCode::NoError);
+                response.metadata.authoritative = false;
+                response.metadata.recursion_available = false;
+                if fault == Some(Fault::Referral) {
+                    let ns =
+                        Name::from_ascii("ns1.elsewhere.example.").unwrap_or_else(|_| Name::root());
+                    response.add_authority(Record::from_rdata(
+                        name.clone(),
+                        LOOP_TTL,
+                        RData::NS(hickory_resolver::proto::rr::rdata::NS(ns)),
+                    ));
+                }
+                response
+            }
+            (Some(Fault::Duplicate), _) => {
+                let mut response = normal();
+                let twice: Vec<Record> = response
+                    .answers
+                    .iter()
+                    .flat_map(|r| [r.clone(), r.clone()])
+                    .collect();
+                response.answers = twice;
+                response
+            }
             (Some(Fault::ServFail), _) => base_response(&request, ResponseCode::ServFail),
             (Some(Fault::Refused), _) => base_response(&request, ResponseCode::Refused),
             (Some(Fault::Truncated), Transport::Udp) => {

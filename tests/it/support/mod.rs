@@ -4,6 +4,7 @@
 
 pub mod dns_server;
 pub mod faulty_dns;
+pub mod knot;
 
 use dns_server::TestDns;
 use mailcheck::dns::zone::Zone;
