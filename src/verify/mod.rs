@@ -419,7 +419,7 @@ pub async fn verify(
         }
     };
 
-    let authenticator = dns.verify_authenticator();
+    let authenticator = dns.authenticator();
     let (dkim_outputs, arc_output) = tokio::join!(
         authenticator.verify_dkim(Parameters::new(&parsed).with_cache(dns.caches())),
         authenticator.verify_arc(Parameters::new(&parsed).with_cache(dns.caches()))
