@@ -59,6 +59,12 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
     ("tag-q", "permerror", "q=", None),
     ("synerr", "permerror", "not a tag=value pair", None),
     ("arc-pass", "pass", "", Some("pass")),
+    (
+        "arc-two-hops",
+        "fail",
+        "signature does not verify",
+        Some("pass"),
+    ),
     ("arc-sha1", "pass", "", Some("fail")),
     ("arc-no-ams", "pass", "", Some("fail")),
     ("arc-ams-signs-seal", "pass", "", Some("fail")),
@@ -132,6 +138,13 @@ fn independent_signatures_get_rfc_words_through_zone_files_and_the_server() {
 }
 
 #[test]
+fn a_two_hop_chain_counts_its_sets() {
+    let v = run("arc-two-hops", Mode::Zone, true).json();
+    assert_eq!(v["arc"]["instances"], 2, "{}", v["arc"]);
+    assert_eq!(v["arc"]["result"], "pass");
+}
+
+#[test]
 fn appended_content_is_counted_in_bytes() {
     let v = run("length-appended", Mode::Zone, true).json();
     let n = v["dkim"][0]["unsigned_bytes"].as_u64().unwrap_or(0);
@@ -155,6 +168,7 @@ fn verify_asks_each_question_once() {
     let proxy = CountingProxy::start(server().addr);
     for case in [
         "independent/arc-pass",
+        "independent/arc-two-hops",
         "two-signatures",
         "relaxed-alignment",
         "independent/length-appended",
