@@ -437,7 +437,7 @@ async fn a_question_not_fetched_first_is_a_temperror_not_a_second_lookup() {
 fn tree_walk_names_and_base32_follow_their_rfcs() {
     // RFC 9989 4.10: the domain, then at most seven labels, then one fewer.
     assert_eq!(
-        super::walk_names("a.b.c.d.e.f.g.h.example.com"),
+        super::prefetch::walk_names("a.b.c.d.e.f.g.h.example.com"),
         [
             "_dmarc.a.b.c.d.e.f.g.h.example.com",
             "_dmarc.d.e.f.g.h.example.com",
@@ -449,7 +449,7 @@ fn tree_walk_names_and_base32_follow_their_rfcs() {
             "_dmarc.com",
         ]
     );
-    assert!(super::walk_names("com").is_empty());
+    assert!(super::prefetch::walk_names("com").is_empty());
     // RFC 4648 10, without padding.
     for (input, out) in [
         ("", ""),
@@ -457,7 +457,7 @@ fn tree_walk_names_and_base32_follow_their_rfcs() {
         ("fo", "MZXQ"),
         ("foobar", "MZXW6YTBOI"),
     ] {
-        assert_eq!(super::base32(input.as_bytes()), out);
+        assert_eq!(super::prefetch::base32(input.as_bytes()), out);
     }
 }
 
@@ -471,7 +471,7 @@ fn read_everything(bytes: &[u8]) {
     let arc = super::arc::ArcHeaders::read(&split);
     let _ = arc.key_names();
     let found = super::dkim::signatures(&split);
-    let _ = super::txt_names_for_mailauth(&found, &arc);
+    let _ = super::prefetch::txt_names_for_mailauth(&found, &arc);
     for f in &found {
         let _ = f.sig.key_name();
         for p in [
@@ -554,7 +554,7 @@ fn dmarc_questions_are_only_those_mail_auth_will_ask() {
         unanswered: Vec::new(),
     };
     let relaxed = discovery("v=DMARC1; p=reject", "example.com");
-    let (names, np) = super::dmarc_names_for_mailauth(
+    let (names, np) = super::prefetch::dmarc_names_for_mailauth(
         "example.com",
         Some(&relaxed),
         &["mail.example.com", "esp.example.net", "example.com"],
@@ -572,7 +572,7 @@ fn dmarc_questions_are_only_those_mail_auth_will_ask() {
     assert!(!np, "the author's own record: np= does not apply");
     // Strict alignment asks nothing more.
     let strict = discovery("v=DMARC1; p=reject; adkim=s; aspf=s", "example.com");
-    let (names, _) = super::dmarc_names_for_mailauth(
+    let (names, _) = super::prefetch::dmarc_names_for_mailauth(
         "example.com",
         Some(&strict),
         &["mail.example.com"],
@@ -582,9 +582,10 @@ fn dmarc_questions_are_only_those_mail_auth_will_ask() {
     // An organizational record whose np= differs from sp=: the From
     // domain's A record is asked.
     let org = discovery("v=DMARC1; p=reject; np=quarantine", "example.com");
-    let (_, np) = super::dmarc_names_for_mailauth("x.example.com", Some(&org), &[], None);
+    let (_, np) = super::prefetch::dmarc_names_for_mailauth("x.example.com", Some(&org), &[], None);
     assert!(np);
     let same = discovery("v=DMARC1; p=reject; sp=none; np=none", "example.com");
-    let (_, np) = super::dmarc_names_for_mailauth("x.example.com", Some(&same), &[], None);
+    let (_, np) =
+        super::prefetch::dmarc_names_for_mailauth("x.example.com", Some(&same), &[], None);
     assert!(!np);
 }
