@@ -90,7 +90,9 @@ fn line(out: &mut dyn Write, value: &Value) -> io::Result<()> {
 ///  length; null without l=)
 ///  "dmarc": {"result", "policy", "policy_tag", "disposition", "spf_aligned",
 ///            "dkim_aligned", "testing", "pct", "record_domain", "record",
-///            "organizational_domain", "adkim", "aspf"},
+///            "organizational_domain", "adkim", "aspf", "notes"},
+///  ("notes": only when the verdict had to assume something, e.g. a parent
+///  `_dmarc` name the server would not answer)
 ///  "arc": null | {"result", "instances", "reason"},
 ///  "authentication_results"}
 /// ```
@@ -129,6 +131,9 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport) -> io::Result<()> {
     });
     if let (Some(pct), Value::Object(m)) = (r.dmarc.pct, &mut dmarc) {
         m.insert("pct".into(), json!(pct));
+    }
+    if let (false, Value::Object(m)) = (r.dmarc.notes.is_empty(), &mut dmarc) {
+        m.insert("notes".into(), json!(r.dmarc.notes));
     }
     let value = json!({
         "message": r.message,

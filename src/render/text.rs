@@ -237,6 +237,9 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
             "          pct={pct}: an RFC 7489 receiver applies the policy to {pct}% of failing mail and the next lower policy to the rest; RFC 9989 ignores pct"
         )?;
     }
+    for note in &dm.notes {
+        writeln!(out, "          note: {note}")?;
+    }
     writeln!(out, "          disposition: {}", dm.disposition)?;
 
     if let Some(arc) = &r.arc {

@@ -1,8 +1,9 @@
-//! The `dkim=` and `arc=` parts of the Authentication-Results header
+//! The `dkim=` and `arc=` parts, and `dmarc=` when mailcheck decided
+//! alignment itself, of the Authentication-Results header
 //! (RFC 8601 2.2, 2.7.1; RFC 8617 2.2), written from mailcheck's own
 //! verdicts so the header says what the report says.
 
-use super::{ArcVerdict, SignatureVerdict};
+use super::{ArcVerdict, DmarcVerdict, SignatureVerdict};
 use std::net::IpAddr;
 
 /// A property value: as is when it is an RFC 2045 token (or a domain),
@@ -64,6 +65,18 @@ pub fn arc(a: &ArcVerdict, ip: IpAddr) -> String {
     }
     out.push_str(&format!(" smtp.remote-ip={}", pvalue(&ip.to_string())));
     out
+}
+
+/// `; dmarc=WORD (comment) header.from=D policy.dmarc=P`, for a verdict
+/// whose alignment mailcheck decided by the public suffix list (mail-auth
+/// writes the part otherwise).
+pub fn dmarc(d: &DmarcVerdict, from_domain: &str) -> String {
+    format!(
+        ";\r\n\tdmarc={} (organizational domain from the public suffix list) header.from={} policy.dmarc={}",
+        d.result,
+        pvalue(from_domain),
+        d.policy.unwrap_or("none")
+    )
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use crate::{
         dmarc::{self, Discovery},
         spf::result_word,
     },
-    dns::Dns,
+    dns::{Answer, Dns, DnsFailure, Rcode},
     report::Status,
 };
 use futures_util::future::join_all;
@@ -127,6 +127,9 @@ pub struct DmarcVerdict {
     pub adkim: &'static str,
     /// See `adkim`.
     pub aspf: &'static str,
+    /// What the verdict had to assume, in words (a parent in the DNS tree
+    /// walk that could not be asked).
+    pub notes: Vec<String>,
 }
 
 /// ARC, when the message carries ARC headers.
@@ -188,6 +191,7 @@ impl VerifyReport {
                 organizational_domain: None,
                 adkim: "r",
                 aspf: "r",
+                notes: Vec::new(),
             },
             arc: None,
             // Nothing was concluded, so there is nothing a receiver would record.
@@ -374,7 +378,7 @@ pub async fn verify(
         &signers,
         spf_candidate,
     );
-    tokio::join!(
+    let (walk_lookups, _) = tokio::join!(
         join_all(walks.iter().map(|n| dns.query_str(n, RecordType::TXT))),
         async {
             if np_matters {
@@ -382,6 +386,31 @@ pub async fn verify(
             }
         }
     );
+    // A `_dmarc` name above the record that applies which the server would
+    // not answer (an authoritative server refuses its parents) only matters
+    // for the organizational domain. mail-auth is told it holds no record,
+    // and alignment is then checked with the public suffix list below.
+    let mut unanswered: Vec<(String, DnsFailure)> = discovery
+        .as_ref()
+        .filter(|d| d.applies.is_some())
+        .map(|d| d.unanswered.clone())
+        .unwrap_or_default();
+    if discovery.as_ref().is_some_and(|d| d.applies.is_some()) {
+        for (name, lookup) in walks.iter().zip(&walk_lookups) {
+            if let Err(e) = lookup
+                && !unanswered.iter().any(|(n, _)| n == name)
+            {
+                unanswered.push((name.clone(), e.clone()));
+            }
+        }
+    }
+    for (name, _) in &unanswered {
+        if let Ok(n) = crate::dns::parse_name(name) {
+            let absent = Answer::negative(Rcode::NxDomain);
+            dns.caches()
+                .learn(&n, RecordType::TXT, &Ok(std::sync::Arc::new(absent)));
+        }
+    }
     let dmarc_output = authenticator
         .verify_dmarc(
             Parameters::new(DmarcParameters::new(
@@ -406,6 +435,8 @@ pub async fn verify(
     });
 
     let mut dmarc = dmarc_verdict(dns, &from_domain, &dmarc_output, discovery).await;
+    let dmarc_by_psl = !unanswered.is_empty()
+        && psl_alignment(&mut dmarc, &from_domain, &spf_verdict, &dkim, &unanswered);
     if dmarc.policy.is_none() {
         // No DMARC record: say whether an aligned pass exists anyway (relaxed
         // alignment by organizational domain, from the public suffix list).
@@ -453,7 +484,11 @@ pub async fn verify(
     if let Some(a) = &arc {
         ar.push_str(&authres::arc(a, envelope.ip));
     }
-    ar.push_str(&part(&dmarc_part));
+    if dmarc_by_psl {
+        ar.push_str(&authres::dmarc(&dmarc, &from_domain));
+    } else {
+        ar.push_str(&part(&dmarc_part));
+    }
     let authentication_results = unfold(&ar);
 
     Ok(VerifyReport {
@@ -593,13 +628,7 @@ async fn dmarc_verdict(
             (Some(policy_word(p)), Some(tag), rec.t)
         }
     };
-    let disposition = match (result, policy) {
-        ("pass", _) | (_, None) => "none",
-        ("fail", Some("reject")) if testing => "quarantine",
-        ("fail", Some(_)) if testing => "none",
-        ("fail", Some(p)) => p,
-        _ => "none",
-    };
+    let disposition = disposition(result, policy, testing);
     let pct = found
         .as_ref()
         .and_then(|f| f.tag("pct"))
@@ -631,7 +660,74 @@ async fn dmarc_verdict(
                 "r"
             }
         }),
+        notes: Vec::new(),
     }
+}
+
+/// What a receiver applying `policy` does with a message whose DMARC result
+/// is `result`; with `t=y` one step milder (RFC 9989 5.3).
+fn disposition(result: &'static str, policy: Option<&'static str>, testing: bool) -> &'static str {
+    match (result, policy) {
+        ("pass", _) | (_, None) => "none",
+        ("fail", Some("reject")) if testing => "quarantine",
+        ("fail", Some(_)) if testing => "none",
+        ("fail", Some(p)) => p,
+        _ => "none",
+    }
+}
+
+/// Alignment when a parent `_dmarc` name of the tree walk could not be
+/// asked: each passing identifier is compared with the From domain, exactly
+/// for `s`, and by the public suffix list's organizational domain for `r`
+/// (the fallback RFC 9989 4.10.2's walk needs an answer for). Updates the
+/// verdict and says so in its notes; returns whether anything was decided
+/// by the list. With an exact match the unanswered names cannot matter.
+fn psl_alignment(
+    dmarc: &mut DmarcVerdict,
+    from_domain: &str,
+    spf: &SpfVerdict,
+    dkim: &[SignatureVerdict],
+    unanswered: &[(String, DnsFailure)],
+) -> bool {
+    let Some(policy) = dmarc.policy else {
+        return false;
+    };
+    let exact = |d: &str| d.trim_end_matches('.').eq_ignore_ascii_case(from_domain);
+    let spf_pass = spf.result == "pass";
+    let passing: Vec<&str> = dkim
+        .iter()
+        .filter(|d| d.result == "pass")
+        .filter_map(|d| d.domain.as_deref())
+        .collect();
+    let spf_domain = spf.domain.as_deref().filter(|_| spf_pass);
+    if spf_domain.is_some_and(exact) || passing.iter().any(|d| exact(d)) {
+        return false;
+    }
+    let org = dmarc::org_domain(from_domain);
+    let aligned = |d: &str, mode: &str| {
+        if mode == "s" {
+            exact(d)
+        } else {
+            dmarc::org_domain(d) == org
+        }
+    };
+    let spf_aligned = spf_domain.is_some_and(|d| aligned(d, dmarc.aspf));
+    let dkim_aligned = passing.iter().any(|d| aligned(d, dmarc.adkim));
+    dmarc.spf_aligned = spf_aligned;
+    dmarc.dkim_aligned = dkim_aligned;
+    dmarc.result = if spf_aligned || dkim_aligned {
+        "pass"
+    } else {
+        "fail"
+    };
+    dmarc.disposition = disposition(dmarc.result, Some(policy), dmarc.testing);
+    let names: Vec<&str> = unanswered.iter().map(|(n, _)| n.as_str()).collect();
+    dmarc.notes.push(format!(
+        "{} could not be asked ({}): alignment was checked against the organizational domain {org} from the public suffix list",
+        names.join(", "),
+        unanswered[0].1
+    ));
+    true
 }
 
 /// RFC 8020 as mail-auth applies it for `np`: NXDOMAIN for A means the

@@ -289,3 +289,75 @@ fn few_file_descriptors_are_a_local_matter() {
     }
     panic!("mailcheck did not start with up to 16 open files");
 }
+
+/// A fixture zone of fixtures/verify as Knot serves it.
+fn verify_zone(case: &str) -> (String, String) {
+    let path = crate::support::fixtures()
+        .join("verify")
+        .join(format!("{case}.zone"));
+    let text = std::fs::read_to_string(&path).expect("read a verify fixture zone");
+    (format!("{case}.verify.example"), text)
+}
+
+#[test]
+fn a_message_is_verified_against_its_domains_own_authoritative_server() {
+    // Knot serves each message's domain and refuses every parent
+    // (_dmarc.verify.example, _dmarc.example): those answers cannot change
+    // the verdict, so the message still passes DMARC.
+    let knot = Knot::start(&[verify_zone("rsa-pass"), verify_zone("relaxed-alignment")]);
+    for case in ["rsa-pass", "relaxed-alignment"] {
+        let eml = format!("fixtures/verify/{case}.eml");
+        let out = run(&knot, &["verify", &eml, "--ip", "203.0.113.5"]);
+        assert_eq!(out.code, 0, "{case}: {}\n{}", out.stdout, out.stderr);
+        let report = out.json();
+        assert_eq!(report["dmarc"]["result"], "pass", "{case}: {}", out.stdout);
+        assert_eq!(
+            report["dmarc"]["policy"], "reject",
+            "{case}: {}",
+            out.stdout
+        );
+        assert_eq!(
+            report["dkim"][0]["result"], "pass",
+            "{case}: {}",
+            out.stdout
+        );
+        assert_eq!(report["spf"]["result"], "pass", "{case}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn relaxed_alignment_with_unanswered_parents_uses_the_public_suffix_list() {
+    // The signature's d= is a subdomain of the From domain, whose record
+    // applies; Knot refuses the parents, so the organizational domain comes
+    // from the public suffix list, and the report says so.
+    // SPF fails (the address is not listed), so only the signature can
+    // align.
+    let knot = Knot::start(&[verify_zone("relaxed-alignment")]);
+    let out = run(
+        &knot,
+        &[
+            "verify",
+            "fixtures/verify/relaxed-alignment.eml",
+            "--ip",
+            "198.51.100.99",
+        ],
+    );
+    let report = out.json();
+    assert_eq!(report["spf"]["result"], "fail", "{}", out.stdout);
+    assert_eq!(report["dmarc"]["result"], "pass", "{}", out.stdout);
+    assert_eq!(report["dmarc"]["dkim_aligned"], true, "{}", out.stdout);
+    let notes = report["dmarc"]["notes"].to_string();
+    assert!(
+        notes.contains("_dmarc.verify.example") && notes.contains("public suffix list"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        report["authentication_results"]
+            .as_str()
+            .is_some_and(|a| a.contains("dmarc=pass")),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
