@@ -16,4 +16,5 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod spf;
+pub mod util;
 pub mod verify;

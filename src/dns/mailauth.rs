@@ -16,7 +16,7 @@
 //! as well, and it reports `temperror` rather than "no record".
 
 use super::{
-    Answer, Lookup, Rcode, from_zone, generations::Generations, ip_from_reverse_name, zone::ZoneSet,
+    Answer, Lookup, Rcode, from_zone, ip_from_reverse_name, memo::Generations, zone::ZoneSet,
 };
 use hickory_resolver::proto::{
     op::ResponseCode,

@@ -1,0 +1,264 @@
+//! The shared sockets of nameservers on a loopback address: a few connected
+//! UDP sockets per server, each with one reader task that hands every
+//! answer to the question in flight it matches. No one off this machine can
+//! inject answers on loopback, so the fresh socket per question that remote
+//! servers get ([`super::client`]) would only cost system calls; each socket
+//! is still replaced after [`QUERIES_PER_SOCKET`] questions.
+
+use super::{
+    client::{MIN_RESEND_INTERVAL, io_failure, open_socket},
+    wire::{Got, UDP_BUFFER, encode, parse_answer},
+};
+use crate::{dns::DnsFailure, util::lock};
+use hickory_resolver::proto::rr::{Name, RecordType};
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU32, Ordering},
+    },
+    time::Duration,
+};
+use tokio::{net::UdpSocket, sync::oneshot};
+
+/// How many sockets each loopback server's questions are spread over.
+pub(super) const SOCKETS_PER_SERVER: usize = 16;
+
+/// How many consecutive questions go to the same pooled socket.
+const QUERIES_PER_TURN: usize = 16;
+
+/// How many questions one pooled socket carries before it is replaced.
+pub const QUERIES_PER_SOCKET: u32 = 256;
+
+/// The pooled sockets of every server of one client.
+pub(super) struct Pool {
+    /// `SOCKETS_PER_SERVER` slots per server, in server order (filled for
+    /// loopback servers only).
+    slots: Vec<Mutex<Option<Arc<Channel>>>>,
+    turn: AtomicU32,
+}
+
+impl Pool {
+    /// Empty slots for `servers` servers.
+    pub(super) fn new(servers: usize) -> Pool {
+        Pool {
+            slots: (0..servers * SOCKETS_PER_SERVER)
+                .map(|_| Mutex::new(None))
+                .collect(),
+            turn: AtomicU32::new(0),
+        }
+    }
+
+    /// A socket of `server` with room for one more question.
+    async fn channel(
+        &self,
+        server: usize,
+        addr: SocketAddr,
+        timeout: Duration,
+    ) -> Result<Arc<Channel>, DnsFailure> {
+        // Runs of QUERIES_PER_TURN questions per socket, so a single check
+        // opens one or two sockets, not all of them.
+        let turn = self.turn.fetch_add(1, Ordering::Relaxed) as usize / QUERIES_PER_TURN
+            % SOCKETS_PER_SERVER;
+        let slot = &self.slots[server * SOCKETS_PER_SERVER + turn];
+        if let Some(channel) = lock(slot).as_ref()
+            && channel.used.fetch_add(1, Ordering::Relaxed) < QUERIES_PER_SOCKET
+        {
+            return Ok(channel.clone());
+        }
+        let channel = match Channel::open(addr, timeout).await {
+            Ok(channel) => channel,
+            // No descriptor left for a new socket: keep using one this
+            // server already has, over its quota, rather than fail.
+            Err(DnsFailure::Local(why)) => {
+                let open = self.slots[server * SOCKETS_PER_SERVER..][..SOCKETS_PER_SERVER]
+                    .iter()
+                    .find_map(|slot| lock(slot).clone());
+                return open.ok_or(DnsFailure::Local(why));
+            }
+            Err(failure) => return Err(failure),
+        };
+        channel.used.store(1, Ordering::Relaxed);
+        if let Some(old) = lock(slot).replace(channel.clone()) {
+            old.retired.store(true, Ordering::Relaxed);
+        }
+        Ok(channel)
+    }
+
+    /// One question to the server at index `server` (address `addr`) on
+    /// one of its pooled sockets.
+    pub(super) async fn ask(
+        &self,
+        server: usize,
+        addr: SocketAddr,
+        timeout: Duration,
+        name: &Name,
+        rtype: RecordType,
+        edns: bool,
+    ) -> Result<Got, DnsFailure> {
+        // A socket retired and drained just now has no reader: take another.
+        let (channel, id, reply) = loop {
+            let channel = self.channel(server, addr, timeout).await?;
+            if let Some((id, reply)) = channel.register(name, rtype) {
+                break (channel, id, reply);
+            }
+        };
+        let packet = encode(id, name, rtype, edns)?;
+        // UDP may lose a datagram either way (a full receive buffer drops it
+        // silently): the same query, same ID, goes out again after a third
+        // of the timeout, and whichever answer arrives first counts.
+        let deadline = tokio::time::Instant::now() + timeout;
+        let interval = (timeout / 3).max(MIN_RESEND_INTERVAL);
+        let mut reply = reply;
+        loop {
+            if let Err(e) = channel.socket.send(&packet).await {
+                channel.forget(id);
+                return Err(io_failure("cannot send the question", &e));
+            }
+            let wait = tokio::time::Instant::now() + interval;
+            match tokio::time::timeout_at(wait.min(deadline), &mut reply).await {
+                Ok(Ok(answer)) => return answer,
+                Ok(Err(_)) => {
+                    return Err(DnsFailure::Other("the socket's reader stopped".into()));
+                }
+                Err(_) if tokio::time::Instant::now() >= deadline => {
+                    channel.forget(id);
+                    return Err(DnsFailure::Timeout);
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+/// One connected UDP socket and the questions in flight on it.
+struct Channel {
+    socket: UdpSocket,
+    /// Questions in flight by ID; `None` once the reader has stopped.
+    pending: Mutex<Option<HashMap<u16, Pending>>>,
+    /// Questions sent so far.
+    used: AtomicU32,
+    /// No new question may use it; its reader stops once nothing is in flight.
+    retired: AtomicBool,
+}
+
+struct Pending {
+    name: Name,
+    rtype: RecordType,
+    reply: oneshot::Sender<Result<Got, DnsFailure>>,
+}
+
+impl Channel {
+    /// A new socket connected to `server`, and its reader task.
+    async fn open(server: SocketAddr, timeout: Duration) -> Result<Arc<Channel>, DnsFailure> {
+        let socket = open_socket(server).await?;
+        let channel = Arc::new(Channel {
+            socket,
+            pending: Mutex::new(Some(HashMap::new())),
+            used: AtomicU32::new(0),
+            retired: AtomicBool::new(false),
+        });
+        tokio::spawn(read_answers(channel.clone(), timeout));
+        Ok(channel)
+    }
+
+    /// A random ID not in flight on this socket, and where its answer
+    /// arrives; `None` when the socket's reader has stopped.
+    fn register(
+        &self,
+        name: &Name,
+        rtype: RecordType,
+    ) -> Option<(u16, oneshot::Receiver<Result<Got, DnsFailure>>)> {
+        let (reply, receiver) = oneshot::channel();
+        let mut pending = lock(&self.pending);
+        let pending = pending.as_mut()?;
+        let id = loop {
+            let id: u16 = rand::random();
+            if !pending.contains_key(&id) {
+                break id;
+            }
+        };
+        pending.insert(
+            id,
+            Pending {
+                name: name.clone(),
+                rtype,
+                reply,
+            },
+        );
+        Some((id, receiver))
+    }
+
+    fn forget(&self, id: u16) {
+        if let Some(pending) = lock(&self.pending).as_mut() {
+            pending.remove(&id);
+        }
+    }
+
+    /// Hand a datagram to the question it answers; anything else is dropped.
+    /// One that filled the buffer was cut short: its question goes to TCP.
+    fn deliver(&self, datagram: &[u8]) {
+        if datagram.len() < 12 {
+            return;
+        }
+        let id = u16::from_be_bytes([datagram[0], datagram[1]]);
+        let mut pending = lock(&self.pending);
+        let Some(pending) = pending.as_mut() else {
+            return;
+        };
+        let Some(question) = pending.get(&id) else {
+            return;
+        };
+        let got = if datagram.len() > UDP_BUFFER {
+            Got::UseTcp
+        } else {
+            match parse_answer(datagram, id, &question.name, question.rtype) {
+                Some(message) => Got::Message(message),
+                None => return,
+            }
+        };
+        if let Some(question) = pending.remove(&id) {
+            let _ = question.reply.send(Ok(got));
+        }
+    }
+
+    /// The server is unreachable: every question in flight fails now.
+    fn fail_all(&self, why: &str) {
+        let mut pending = lock(&self.pending);
+        for (_, question) in pending.iter_mut().flat_map(|p| p.drain()) {
+            let _ = question.reply.send(Err(DnsFailure::Other(format!(
+                "the server is unreachable: {why}"
+            ))));
+        }
+    }
+
+    /// True, and the reader marked stopped, once the socket is retired and
+    /// nothing is in flight on it.
+    fn finished(&self) -> bool {
+        let mut pending = lock(&self.pending);
+        let done =
+            self.retired.load(Ordering::Relaxed) && pending.as_ref().is_none_or(|p| p.is_empty());
+        if done {
+            *pending = None;
+        }
+        done
+    }
+}
+
+/// Read a socket's answers until it is retired and nothing is in flight.
+async fn read_answers(channel: Arc<Channel>, timeout: Duration) {
+    let mut buf = vec![0u8; UDP_BUFFER + 1];
+    // Wake at least this often to notice that the socket was retired.
+    let tick = timeout.clamp(Duration::from_millis(100), Duration::from_secs(1));
+    loop {
+        match tokio::time::timeout(tick, channel.socket.recv(&mut buf)).await {
+            Ok(Ok(n)) => channel.deliver(&buf[..n]),
+            Ok(Err(e)) => channel.fail_all(&e.to_string()),
+            Err(_) => {}
+        }
+        if channel.finished() {
+            return;
+        }
+    }
+}
