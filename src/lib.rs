@@ -5,6 +5,7 @@
 //! (one interface over live DNS and zone files) -> `check` -> `report` ->
 //! `render` (text or JSON) -> exit code (`main.rs`).
 
+pub mod auth;
 pub mod batch;
 pub mod check;
 pub mod cli;

@@ -1,6 +1,7 @@
 //! Running a command: set up DNS, run the checks, render, decide the exit status.
 
 use crate::{
+    auth::Auth,
     check::{self, DomainOptions},
     cli::{
         Cli, Command, DkimAction, DkimArgs, DmarcArgs, DomainArgs, KeygenArgs, SignArgs, SpfArgs,
@@ -38,13 +39,17 @@ impl From<io::Error> for RunError {
 
 /// Set up the DNS layer the configuration asks for.
 pub fn build_dns(config: &Config) -> Result<Dns, RunError> {
-    match &config.dns {
+    let dns = match &config.dns {
         DnsConfig::Zones(paths) => {
             let zones = ZoneSet::load(paths).map_err(|e| RunError::Input(e.to_string()))?;
             Dns::zones(zones).map_err(RunError::Input)
         }
         DnsConfig::Live(options) => Dns::live(options).map_err(RunError::Input),
-    }
+    }?;
+    dns.notices()
+        .iter()
+        .for_each(|n| eprintln!("mailcheck: {n}"));
+    Ok(dns)
 }
 
 /// Run the command line; the result is the exit status. Results go to `out`;
@@ -127,7 +132,7 @@ async fn dkim(
     let domain =
         normalize_domain(args.domain.as_deref().unwrap_or_default()).map_err(RunError::Input)?;
     let selectors = selectors(&args.selectors)?;
-    let dns = build_dns(config)?.without_mailauth();
+    let dns = build_dns(config)?;
     let findings = check::dkim::check(&dns, &domain, &selectors).await;
     let report = DomainReport { domain, findings };
     match config.output {
@@ -147,7 +152,7 @@ async fn dmarc(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, RunError> {
     let domain = normalize_domain(&args.domain).map_err(RunError::Input)?;
-    let dns = build_dns(config)?.without_mailauth();
+    let dns = build_dns(config)?;
     let (findings, discovery) = tokio::join!(
         check::dmarc::check(&dns, &domain),
         check::dmarc::discover(&dns, &domain)
@@ -457,7 +462,7 @@ async fn domain(
         }
     };
     // SPF is evaluated by mailcheck itself: mail-auth evaluates nothing here.
-    let dns = build_dns(config)?.without_mailauth();
+    let dns = build_dns(config)?;
     let options = DomainOptions {
         selectors,
         ip: args.ip,
@@ -575,7 +580,7 @@ async fn verify(
             (Box::new(items.into_iter()), Some(n))
         }
     };
-    let dns = Arc::new(build_dns(config)?);
+    let dns = Arc::new(Auth::new(build_dns(config)?).map_err(RunError::Input)?);
     let deadline = deadline(config);
     let mut results = stream::iter(items)
         .map(|item| {
@@ -666,7 +671,7 @@ async fn spf(
             (Box::new(std::iter::once(Ok(item))), Some(1))
         }
     };
-    let dns = Arc::new(build_dns(config)?.without_mailauth());
+    let dns = Arc::new(build_dns(config)?);
     let deadline = deadline(config);
     let mut results = stream::iter(items)
         .map(|item| {

@@ -10,6 +10,7 @@
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType, rdata::TXT};
 use mail_auth::{AuthenticatedMessage, dkim::DomainKey, dmarc::DmarcRecord, dns::TxtRecordParser};
 use mailcheck::{
+    auth::Auth,
     check::{dkim, dmarc, spf},
     dns::{
         Dns,
@@ -67,8 +68,8 @@ fn fixed_zone(text: &'static str) -> Zone {
 /// An offline DNS layer over `zones`, built fresh for every input so that no
 /// state carries from one input to the next.
 ///
-/// `Dns::zones` builds mail-auth's hickory resolver, which (with mail-auth's
-/// `aws-lc-rs` feature) would load the system's CA store every time (~25 ms
+/// mail-auth's hickory resolver (built by `Auth::new`), with mail-auth's
+/// `aws-lc-rs` feature, would load the system's CA store every time (~25 ms
 /// per input); the harness does what the binary does first thing and gives it
 /// mailcheck's placeholder root instead.
 fn offline(zones: Vec<Zone>) -> Dns {
@@ -410,7 +411,8 @@ pub fn auth_results(data: &[u8]) {
         authserv_id: "mx.receiver.example".to_string(),
     };
     let dns = offline(vec![fixed_zone(VERIFY_ZONE)]);
-    let Ok(report) = block_on(verify::verify(&dns, &message, &envelope)) else {
+    let auth = block_on(async { Auth::new(dns) }).expect("offline mail-auth");
+    let Ok(report) = block_on(verify::verify(&auth, &message, &envelope)) else {
         return;
     };
     let _ = report.status();

@@ -10,13 +10,12 @@
 //! [`Dns::query`] keeps one shared slot per question, so concurrent callers
 //! wait for the same answer. A failure is shared the same way but expires: a
 //! caller that comes [`RETRY_FAILED_AFTER`] or more after it asks again, up
-//! to [`MAX_ASKS`] times per question. Answers are also handed to mail-auth's caches ([`mailauth`]) when
-//! mail-auth will evaluate something, so its SPF/DKIM/DMARC evaluations see
-//! exactly the records our own analysis saw.
+//! to [`MAX_ASKS`] times per question ([`memo`]). Whoever needs every answer
+//! as it arrives (mail-auth's caches, [`crate::auth`]) sets an
+//! [`AnswerSink`]; this layer knows nothing of what is done with them.
 
 mod answer;
 pub mod live;
-pub mod mailauth;
 pub mod memo;
 mod name;
 pub mod no_tls;
@@ -29,7 +28,6 @@ pub use memo::{MAX_ASKS, MEMO_CAPACITY, RETRY_FAILED_AFTER};
 pub use name::{display_name, ip_from_reverse_name, parse_name, reverse_name};
 
 use hickory_resolver::proto::rr::{Name, RecordType};
-use mail_auth::MessageAuthenticator;
 use memo::AnswerMemo;
 use std::{
     net::{IpAddr, SocketAddr},
@@ -52,16 +50,22 @@ enum Backend {
     Zone(Arc<ZoneSet>),
 }
 
-/// The DNS layer every check and every mail-auth evaluation goes through.
+/// Something that wants every answer [`Dns::query`] fetches, as it arrives
+/// (mail-auth's caches, set by [`crate::auth`]). It is told once per
+/// question asked, never about answers served from the memo.
+pub trait AnswerSink: Send + Sync {
+    /// The lookup of `name` (lower case, fully qualified) and `rtype`.
+    fn learn(&self, name: &Name, rtype: RecordType, lookup: &Lookup);
+}
+
+/// The DNS layer every check goes through.
 pub struct Dns {
     backend: Backend,
     memo: AnswerMemo,
-    /// mail-auth's evaluator: no nameserver, so it can only read what our
-    /// own lookups put in its caches.
-    authenticator: MessageAuthenticator,
-    caches: mailauth::Caches,
-    /// Whether live answers are handed to mail-auth's caches.
-    feed_mailauth: bool,
+    /// Told of every answer fetched, if set.
+    sink: Option<Arc<dyn AnswerSink>>,
+    /// What the user should know about how the source was set up.
+    notices: Vec<String>,
 }
 
 /// Settings for live DNS.
@@ -74,27 +78,21 @@ pub struct LiveOptions {
 }
 
 impl Dns {
-    /// DNS over the network, from the system's resolvers or one chosen server.
-    ///
-    /// Every question goes through [`client::Client`]; mail-auth reads the
-    /// answers from its caches and has no resolver of its own.
+    /// DNS over the network, from the system's resolvers or one chosen
+    /// server, every question through [`client::Client`]. What was assumed
+    /// in reading the system's configuration is in [`Dns::notices`].
     pub fn live(options: &LiveOptions) -> Result<Dns, String> {
         // The servers our client asks: `--resolver`, or resolv.conf as the
         // C library reads it (resolv_conf).
+        let mut notices = Vec::new();
         let (servers, rotate, attempts) = match &options.source {
             DnsSource::Server(addr) => (vec![*addr], false, 1),
             DnsSource::System => {
                 let system = resolv_conf::read(std::path::Path::new(resolv_conf::PATH))?;
-                if let Some(note) = &system.note {
-                    eprintln!("mailcheck: {note}");
-                }
+                notices.extend(system.note);
                 (system.servers, system.rotate, system.attempts)
             }
         };
-        // mail-auth gets no nameserver: every answer it reads comes from
-        // our lookups through its caches (see `mailauth`), so there is one
-        // DNS stack, and a question nobody fetched first is a temperror.
-        let authenticator = mailauth::sealed_authenticator()?;
         Ok(Dns {
             backend: Backend::Live(client::Client::with_options(
                 servers,
@@ -103,47 +101,40 @@ impl Dns {
                 attempts,
             )),
             memo: AnswerMemo::default(),
-            authenticator,
-            caches: mailauth::Caches::live(),
-            feed_mailauth: true,
+            sink: None,
+            notices,
         })
     }
 
-    /// DNS answered from zone files only. mail-auth gets a resolver with no
-    /// nameserver at all, and caches filled from the zones, so nothing can
-    /// leave the process.
+    /// DNS answered from zone files only: no packet is sent. It returns a
+    /// `Result` as [`Dns::live`] does, so that both sources are built alike.
     pub fn zones(zones: ZoneSet) -> Result<Dns, String> {
-        let authenticator = mailauth::sealed_authenticator()?;
-        let zones = Arc::new(zones);
-        let caches = mailauth::Caches::from_zones(&zones);
         Ok(Dns {
-            backend: Backend::Zone(zones),
+            backend: Backend::Zone(Arc::new(zones)),
             memo: AnswerMemo::default(),
-            authenticator,
-            caches,
-            feed_mailauth: true,
+            sink: None,
+            notices: Vec::new(),
         })
     }
 
-    /// For runs where mail-auth evaluates nothing (a domain check without
-    /// `--ip`, `dkim`, `dmarc`): live answers are not converted into its
-    /// caches, which saves the parsing and the memory they would take.
-    pub fn without_mailauth(mut self) -> Dns {
-        self.feed_mailauth = false;
+    /// This layer with `sink` told of every answer fetched from now on.
+    pub fn with_sink(mut self, sink: Arc<dyn AnswerSink>) -> Dns {
+        self.sink = Some(sink);
         self
     }
 
-    /// The mail-auth evaluator. It has no nameserver, so every answer must
-    /// come from [`Dns::query`] through the caches; a question nobody
-    /// fetched first fails (temperror) instead of going out through a
-    /// second resolver.
-    pub fn authenticator(&self) -> &MessageAuthenticator {
-        &self.authenticator
+    /// Notes for the user about how the source was set up (an assumption
+    /// made in reading `/etc/resolv.conf`), one sentence each.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
-    /// The caches to pass to mail-auth (`Parameters::with_cache`).
-    pub fn caches(&self) -> &mailauth::Caches {
-        &self.caches
+    /// The zone files answers come from, in zone mode.
+    pub fn zone_set(&self) -> Option<&Arc<ZoneSet>> {
+        match &self.backend {
+            Backend::Zone(zones) => Some(zones),
+            Backend::Live(_) => None,
+        }
     }
 
     /// True when answers come from zone files.
@@ -160,10 +151,8 @@ impl Dns {
         let slot = self.memo.slot(&key_name, rtype, retry);
         slot.get_or_init(|| async {
             let lookup = self.fetch(&key_name, rtype).await;
-            // Zone mode too: mail-auth then finds what our checks fetched
-            // without looking it up in the zones a second time.
-            if self.feed_mailauth {
-                self.caches.learn(&key_name, rtype, &lookup);
+            if let Some(sink) = &self.sink {
+                sink.learn(&key_name, rtype, &lookup);
             }
             (lookup, Instant::now())
         })

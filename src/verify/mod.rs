@@ -23,6 +23,7 @@ pub mod tags;
 mod tests;
 
 use crate::{
+    auth::Auth,
     check::{
         dmarc::{self, Discovery},
         spf::result_word,
@@ -247,10 +248,11 @@ fn policy_word(p: Policy) -> &'static str {
 
 /// Verify one message as a receiver would.
 pub async fn verify(
-    dns: &Dns,
+    auth: &Auth,
     message: &input::Message,
     envelope: &Envelope,
 ) -> Result<VerifyReport, String> {
+    let dns = auth.dns();
     let label = &message.label;
     let parsed = AuthenticatedMessage::parse(&message.bytes).ok_or_else(|| {
         format!("{label}: not an RFC 5322 message (no header fields could be parsed)")
@@ -304,10 +306,10 @@ pub async fn verify(
         }
     };
 
-    let authenticator = dns.authenticator();
+    let authenticator = auth.authenticator();
     let (dkim_outputs, arc_output) = tokio::join!(
-        authenticator.verify_dkim(Parameters::new(&parsed).with_cache(dns.caches())),
-        authenticator.verify_arc(Parameters::new(&parsed).with_cache(dns.caches()))
+        authenticator.verify_dkim(Parameters::new(&parsed).with_cache(auth.caches())),
+        authenticator.verify_arc(Parameters::new(&parsed).with_cache(auth.caches()))
     );
 
     // mail-auth's output for each of our signatures: the one whose header
@@ -407,7 +409,7 @@ pub async fn verify(
     for (name, _) in &unanswered {
         if let Ok(n) = crate::dns::parse_name(name) {
             let absent = Answer::negative(Rcode::NxDomain);
-            dns.caches()
+            auth.caches()
                 .learn(&n, RecordType::TXT, &Ok(std::sync::Arc::new(absent)));
         }
     }
@@ -419,7 +421,7 @@ pub async fn verify(
                 spf_domain.as_deref().unwrap_or(""),
                 &spf_output,
             ))
-            .with_cache(dns.caches()),
+            .with_cache(auth.caches()),
         )
         .await;
 

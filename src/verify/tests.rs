@@ -4,9 +4,12 @@
 //! over zone-file DNS.
 
 use super::{Envelope, VerifyReport, input, own, sig::Canon, verify};
-use crate::dns::{
-    Dns,
-    zone::{Zone, ZoneSet},
+use crate::{
+    auth::Auth,
+    dns::{
+        Dns,
+        zone::{Zone, ZoneSet},
+    },
 };
 use aws_lc_rs::{rand::SystemRandom, signature::RsaKeyPair};
 use base64::Engine;
@@ -64,7 +67,7 @@ fn signed(tags: &str, body: &str, l: Option<usize>) -> Vec<u8> {
 const GOOD: &str =
     "v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s1; h=from:to:subject:date:message-id;";
 
-fn zone(key_tags: &str) -> Dns {
+fn zone(key_tags: &str) -> Auth {
     let p = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys/rsa2048.p"),
     )
@@ -76,10 +79,10 @@ fn zone(key_tags: &str) -> Dns {
         &p[200..]
     );
     let zone = Zone::parse(&text, Path::new("test.zone")).expect("zone");
-    Dns::zones(ZoneSet::new(vec![zone])).expect("dns")
+    Auth::new(Dns::zones(ZoneSet::new(vec![zone])).expect("dns")).expect("auth")
 }
 
-async fn run_with(msg: Vec<u8>, dns: &Dns) -> VerifyReport {
+async fn run_with(msg: Vec<u8>, auth: &Auth) -> VerifyReport {
     let message = input::parse_message("m.eml", msg).expect("message");
     let envelope = Envelope {
         ip: "192.0.2.1".parse().expect("ip"),
@@ -87,7 +90,7 @@ async fn run_with(msg: Vec<u8>, dns: &Dns) -> VerifyReport {
         mail_from: None,
         authserv_id: "mx.test".into(),
     };
-    verify(dns, &message, &envelope).await.expect("verify")
+    verify(auth, &message, &envelope).await.expect("verify")
 }
 
 async fn run(msg: Vec<u8>, key_tags: &str) -> VerifyReport {
@@ -195,7 +198,7 @@ async fn key_record_rules_are_permerror() {
         Zone::parse(text, Path::new("t.zone")).expect("zone"),
     ]))
     .expect("dns");
-    let r = run_with(signed(GOOD, BODY, None), &dns).await;
+    let r = run_with(signed(GOOD, BODY, None), &Auth::new(dns).expect("auth")).await;
     assert_eq!(r.dkim[0].result, "permerror");
     assert!(
         r.dkim[0]
@@ -213,7 +216,7 @@ async fn key_record_rules_are_permerror() {
         .expect("zone"),
     ]))
     .expect("dns");
-    let r = run_with(signed(GOOD, BODY, None), &dns).await;
+    let r = run_with(signed(GOOD, BODY, None), &Auth::new(dns).expect("auth")).await;
     assert_eq!(r.dkim[0].result, "permerror", "{:?}", r.dkim[0].reason);
 }
 
@@ -417,8 +420,8 @@ fn mailauth_outputs_are_matched_to_their_headers() {
 /// temperror, rather than going out through a second resolver.
 #[tokio::test]
 async fn a_question_not_fetched_first_is_a_temperror_not_a_second_lookup() {
-    let authenticator = crate::dns::mailauth::sealed_authenticator().expect("authenticator");
-    let caches = crate::dns::mailauth::Caches::live();
+    let authenticator = crate::auth::sealed_authenticator().expect("authenticator");
+    let caches = crate::auth::Caches::live();
     let msg = signed(GOOD, BODY, None);
     let parsed = mail_auth::AuthenticatedMessage::parse(&msg).expect("parse");
     let started = std::time::Instant::now();

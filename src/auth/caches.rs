@@ -1,22 +1,11 @@
-//! The bridge to mail-auth: its evaluations read DNS through caches that this
-//! module fills from our own answers.
-//!
-//! mail-auth asks its cache before every query. In zone mode every question
-//! the zones can answer is in the cache before mail-auth starts, and a miss is
-//! answered NXDOMAIN (a name no loaded zone holds does not exist); mail-auth's
-//! own resolver has no nameserver, so nothing can leave the process. In live
-//! mode each answer our checks fetched is put in the cache as it arrives; there
-//! too mail-auth's resolver has no nameserver ([`sealed_authenticator`]), so
-//! every name it needs must be fetched through our DNS layer first (`verify`
-//! does so before each evaluation), and one that was not fails as temperror
-//! instead of being asked by a second DNS stack.
-//!
-//! A question whose query failed (timeout, SERVFAIL, a CNAME loop in a zone
-//! file) is left out on purpose: mail-auth then asks its resolver, which fails
-//! as well, and it reports `temperror` rather than "no record".
+//! mail-auth's caches, one per record type, filled from our answers.
 
-use super::{
-    Answer, Lookup, Rcode, from_zone, ip_from_reverse_name, memo::Generations, zone::ZoneSet,
+use crate::{
+    dns::{
+        Answer, Lookup, MEMO_CAPACITY, Rcode, from_zone, ip_from_reverse_name, memo::Generations,
+        reverse_name, zone::ZoneSet,
+    },
+    util::{FastSet, lock},
 };
 use hickory_resolver::proto::{
     op::ResponseCode,
@@ -32,7 +21,6 @@ use mail_auth::{
 };
 use std::{
     borrow::Borrow,
-    collections::HashSet,
     hash::Hash,
     net::{IpAddr, Ipv4Addr, Ipv6Addr},
     sync::{Arc, Mutex, OnceLock},
@@ -41,26 +29,13 @@ use std::{
 
 type Negatable<T> = Result<RecordSet<T>, Negative>;
 
-/// A mail-auth evaluator whose resolver has no nameserver: it answers only
-/// from the caches this module fills.
-pub fn sealed_authenticator() -> Result<mail_auth::MessageAuthenticator, String> {
-    mail_auth::MessageAuthenticator::new(
-        hickory_resolver::config::ResolverConfig::from_parts(None, vec![], vec![]),
-        hickory_resolver::config::ResolverOpts::default(),
-    )
-    .map_err(|e| format!("cannot set up the offline resolver: {e}"))
-}
-
-/// The names a zone holds, hashed with foldhash (SipHash was 14% of loading
-/// a 1,000-domain zone).
-type NameSet<K> = HashSet<K, foldhash::fast::RandomState>;
-
 /// How a zone-mode cache answers a name the zones hold, the first time
 /// mail-auth asks for it.
 type Fill<K, V> = Box<dyn Fn(&K) -> Option<V> + Send + Sync>;
 
 /// One record type's cache: answers, the keys whose query failed, and what a
-/// miss means (`None`: ask the network; `Some`: the name does not exist).
+/// miss means (`None`: mail-auth asks its resolver, which, sealed, fails;
+/// `Some`: the name does not exist).
 pub struct MapCache<K, V> {
     answers: Mutex<Generations<K, V>>,
     failed: Mutex<Generations<K, ()>>,
@@ -80,19 +55,19 @@ struct Lazy<K, V> {
 /// for anything: a run where mail-auth evaluates nothing (`domain` without
 /// `--ip`) never pays for it.
 struct KnownNames<K> {
-    set: OnceLock<NameSet<K>>,
-    list: Box<dyn Fn() -> NameSet<K> + Send + Sync>,
+    set: OnceLock<FastSet<K>>,
+    list: Box<dyn Fn() -> FastSet<K> + Send + Sync>,
 }
 
 impl<K> KnownNames<K> {
-    fn new(list: impl Fn() -> NameSet<K> + Send + Sync + 'static) -> Arc<Self> {
+    fn new(list: impl Fn() -> FastSet<K> + Send + Sync + 'static) -> Arc<Self> {
         Arc::new(KnownNames {
             set: OnceLock::new(),
             list: Box::new(list),
         })
     }
 
-    fn set(&self) -> &NameSet<K> {
+    fn set(&self) -> &FastSet<K> {
         self.set.get_or_init(|| (self.list)())
     }
 }
@@ -104,7 +79,7 @@ impl<K: Hash + Eq + Clone, V: Clone> MapCache<K, V> {
         let capacity = if miss.is_some() {
             usize::MAX
         } else {
-            super::MEMO_CAPACITY
+            MEMO_CAPACITY
         };
         MapCache {
             answers: Mutex::new(Generations::new(capacity)),
@@ -132,10 +107,6 @@ impl<K: Hash + Eq + Clone, V: Clone> MapCache<K, V> {
             }
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl<K: Hash + Eq + Clone, V: Clone> ResolverCache<K, V> for MapCache<K, V> {
@@ -192,7 +163,8 @@ fn nx<T>() -> Negatable<T> {
 }
 
 impl Caches {
-    /// Empty caches whose misses go to the network.
+    /// Empty caches: a miss goes to mail-auth's resolver (which, sealed,
+    /// fails: temperror).
     pub fn live() -> Caches {
         Caches {
             txt: MapCache::new(None),
@@ -231,9 +203,8 @@ impl Caches {
         let ipv6: Fill<Box<str>, Negatable<Ipv6Addr>> =
             Box::new(move |key| ipv6_value(&answer(&z, key, RecordType::AAAA)));
         let z = zones.clone();
-        let ptr: Fill<IpAddr, Negatable<Box<str>>> = Box::new(move |ip| {
-            ptr_value(&from_zone(&z, &super::reverse_name(*ip), RecordType::PTR))
-        });
+        let ptr: Fill<IpAddr, Negatable<Box<str>>> =
+            Box::new(move |ip| ptr_value(&from_zone(&z, &reverse_name(*ip), RecordType::PTR)));
         Caches {
             txt: MapCache::zone(
                 TxtRecord::Error(Error::Dns(DnsError::RecordNotFound(ResponseCode::NXDomain))),
