@@ -16,8 +16,8 @@
 //! comes back in another case is not trusted; the question is asked again
 //! over TCP. For a nameserver on a loopback address no one off this machine
 //! can inject answers, so the questions share a few connected sockets per
-//! server (each replaced after [`QUERIES_PER_SOCKET`](super::pool::QUERIES_PER_SOCKET) questions), which
-//! saves five system calls per question (BENCHMARKS.md).
+//! server (`pool.rs`), which saves several system calls per question
+//! (BENCHMARKS.md, "Why these constants").
 //!
 //! Either way:
 //!
@@ -173,7 +173,7 @@ impl Client {
     /// Ask `name`/`rtype`. The first server that answers NOERROR or NXDOMAIN
     /// with something to believe gives the answer; otherwise the last
     /// server's failure is returned. A referral or lame answer is that
-    /// server's failure for this name ([`unanswered`](super::unanswered)): the next server is
+    /// server's failure for this name ([`unanswered`]): the next server is
     /// asked. Servers are tried in order, starting from the first one that
     /// last answered at all: one that timed out or is unreachable is not
     /// asked first again, so a dead nameserver costs one timeout, not one

@@ -2,7 +2,7 @@
 //! taken to mean.
 //!
 //! [`client`] carries one question to a server and back (UDP on fresh or
-//! pooled sockets, TCP when needed); [`resolve`] follows the CNAME chain an
+//! pooled sockets, TCP when needed); `resolve` follows the CNAME chain an
 //! answer leaves unfinished, and decides which answers to believe: a
 //! negative answer only when it says it is one (RFC 2308), a referral or a
 //! lame answer never ([`unanswered`]).
@@ -46,7 +46,7 @@ const MAX_CNAME_CHAIN: usize = 16;
 /// ([`unanswered`]); one at the end of a chain is asked again about
 /// that name. A negative answer keeps the chain collected so far, so a
 /// dangling CNAME can be reported with its target.
-pub async fn resolve(client: &Client, name: &Name, rtype: RecordType) -> Lookup {
+pub(crate) async fn resolve(client: &Client, name: &Name, rtype: RecordType) -> Lookup {
     let mut records: Vec<Record> = Vec::new();
     let mut current = name.clone();
     let mut seen = vec![current.clone()];
