@@ -44,6 +44,17 @@ fn serve(socket: UdpSocket, mut reply: impl FnMut(&Message, u16) -> Vec<Vec<u8>>
     });
 }
 
+/// A UDP nameserver on 127.0.0.1 answering with `reply` as [`serve`] does;
+/// its address.
+async fn udp_server(
+    reply: impl FnMut(&Message, u16) -> Vec<Vec<u8>> + Send + 'static,
+) -> SocketAddr {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = socket.local_addr().unwrap();
+    serve(socket, reply);
+    addr
+}
+
 /// An empty authoritative response to `query`, with its question.
 fn response(query: &Message) -> Message {
     let mut m = Message::response(query.metadata.id, query.metadata.op_code);
@@ -158,11 +169,9 @@ async fn a_closed_port_fails_at_once_and_silence_times_out() {
 #[tokio::test]
 async fn a_lost_datagram_is_sent_again() {
     // This server ignores the first copy of every query.
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let server = socket.local_addr().unwrap();
     let copies = Arc::new(Mutex::new(0usize));
     let seen = copies.clone();
-    serve(socket, move |query, _| {
+    let server = udp_server(move |query, _| {
         let mut copies = lock(&seen);
         *copies += 1;
         if *copies == 1 {
@@ -170,7 +179,8 @@ async fn a_lost_datagram_is_sent_again() {
         } else {
             vec![response(query).to_vec().unwrap()]
         }
-    });
+    })
+    .await;
     let client = Client::new(vec![server], Duration::from_secs(1));
     let name: Name = "example.com.".parse().unwrap();
     let message = client.query(&name, RecordType::A).await.unwrap().message;
@@ -181,11 +191,9 @@ async fn a_lost_datagram_is_sent_again() {
 #[tokio::test]
 async fn edns_is_offered_and_dropped_for_a_server_that_refuses_it() {
     // FORMERR to any query with EDNS, an answer to one without.
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let server = socket.local_addr().unwrap();
     let offered = Arc::new(Mutex::new(Vec::new()));
     let seen = offered.clone();
-    serve(socket, move |query, _| {
+    let server = udp_server(move |query, _| {
         let payload = query.edns.as_ref().map(|e| e.max_payload());
         lock(&seen).push(payload);
         let mut m = response(query);
@@ -193,7 +201,8 @@ async fn edns_is_offered_and_dropped_for_a_server_that_refuses_it() {
             m.metadata.response_code = ResponseCode::FormErr;
         }
         vec![m.to_vec().unwrap()]
-    });
+    })
+    .await;
     let client = Client::new(vec![server], Duration::from_secs(1));
     let name: Name = "example.com.".parse().unwrap();
     let message = client.query(&name, RecordType::TXT).await.unwrap().message;
@@ -244,12 +253,9 @@ fn a_record(query: &Message) -> Message {
 async fn fresh_sockets_per_copy_random_case_and_tcp_on_a_case_mismatch() {
     // Over UDP this server drops the first copy of each question and
     // echoes the name in lower case; over TCP it answers properly.
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let server = socket.local_addr().unwrap();
-    let tcp = serve_tcp(server, a_record).await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    serve(socket, move |query, port| {
+    let server = udp_server(move |query, port| {
         let mut log = lock(&log);
         log.push((port, query.metadata.id, query.queries[0].name().to_ascii()));
         if log.len() == 1 {
@@ -259,7 +265,9 @@ async fn fresh_sockets_per_copy_random_case_and_tcp_on_a_case_mismatch() {
         let lower = query.queries[0].name().to_lowercase();
         m.queries[0] = Query::query(lower, RecordType::A);
         vec![m.to_vec().unwrap()]
-    });
+    })
+    .await;
+    let tcp = serve_tcp(server, a_record).await;
     let client = Client::with_fresh_sockets(vec![server], Duration::from_secs(3));
     let name: Name = "mixed-case-letters.example.".parse().unwrap();
     let reply = client.query(&name, RecordType::A).await.unwrap();
@@ -281,14 +289,13 @@ async fn fresh_sockets_per_copy_random_case_and_tcp_on_a_case_mismatch() {
 async fn an_answer_larger_than_the_buffer_is_asked_again_over_tcp() {
     for fresh in [false, true] {
         // UDP: a 5,000-byte datagram that starts with the query's ID.
-        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        let server = socket.local_addr().unwrap();
-        let tcp = serve_tcp(server, a_record).await;
-        serve(socket, |query, _| {
+        let server = udp_server(|query, _| {
             let mut big = a_record(query).to_vec().unwrap();
             big.resize(5_000, 0);
             vec![big]
-        });
+        })
+        .await;
+        let tcp = serve_tcp(server, a_record).await;
         let client = if fresh {
             Client::with_fresh_sockets(vec![server], Duration::from_secs(3))
         } else {
@@ -305,13 +312,12 @@ async fn an_answer_larger_than_the_buffer_is_asked_again_over_tcp() {
 
 #[tokio::test]
 async fn a_refusal_without_a_question_section_is_taken_at_once() {
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let server = socket.local_addr().unwrap();
-    serve(socket, |query, _| {
+    let server = udp_server(|query, _| {
         let mut m = Message::response(query.metadata.id, query.metadata.op_code);
         m.metadata.response_code = ResponseCode::Refused;
         vec![m.to_vec().unwrap()]
-    });
+    })
+    .await;
     let client = Client::new(vec![server], Duration::from_secs(5));
     let name: Name = "example.com.".parse().unwrap();
     let started = std::time::Instant::now();
@@ -322,9 +328,7 @@ async fn a_refusal_without_a_question_section_is_taken_at_once() {
 
 #[tokio::test]
 async fn referrals_and_lame_answers_are_failures_naming_the_server() {
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let server = socket.local_addr().unwrap();
-    serve(socket, |query, _| {
+    let server = udp_server(|query, _| {
         let mut m = Message::response(query.metadata.id, query.metadata.op_code);
         m.add_query(query.queries[0].clone());
         let name = query.queries[0].name().to_ascii();
@@ -342,7 +346,8 @@ async fn referrals_and_lame_answers_are_failures_naming_the_server() {
             m.metadata.recursion_available = true;
         }
         vec![m.to_vec().unwrap()]
-    });
+    })
+    .await;
     let client = Client::new(vec![server], Duration::from_secs(5));
     let ask = |n: &str| n.parse::<Name>().unwrap();
     assert_eq!(
@@ -379,14 +384,15 @@ async fn rotate_spreads_questions_and_attempts_go_round_again() {
     let mut counts = Vec::new();
     let mut servers = Vec::new();
     for _ in 0..2 {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        servers.push(socket.local_addr().unwrap());
         let count = Arc::new(AtomicUsize::new(0));
         let seen = count.clone();
-        serve(socket, move |query, _| {
-            seen.fetch_add(1, Ordering::Relaxed);
-            vec![response(query).to_vec().unwrap()]
-        });
+        servers.push(
+            udp_server(move |query, _| {
+                seen.fetch_add(1, Ordering::Relaxed);
+                vec![response(query).to_vec().unwrap()]
+            })
+            .await,
+        );
         counts.push(count);
     }
     let client = Client::with_options(servers, Duration::from_secs(2), true, 1);
@@ -398,16 +404,15 @@ async fn rotate_spreads_questions_and_attempts_go_round_again() {
     assert_eq!(taken, vec![3, 3]);
 
     // attempts:2 against a server that refuses: asked twice, then REFUSED.
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let server = socket.local_addr().unwrap();
     let asked = Arc::new(AtomicUsize::new(0));
     let seen = asked.clone();
-    serve(socket, move |query, _| {
+    let server = udp_server(move |query, _| {
         seen.fetch_add(1, Ordering::Relaxed);
         let mut m = response(query);
         m.metadata.response_code = ResponseCode::Refused;
         vec![m.to_vec().unwrap()]
-    });
+    })
+    .await;
     let client = Client::with_options(vec![server], Duration::from_secs(2), false, 2);
     let name: Name = "example.com.".parse().unwrap();
     assert_eq!(
@@ -420,14 +425,13 @@ async fn rotate_spreads_questions_and_attempts_go_round_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn questions_in_flight_to_one_server_are_capped() {
     // A server that never answers and notes every name it is asked.
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let server = socket.local_addr().unwrap();
     let names = Arc::new(Mutex::new(HashSet::new()));
     let seen = names.clone();
-    serve(socket, move |query, _| {
+    let server = udp_server(move |query, _| {
         lock(&seen).insert(query.queries[0].name().to_ascii());
         Vec::new()
-    });
+    })
+    .await;
     let client = Arc::new(Client::new(vec![server], Duration::from_secs(3)));
     let tasks: Vec<_> = (0..2 * MAX_IN_FLIGHT_PER_SERVER)
         .map(|i| {
@@ -450,9 +454,7 @@ async fn questions_in_flight_to_one_server_are_capped() {
 #[tokio::test]
 async fn a_nameserver_that_never_answers_is_skipped_after_one_timeout() {
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let working = socket.local_addr().unwrap();
-    serve(socket, |query, _| vec![response(query).to_vec().unwrap()]);
+    let working = udp_server(|query, _| vec![response(query).to_vec().unwrap()]).await;
     let servers = vec![silent.local_addr().unwrap(), working];
     let client = Client::new(servers, Duration::from_millis(600));
     let name: Name = "example.com.".parse().unwrap();
