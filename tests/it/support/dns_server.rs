@@ -24,7 +24,7 @@ use hickory_resolver::proto::rr::{LowerName, Name, RData, Record, RecordType};
 use hickory_server::Server;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
-use mailcheck::dns::zone::Zone;
+use mailcheck::{dns::zone::Zone, util::lock};
 use tokio::sync::oneshot;
 
 /// How many times to look for a port that is free for both UDP and TCP.
@@ -350,11 +350,7 @@ impl CountingProxy {
                                 q.name().to_lowercase().to_ascii(),
                                 q.query_type().to_string(),
                             );
-                            *seen
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .entry(key)
-                                .or_insert(0) += 1;
+                            *lock(&seen).entry(key).or_insert(0) += 1;
                         }
                     }
                     let socket = socket.clone();
@@ -386,9 +382,6 @@ impl CountingProxy {
 
     /// How many times each (name, type) was asked so far.
     pub fn counts(&self) -> std::collections::HashMap<(String, String), usize> {
-        self.counts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        lock(&self.counts).clone()
     }
 }

@@ -27,6 +27,7 @@ use hickory_resolver::proto::op::{Edns, Message, MessageType, OpCode, ResponseCo
 use hickory_resolver::proto::rr::rdata::CNAME;
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use mailcheck::dns::zone::{ZoneRcode, ZoneSet};
+use mailcheck::util::lock;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
@@ -588,8 +589,4 @@ fn fqdn(name: &str) -> Result<Name, String> {
 /// `name` lower-case without the final dot: the key of the query counts.
 fn display(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
