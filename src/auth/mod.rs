@@ -46,8 +46,9 @@ pub struct Auth {
 impl Auth {
     /// mail-auth over `dns`: empty caches for live DNS, caches that answer
     /// from the zones in zone mode, and every answer `dns` fetches from now
-    /// on put in them. `dns` should not have answered anything yet: answers
-    /// it already holds are not replayed.
+    /// on put in them (in zone mode too, so mail-auth finds what the checks
+    /// fetched without looking it up in the zones again). `dns` should not
+    /// have answered anything yet: answers it already holds are not replayed.
     pub fn new(dns: Dns) -> Result<Auth, String> {
         let authenticator = sealed_authenticator()?;
         let caches = Arc::new(match dns.zone_set() {
