@@ -22,7 +22,10 @@ use hickory_resolver::proto::rr::rdata::NULL;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::proto::serialize::binary::{BinDecoder, Restrict};
 
-use super::lex::{DName, Fail, Token, decode_escape, decode_hex, parse_name, parse_ttl, parse_uint, shown, token_bytes, upper};
+use super::lex::{
+    DName, Fail, Token, decode_escape, decode_hex, parse_name, parse_ttl, parse_uint, shown,
+    token_bytes, upper,
+};
 
 /// The RFC 1035 class mnemonics (and RFC 3597 `CLASSnn`).
 pub(super) fn is_class(word: &str) -> bool {
@@ -293,7 +296,11 @@ fn own_rdata(code: u16, s: &mut TokenScanner<'_>) -> Option<Result<Vec<u8>, Scan
 /// `groups` groups of `digits` hex digits separated by `sep`, as bytes.
 fn hex_groups(text: &str, sep: char, groups: usize, digits: usize) -> Result<Vec<u8>, ScanError> {
     let parts: Vec<&str> = text.split(sep).collect();
-    let bad = || ScanError(format!("expected {groups} groups of {digits} hex digits joined by '{sep}'"));
+    let bad = || {
+        ScanError(format!(
+            "expected {groups} groups of {digits} hex digits joined by '{sep}'"
+        ))
+    };
     if parts.len() != groups || parts.iter().any(|p| p.len() != digits) {
         return Err(bad());
     }
@@ -374,7 +381,10 @@ fn symbols(raw: &[u8]) -> impl Iterator<Item = Symbol> + '_ {
 
 impl<'a> TokenScanner<'a> {
     fn next(&mut self) -> Result<&'a Token, ScanError> {
-        let token = self.tokens.get(self.pos).ok_or_else(ScanError::end_of_entry)?;
+        let token = self
+            .tokens
+            .get(self.pos)
+            .ok_or_else(ScanError::end_of_entry)?;
         self.pos += 1;
         Ok(token)
     }
@@ -479,12 +489,20 @@ impl<'a> TokenScanner<'a> {
 fn decimal(text: &str, places: u32) -> Option<u64> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 9 || fraction.len() > places as usize || !digits(whole) || !digits(fraction) {
+    if whole.is_empty()
+        || whole.len() > 9
+        || fraction.len() > places as usize
+        || !digits(whole)
+        || !digits(fraction)
+    {
         return None;
     }
     let mut value: u64 = whole.parse().ok()?;
     for i in 0..places as usize {
-        let d = fraction.as_bytes().get(i).map_or(0, |b| u64::from(b - b'0'));
+        let d = fraction
+            .as_bytes()
+            .get(i)
+            .map_or(0, |b| u64::from(b - b'0'));
         value = value * 10 + d;
     }
     Some(value)

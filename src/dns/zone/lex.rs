@@ -373,7 +373,7 @@ pub(super) fn parse_name(token: &Token, origin: Option<&DName>) -> Result<DName,
         Fail::new(
             line,
             format!(
-                "relative name '{}' but no $ORIGIN (and no SOA record before it) to complete it",
+                "relative name '{}' but no $ORIGIN (and no SOA record before it) to complete it: give the zone name as --zone NAME=FILE",
                 shown(token)
             ),
         )

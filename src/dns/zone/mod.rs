@@ -483,4 +483,3 @@ fn answer_at(zone: &Zone, found: &[usize], qname: &Name, rtype: RecordType) -> S
     }
     Step::NoData
 }
-

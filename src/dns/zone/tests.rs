@@ -165,8 +165,7 @@ fn origin_first_versus_last() {
     assert_eq!(of_type(&z, "www.sub.example.com.", RecordType::A).len(), 1);
     assert_eq!(of_type(&z, "other.example.com.", RecordType::A).len(), 1);
     // Without an SOA the first $ORIGIN is the apex.
-    let z =
-        zone("$ORIGIN example.org.\na A 192.0.2.1\n$ORIGIN sub.example.org.\nb A 192.0.2.2\n");
+    let z = zone("$ORIGIN example.org.\na A 192.0.2.1\n$ORIGIN sub.example.org.\nb A 192.0.2.2\n");
     assert_eq!(z.origin, n("example.org."));
     // Without $ORIGIN the SOA owner is the apex and completes relative names.
     let z = zone("Example.NET. 60 IN SOA ns1 host 1 2 3 4 5\nwww A 192.0.2.1\n");
@@ -480,20 +479,36 @@ fn record_types() {
         1
     );
 
-    assert_error(&format!("{HEAD}a A 192.0.2\n"), 6, "at '192.0.2': expected IPv4 address");
+    assert_error(
+        &format!("{HEAD}a A 192.0.2\n"),
+        6,
+        "at '192.0.2': expected IPv4 address",
+    );
     assert_error(
         &format!("{HEAD}a AAAA 2001:db8::g\n"),
         6,
         "bad AAAA record data at '2001:db8::g': expected IPv6 address",
     );
-    assert_error(&format!("{HEAD}a MX mail\n"), 6, "bad MX record data at 'mail': expected decimal number");
-    assert_error(&format!("{HEAD}a MX 10\n"), 6, "bad MX record data: the record data ends too early");
+    assert_error(
+        &format!("{HEAD}a MX mail\n"),
+        6,
+        "bad MX record data at 'mail': expected decimal number",
+    );
+    assert_error(
+        &format!("{HEAD}a MX 10\n"),
+        6,
+        "bad MX record data: the record data ends too early",
+    );
     assert_error(
         &format!("{HEAD}a A 192.0.2.1 192.0.2.2\n"),
         6,
         "unexpected '192.0.2.2'",
     );
-    assert_error(&format!("{HEAD}a SRV 1 2 70000 x\n"), 6, "at '70000': decimal number overflow");
+    assert_error(
+        &format!("{HEAD}a SRV 1 2 70000 x\n"),
+        6,
+        "at '70000': decimal number overflow",
+    );
     assert_error(
         &format!("{HEAD}\n@ SOA ns1 host 1 2 3 4 5\n"),
         7,
@@ -536,7 +551,9 @@ fn zone_rules() {
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>(),
-        vec!["t.zone:6: ignoring out-of-zone data (other.example.net.): it is outside the zone example.com."]
+        vec![
+            "t.zone:6: ignoring out-of-zone data (other.example.net.): it is outside the zone example.com."
+        ]
     );
     assert_error(
         &format!("{HEAD}w CNAME x\nw A 192.0.2.1\n"),
@@ -558,14 +575,11 @@ fn zone_rules() {
 
 #[test]
 fn names_are_lower_cased() {
-    let z =
-        zone("$ORIGIN Example.COM.\n@ SOA NS1 Host 1 2 3 4 5\nWWW CNAME Target.Example.Com.\n");
+    let z = zone("$ORIGIN Example.COM.\n@ SOA NS1 Host 1 2 3 4 5\nWWW CNAME Target.Example.Com.\n");
     assert_eq!(z.origin.to_string(), "example.com.");
     let cname = of_type(&z, "www.example.com.", RecordType::CNAME);
     assert_eq!(cname[0].name.to_string(), "www.example.com.");
-    assert!(
-        matches!(&cname[0].data, RData::CNAME(c) if c.0.to_string() == "target.example.com.")
-    );
+    assert!(matches!(&cname[0].data, RData::CNAME(c) if c.0.to_string() == "target.example.com."));
 }
 
 #[test]
@@ -649,8 +663,7 @@ fn cname_chains() {
     let com = format!(
         "{HEAD}www CNAME web.example.net.\nloop1 CNAME loop2\nloop2 CNAME loop1\nself CNAME self\ndangling CNAME nowhere.example.org.\nmissing CNAME gone\nc0 CNAME c1\nc1 CNAME c2\nc2 CNAME c3\nc3 CNAME c4\nc4 CNAME c5\nc5 CNAME c6\nc6 CNAME c7\nc7 CNAME c8\nc8 CNAME c9\nc9 CNAME c10\nc10 CNAME c11\nc11 CNAME c12\nc12 CNAME c13\nc13 CNAME c14\nc14 CNAME c15\nc15 CNAME c16\nc16 CNAME c17\nc17 A 192.0.2.17\n"
     );
-    let net =
-        "$ORIGIN example.net.\n@ SOA ns host 1 2 3 4 5\nweb CNAME host\nhost A 192.0.2.80\n";
+    let net = "$ORIGIN example.net.\n@ SOA ns host 1 2 3 4 5\nweb CNAME host\nhost A 192.0.2.80\n";
     let s = set(&[&com, net]);
 
     let a = s.lookup(&n("www.example.com."), RecordType::A);
