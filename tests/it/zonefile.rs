@@ -247,3 +247,97 @@ fn zone_files_read_as_named_checkzone_reads_them() {
         "{accepted} accepted, {refused} refused"
     );
 }
+
+#[test]
+fn a_zone_with_todays_record_types_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("https.zone");
+    std::fs::write(
+        &file,
+        "$ORIGIN example.org.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 2h 15m 2w 5m\n@ IN HTTPS 1 . alpn=h2\n@ IN TXT \"v=spf1 -all\"\n",
+    )
+    .unwrap();
+    let out = mailcheck(&[
+        "spf",
+        "example.org",
+        "--json",
+        "--zone",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["record"], "v=spf1 -all");
+
+    let out = mailcheck(&[
+        "domain",
+        "modern.example",
+        "--selector",
+        "mail",
+        "--json",
+        "--zone",
+        "fixtures/zonefiles/modern.example.zone",
+    ]);
+    assert_ne!(out.code, 2, "{}", out.stderr);
+    let report = out.json();
+    let check = |name: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(check("spf.record")["status"], "pass", "{}", out.stdout);
+    assert_eq!(check("dmarc.policy")["status"], "pass", "{}", out.stdout);
+    assert!(
+        check("dkim.key-size")["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Ed25519"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn out_of_zone_data_is_ignored_with_a_warning() {
+    let out = mailcheck(&[
+        "spf",
+        "reject.example",
+        "--json",
+        "--zone",
+        "fixtures/zonefiles/out-of-zone.zone",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["record"], "v=spf1 mx -all");
+    assert_eq!(
+        out.stderr,
+        "mailcheck: warning: fixtures/zonefiles/out-of-zone.zone:9: ignoring out-of-zone data (elsewhere.example.): it is outside the zone reject.example.\n"
+    );
+}
+
+#[test]
+fn zone_name_for_a_file_without_origin() {
+    let out = mailcheck(&[
+        "dmarc",
+        "plesk.example",
+        "--zone",
+        "fixtures/zonefiles/plesk-export.zone",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with(
+            "mailcheck: fixtures/zonefiles/plesk-export.zone:4: relative name '@' but no $ORIGIN"
+        ) && out.stderr.contains("--zone NAME=FILE"),
+        "{}",
+        out.stderr
+    );
+    let out = mailcheck(&[
+        "dmarc",
+        "plesk.example",
+        "--json",
+        "--zone",
+        "plesk.example=fixtures/zonefiles/plesk-export.zone",
+    ]);
+    assert_eq!(out.json()["record"], "v=DMARC1; p=none", "{}", out.stderr);
+}

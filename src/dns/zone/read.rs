@@ -30,10 +30,7 @@ fn fast_set<K>(capacity: usize) -> FastSet<K> {
 /// Parses a master file; `origin` is the zone name given with it, if any.
 pub(super) fn parse(bytes: &[u8], path: &Path, origin: Option<&Name>) -> Result<Zone, ZoneError> {
     let mut loader = Loader::default();
-    let origin = match origin {
-        Some(name) => Some(DName::from_name(name)),
-        None => None,
-    };
+    let origin = origin.map(DName::from_name);
     loader.apex = origin.clone();
     loader.read_file(bytes, path, origin, 0)?;
     loader.finish(path)
