@@ -9,6 +9,7 @@
 //! timers in BIND units become seconds. The few types `domain` cannot read from
 //! presentation form are read here ([`own_rdata`]).
 
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
 
 use domain::base::charstr::CharStr;
@@ -199,7 +200,18 @@ pub(super) fn build_rdata(
 /// A copy of `tokens` with the fields `domain` wants as numbers made numbers:
 /// DNSSEC algorithm mnemonics (RFC 4034 A.1), DS digest mnemonics, SOA timers in
 /// BIND units (`1h`, `2d`).
-fn with_numbers(code: u16, tokens: &[Token]) -> Result<Vec<Token>, Fail> {
+fn with_numbers(code: u16, tokens: &[Token]) -> Result<Cow<'_, [Token]>, Fail> {
+    let rtype = Rtype::from_int(code);
+    let dnssec = [
+        Rtype::DNSKEY,
+        Rtype::CDNSKEY,
+        Rtype::RRSIG,
+        Rtype::DS,
+        Rtype::CDS,
+    ];
+    if !(dnssec.contains(&rtype) || rtype == Rtype::SOA || code == 32768 || code == 32769) {
+        return Ok(Cow::Borrowed(tokens));
+    }
     let mut tokens = tokens.to_vec();
     let set = |token: &mut Token, value: u64| token.text = value.to_string().into_bytes();
     let algorithm = |token: &mut Token| {
@@ -207,7 +219,6 @@ fn with_numbers(code: u16, tokens: &[Token]) -> Result<Vec<Token>, Fail> {
             set(token, u64::from(alg.to_int()));
         }
     };
-    let rtype = Rtype::from_int(code);
     if rtype == Rtype::DNSKEY || rtype == Rtype::CDNSKEY {
         tokens.get_mut(2).map(algorithm);
     } else if rtype == Rtype::RRSIG {
@@ -232,7 +243,7 @@ fn with_numbers(code: u16, tokens: &[Token]) -> Result<Vec<Token>, Fail> {
             set(token, u64::from(seconds));
         }
     }
-    Ok(tokens)
+    Ok(Cow::Owned(tokens))
 }
 
 /// The types `domain` has no presentation parser for; None for the others.

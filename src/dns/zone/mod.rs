@@ -42,6 +42,8 @@
 //! delegation (NS below the apex) answers SERVFAIL, since the child zone is not
 //! loaded.
 
+#[cfg(test)]
+mod answer_tests;
 mod convert;
 mod lex;
 mod read;
