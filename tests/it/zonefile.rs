@@ -57,6 +57,7 @@ fn a_broken_zone_file_names_file_and_line_and_exits_2() {
 
 /// The zone files under fixtures/zonefiles/ and the zone name each is loaded as.
 const CORPUS: &[(&str, &str)] = &[
+    ("2.0.192.in-addr.arpa.zone", "2.0.192.in-addr.arpa"),
     ("axfr.example.zone", "axfr.example"),
     ("broken-quote.zone", "example.com"),
     ("modern.example.zone", "modern.example"),
@@ -75,7 +76,8 @@ const CORPUS: &[(&str, &str)] = &[
     ("signed3.example.zone", "signed3.example"),
 ];
 
-/// One record as compared: owner, type code, TTL, and the data of mail types.
+/// One record as compared: owner, type code, TTL, and the data of the types mail
+/// checks read (A, AAAA, MX, TXT, PTR, CNAME, NS).
 type Row = (String, u16, u32, String);
 
 /// What named-checkzone makes of a file: None when it refuses it, else its
@@ -106,7 +108,7 @@ fn named_checkzone(zone: &str, file: &Path) -> Option<(Vec<Row>, usize)> {
         let data = fields[4..].join(" ");
         let data = match *rtype {
             "A" | "AAAA" => data,
-            "MX" => data.to_ascii_lowercase(),
+            "MX" | "PTR" | "CNAME" | "NS" => data.to_ascii_lowercase(),
             "TXT" => format!("{:?}", bind_strings(&data)),
             _ => String::new(),
         };
@@ -160,6 +162,9 @@ fn mailcheck_rows(zone: &Zone) -> Vec<Row> {
                 RData::A(a) => a.0.to_string(),
                 RData::AAAA(a) => a.0.to_string(),
                 RData::MX(mx) => format!("{} {}", mx.preference, mx.exchange),
+                RData::PTR(name) => name.0.to_string(),
+                RData::CNAME(name) => name.0.to_string(),
+                RData::NS(name) => name.0.to_string(),
                 RData::TXT(txt) => format!(
                     "{:?}",
                     txt.txt_data.iter().map(|s| s.to_vec()).collect::<Vec<_>>()
@@ -175,7 +180,7 @@ fn mailcheck_rows(zone: &Zone) -> Vec<Row> {
 
 /// mailcheck and BIND's named-checkzone read every file of the corpus alike: the
 /// same files refused, the same records (owner, type and TTL of every record, and
-/// the data of A, AAAA, MX and TXT), the same out-of-zone data ignored. Through the
+/// the data of A, AAAA, MX, TXT, PTR, CNAME and NS), the same out-of-zone data ignored. Through the
 /// command line too: `--zone NAME=FILE` exits 2 exactly for the refused files.
 #[test]
 fn zone_files_read_as_named_checkzone_reads_them() {

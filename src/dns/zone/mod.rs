@@ -35,7 +35,7 @@
 //! second SOA identical to the first (every `dig axfr` dump ends with one) is
 //! dropped, a different one is an error; a CNAME beside other data is an error;
 //! exact duplicates are dropped; names are stored lower-case; only class IN is
-//! accepted; `$GENERATE` is not supported. A [`ZoneSet`] then answers queries the
+//! accepted; BIND's `$GENERATE` is expanded ([`generate`]). A [`ZoneSet`] then answers queries the
 //! way an authoritative server would answer a resolver: the most specific zone
 //! answers, names outside every zone are NXDOMAIN, CNAMEs are followed, wildcards
 //! synthesised (RFC 4592), a CNAME loop is SERVFAIL, and a name at or below a
@@ -45,6 +45,7 @@
 #[cfg(test)]
 mod answer_tests;
 mod convert;
+mod generate;
 mod lex;
 mod read;
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 
 use super::convert::{build_rdata, is_class, parse_type, type_name};
+use super::generate::generate;
 use super::lex::{DName, Entry, Fail, Lexer, parse_name, parse_ttl, shown, token_bytes, upper};
 use super::{MAX_ZONE_FILE_BYTES, Zone, ZoneError};
 
@@ -114,6 +115,8 @@ struct Loader {
     last_owner: Option<DName>,
     /// The zone name given with the file (`--zone NAME=FILE`): the apex.
     apex: Option<DName>,
+    /// Records made by `$GENERATE` so far.
+    generated: usize,
 }
 
 /// A path's identity for cycle detection: canonical when it can be resolved.
@@ -154,7 +157,7 @@ impl Loader {
                     .first()
                     .is_some_and(|t| !t.quoted && t.text.first() == Some(&b'$'));
             if directive {
-                self.directive(&entry, path, origin, depth)?;
+                self.directive(&entry, path, origin, depth, file)?;
             } else {
                 self.record(&entry, origin, file).map_err(|f| f.at(path))?;
             }
@@ -168,6 +171,7 @@ impl Loader {
         path: &Path,
         origin: &mut Option<DName>,
         depth: usize,
+        file: usize,
     ) -> Result<(), ZoneError> {
         let fail = |message: String| Fail::new(entry.line, message).at(path);
         let Some((keyword, args)) = entry.tokens.split_first() else {
@@ -236,9 +240,12 @@ impl Loader {
                 self.read_file(&bytes, &child, child_origin, depth + 1)?;
             }
             "$GENERATE" => {
-                return Err(fail(
-                    "$GENERATE is a BIND extension this reader does not support".to_string(),
-                ));
+                let mut made = self.generated;
+                generate(args, entry.line, &mut made, |record| {
+                    self.record(record, origin, file)
+                })
+                .map_err(|f| f.at(path))?;
+                self.generated = made;
             }
             _ => {
                 return Err(fail(format!("unknown directive {}", shown(keyword))));

@@ -937,3 +937,65 @@ fn zone_name_given_with_the_file() {
     let source = ZoneSource::from_arg(Path::new("/nonexistent/x.zone")).unwrap();
     assert_eq!(source.origin, None);
 }
+
+#[test]
+fn generate_expands_ranges_as_bind_does() {
+    let z = zone(
+        "$ORIGIN 2.0.192.in-addr.arpa.\n$TTL 3600\n@ SOA ns1.example.com. h.example.com. 1 2 3 4 5\n\
+         $GENERATE 1-3 $ PTR host$.example.com.\n\
+         $GENERATE 100-140/20 ${0,4,d} 300 IN PTR h${-100,2,x}-${0,0,X}-${1,0,o}.example.com.\n\
+         $GENERATE 7-7 a\\$b$$c$ TXT x$\n\
+         $GENERATE 1-1 n${0,3,n} A 192.0.2.$\n",
+    );
+    let ptr = |owner: &str| match &of_type(&z, owner, RecordType::PTR)[..] {
+        [r] => match &r.data {
+            RData::PTR(p) => (p.0.to_string(), r.ttl),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{owner}: {other:?}"),
+    };
+    assert_eq!(
+        ptr("3.2.0.192.in-addr.arpa."),
+        ("host3.example.com.".into(), 3600)
+    );
+    assert_eq!(
+        ptr("0120.2.0.192.in-addr.arpa."),
+        ("h14-78-171.example.com.".into(), 300)
+    );
+    assert_eq!(
+        of_type(&z, "0140.2.0.192.in-addr.arpa.", RecordType::PTR).len(),
+        1
+    );
+    let dollar = Name::from_labels(vec![
+        &b"a$b$c7"[..],
+        b"2",
+        b"0",
+        b"192",
+        b"in-addr",
+        b"arpa",
+    ])
+    .unwrap();
+    assert!(z.records.iter().any(|r| r.name == dollar
+        && matches!(&r.data, RData::TXT(t) if t.txt_data.concat() == b"x7".to_vec())));
+    assert_eq!(
+        of_type(&z, "n1.0.0.2.0.192.in-addr.arpa.", RecordType::A).len(),
+        1
+    );
+    assert_eq!(z.records.len(), 1 + 3 + 3 + 1 + 1);
+
+    for (line, needle) in [
+        ("$GENERATE 5-1 $ A 192.0.2.1", "start above stop"),
+        ("$GENERATE 1-2/0 $ A 192.0.2.1", "step of 0"),
+        ("$GENERATE x $ A 192.0.2.1", "range 'x'"),
+        ("$GENERATE 1-2 $", "takes a range"),
+        ("$GENERATE 1-2 ${1,2,q} A 192.0.2.1", "bad modifier"),
+        ("$GENERATE 1-2 ${-5} A 192.0.2.1", "bad modifier"),
+        ("$GENERATE 1-2 $ A 192.0.2.$$", "bad A record data"),
+        (
+            "$GENERATE 0-4294967295 $ TXT x",
+            "more than 10000000 records",
+        ),
+    ] {
+        assert_error(&format!("{HEAD}{line}\n"), 6, needle);
+    }
+}
