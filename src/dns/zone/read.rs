@@ -398,7 +398,7 @@ impl Loader {
                 });
             }
         };
-        let files = &self.files;
+        let (files, pending) = (&self.files, self.pending);
         let error_at = |p: &Pending, message: String| ZoneError {
             path: files
                 .get(p.file)
@@ -408,13 +408,14 @@ impl Loader {
             message,
         };
 
-        let mut kept: Vec<&Pending> = Vec::with_capacity(self.pending.len());
-        let mut unique: FastSet<(&DName, u16, &[u8])> = fast_set(self.pending.len());
+        // Which records stay; they are moved out of `pending` at the end.
+        let mut keep = vec![false; pending.len()];
+        let mut unique: FastSet<(&DName, u16, &[u8])> = fast_set(pending.len());
         // Per owner: the first CNAME, and the first other record.
         let mut at_owner: FastMap<&DName, (Option<&Pending>, Option<&Pending>)> =
-            fast_map(self.pending.len());
+            fast_map(pending.len());
         let mut warnings = Vec::new();
-        for p in &self.pending {
+        for (i, p) in pending.iter().enumerate() {
             // As BIND: data outside the zone cannot be served; say so and go on.
             if !p.owner.is_within(&apex) {
                 warnings.push(error_at(
@@ -471,16 +472,20 @@ impl Loader {
                     *other = Some(p);
                 }
             }
-            kept.push(p);
+            if let Some(k) = keep.get_mut(i) {
+                *k = true;
+            }
         }
+        drop(at_owner);
+        drop(unique);
 
-        let mut records = Vec::with_capacity(kept.len());
-        for p in kept {
+        let mut records = Vec::with_capacity(keep.iter().filter(|k| **k).count());
+        for (p, _) in pending.into_iter().zip(keep).filter(|(_, k)| *k) {
             let name = p
                 .owner
                 .to_name()
-                .map_err(|e| error_at(p, format!("bad name {}: {e}", p.owner)))?;
-            records.push(Record::from_rdata(name, p.ttl, p.rdata.clone()));
+                .map_err(|e| error_at(&p, format!("bad name {}: {e}", p.owner)))?;
+            records.push(Record::from_rdata(name, p.ttl, p.rdata));
         }
         let origin = apex.to_name().map_err(|e| ZoneError {
             path: top.to_path_buf(),
