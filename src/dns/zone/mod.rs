@@ -1,11 +1,12 @@
 //! Offline DNS answers from RFC 1035 master ("zone") files, for `--zone FILE`.
 //!
-//! Reading is split in two. [`read`] turns the file into entries and applies the
-//! directives: it strips comments, joins parentheses, checks quoting and `\DDD`
-//! escapes, follows `$ORIGIN`, `$TTL` and `$INCLUDE` (regular files only, at most
-//! 256 MiB, 16 deep, no cycles), completes relative owner names and works out each
-//! record's TTL (RFC 1035 5.1, RFC 2308 4, BIND's `1h30m` units). The record data
-//! of every type is then read by NLnet Labs' `domain` crate ([`convert`]): its
+//! Reading is done in three steps. `lex` turns the file into entries and tokens:
+//! comments, parentheses across lines, quoting and `\DDD` escapes, each token with
+//! its line. `read` applies the directives (`$ORIGIN`, `$TTL`, `$INCLUDE` of
+//! regular files only, at most 256 MiB, 16 deep, no cycles; BIND's `$GENERATE` in
+//! `generate`), completes relative owner names and works out each record's TTL
+//! (RFC 1035 5.1, RFC 2308 4, BIND's `1h30m` units). The record data of every type
+//! is then read by NLnet Labs' `domain` crate (`convert`): its
 //! `ZoneRecordData::scan` knows the presentation format of about forty types
 //! (SVCB/HTTPS with every SvcParam, RRSIG/NSEC/NSEC3 with type bitmaps, DNSKEY, DS,
 //! CAA, TLSA, SSHFP, NAPTR, IPSECKEY, ZONEMD, ...) and RFC 3597 generic data, so a
@@ -14,20 +15,22 @@
 //! [`Record`]s the rest of mailcheck uses: typed where hickory has the type,
 //! otherwise kept opaque (`RData::Unknown`), never refused.
 //!
-//! Why `domain` and not a parser of our own: it is maintained by the authors of
-//! NSD and Unbound, tracks the IANA registries, and its scanners are public, so
+//! Why `domain` rather than record parsers of our own: NLnet Labs (NSD, Unbound)
+//! maintain it against the IANA registries, and its scanners are public, so
 //! mailcheck feeds them its own tokens. Its own file reader
 //! (`zonefile::inplace::Zonefile`) is not used, because in 0.12.3 it refuses BIND's
-//! TTL units (`1h30m`), DNSSEC algorithm mnemonics (`ECDSAP256SHA256`, RFC 4034
-//! A.1), a byte-order mark, bytes that are not UTF-8, and a file whose origin is
-//! only its SOA owner; it accepts `a..b` as a name and keeps the closing quote of
-//! a quoted `$INCLUDE` file name; and it reports no line for a record, so a zone
-//! rule (CNAME and other data) could not say where. mailcheck covers these in
-//! [`read`], and in [`convert`] it maps the algorithm and digest mnemonics to
-//! numbers and reads the types `domain` has no presentation parser for (LOC, URI,
-//! SMIMEA, SPF, AFSDB, KX, RT, LP, L32, L64, NID, EUI48, EUI64, DHCID, TA, DLV,
-//! NINFO, RESINFO, WALLET); any other type must be written in RFC 3597 generic
-//! form, as for BIND.
+//! TTL units (`1h30m`), `$GENERATE`, DNSSEC algorithm mnemonics
+//! (`ECDSAP256SHA256`, RFC 4034 A.1), a byte-order mark, bytes that are not UTF-8,
+//! and a file whose origin is only its SOA owner; it accepts `a..b` as a name, lets
+//! parentheses nest, and keeps the closing quote of a quoted `$INCLUDE` file name;
+//! it reports an unterminated quoted string on the line after it; and it gives
+//! no line for a record, so a zone rule (CNAME and other data) could not
+//! say where. mailcheck's lexer covers these, and `convert` maps the algorithm and
+//! digest mnemonics to numbers and reads the types `domain` has no presentation
+//! parser for (LOC, URI, SMIMEA, SPF, AFSDB, KX, RT, LP, L32, L64, NID, EUI48,
+//! EUI64, DHCID, TA, DLV, NINFO, RESINFO, WALLET); any other type (CERT, APL, HIP,
+//! ...) must be written in RFC 3597 generic form. `tests/it/zonefile.rs` holds all
+//! of this to what BIND's named-checkzone makes of a corpus of real layouts.
 //!
 //! Zone rules, as named-checkzone applies them: the apex is the zone name given as
 //! `--zone NAME=FILE`, else the SOA owner, else the first `$ORIGIN`; records
@@ -35,12 +38,11 @@
 //! second SOA identical to the first (every `dig axfr` dump ends with one) is
 //! dropped, a different one is an error; a CNAME beside other data is an error;
 //! exact duplicates are dropped; names are stored lower-case; only class IN is
-//! accepted; BIND's `$GENERATE` is expanded ([`generate`]). A [`ZoneSet`] then answers queries the
-//! way an authoritative server would answer a resolver: the most specific zone
-//! answers, names outside every zone are NXDOMAIN, CNAMEs are followed, wildcards
-//! synthesised (RFC 4592), a CNAME loop is SERVFAIL, and a name at or below a
-//! delegation (NS below the apex) answers SERVFAIL, since the child zone is not
-//! loaded.
+//! accepted. A [`ZoneSet`] then answers queries the way an authoritative server
+//! would answer a resolver: the most specific zone answers, names outside every
+//! zone are NXDOMAIN, CNAMEs are followed, wildcards synthesised (RFC 4592), a
+//! CNAME loop is SERVFAIL, and a name at or below a delegation (NS below the apex)
+//! answers SERVFAIL, since the child zone is not loaded.
 
 #[cfg(test)]
 mod answer_tests;
