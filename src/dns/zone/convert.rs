@@ -148,6 +148,23 @@ pub(super) fn build_rdata(
         return Ok((wire, rdata));
     }
     let code = u16::from(rtype);
+    // Types whose last field runs to the end of the entry (hex, base64): `domain`
+    // takes it as empty when missing, BIND (and the RFCs' formats) require it.
+    let fields = match code {
+        61 | 49 => 1,                           // OPENPGPKEY, DHCID
+        44 => 3,                                // SSHFP
+        43 | 59 | 32768 | 32769 | 48 | 60 => 4, // DS, CDS, TA, DLV, DNSKEY, CDNSKEY
+        52 | 53 | 63 => 4,                      // TLSA, SMIMEA, ZONEMD
+        50 => 5,                                // NSEC3
+        46 => 9,                                // RRSIG
+        _ => 0,
+    };
+    if tokens.len() < fields {
+        return Err(Fail::new(
+            line,
+            format!("bad {name} record data: the record data ends too early"),
+        ));
+    }
     let tokens = with_numbers(code, tokens)?;
     let mut scanner = TokenScanner {
         tokens: &tokens,
