@@ -51,6 +51,8 @@ mod generate;
 mod lex;
 mod read;
 #[cfg(test)]
+mod record_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{HashMap, HashSet};
