@@ -12,7 +12,7 @@ use hickory_resolver::proto::rr::Name;
 use super::ZoneError;
 
 /// Largest TTL a zone may state (RFC 2181 section 8).
-const MAX_TTL: u64 = 0x7fff_ffff;
+pub(super) const MAX_TTL: u64 = 0x7fff_ffff;
 
 // ---------------------------------------------------------------------------
 // Lexing (RFC 1035 section 5.1)
@@ -472,6 +472,21 @@ pub(super) fn parse_uint(token: &Token, what: &str, max: u64) -> Result<u64, Fai
 
 /// A TTL: seconds, or BIND units such as `1h`, `2d`, `1w30m` (s, m, h, d, w).
 pub(super) fn parse_ttl(token: &Token) -> Result<u32, Fail> {
+    let total = parse_ttl_value(token)?;
+    if total > MAX_TTL {
+        return Err(Fail::new(
+            token.line,
+            format!(
+                "TTL '{}' exceeds {MAX_TTL} seconds (RFC 2181 8)",
+                shown(token)
+            ),
+        ));
+    }
+    Ok(total as u32)
+}
+
+/// A TTL's value in seconds, however large (saturating).
+pub(super) fn parse_ttl_value(token: &Token) -> Result<u64, Fail> {
     let bad = || {
         Fail::new(
             token.line,
@@ -504,17 +519,7 @@ pub(super) fn parse_ttl(token: &Token) -> Result<u32, Fail> {
         total = total.saturating_add(n.saturating_mul(unit));
     }
     // A trailing bare number counts as seconds (`1h30` is 3630).
-    total = total.saturating_add(number.unwrap_or(0));
-    if total > MAX_TTL {
-        return Err(Fail::new(
-            token.line,
-            format!(
-                "TTL '{}' exceeds {MAX_TTL} seconds (RFC 2181 8)",
-                shown(token)
-            ),
-        ));
-    }
-    u32::try_from(total).map_err(|_| bad())
+    Ok(total.saturating_add(number.unwrap_or(0)))
 }
 
 pub(super) fn decode_hex(text: &[u8]) -> Option<Vec<u8>> {

@@ -34,7 +34,8 @@
 //!
 //! Zone rules, as named-checkzone applies them: the apex is the zone name given as
 //! `--zone NAME=FILE`, else the SOA owner, else the first `$ORIGIN`; records
-//! outside the apex are ignored with a warning ("ignoring out-of-zone data"); a
+//! outside the apex are ignored with a warning ("ignoring out-of-zone data"), and
+//! a TTL over 2^31 - 1 is read as 0 with a warning (RFC 2181 8); a
 //! second SOA identical to the first (every `dig axfr` dump ends with one) is
 //! dropped, a different one is an error; a CNAME beside other data is an error;
 //! exact duplicates are dropped; names are stored lower-case; only class IN is

@@ -8,7 +8,10 @@ use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 
 use super::convert::{build_rdata, is_class, parse_type, type_name};
 use super::generate::generate;
-use super::lex::{DName, Entry, Fail, Lexer, parse_name, parse_ttl, shown, token_bytes, upper};
+use super::lex::{
+    DName, Entry, Fail, Lexer, MAX_TTL, Token, parse_name, parse_ttl_value, shown, token_bytes,
+    upper,
+};
 use super::{MAX_ZONE_FILE_BYTES, Zone, ZoneError};
 
 /// How deeply `$INCLUDE` may nest.
@@ -117,6 +120,8 @@ struct Loader {
     apex: Option<DName>,
     /// Records made by `$GENERATE` so far.
     generated: usize,
+    /// TTLs over the maximum, read as 0: the file index and where.
+    ttl_warnings: Vec<(usize, Fail)>,
 }
 
 /// A path's identity for cycle detection: canonical when it can be resolved.
@@ -125,6 +130,22 @@ fn identity(path: &Path) -> PathBuf {
 }
 
 impl Loader {
+    /// A TTL; one over 2^31 - 1 is read as 0 with a warning, as BIND does
+    /// (RFC 2181 8: such a value is treated as zero).
+    fn ttl(&mut self, token: &Token, file: usize) -> Result<u32, Fail> {
+        let value = parse_ttl_value(token)?;
+        if value > MAX_TTL {
+            let message = format!(
+                "TTL '{}' exceeds {MAX_TTL} seconds: read as 0 (RFC 2181 8)",
+                shown(token)
+            );
+            self.ttl_warnings
+                .push((file, Fail::new(token.line, message)));
+            return Ok(0);
+        }
+        Ok(value as u32)
+    }
+
     fn read_file(
         &mut self,
         src: &[u8],
@@ -193,7 +214,7 @@ impl Loader {
                 let [arg] = args else {
                     return Err(fail("$TTL takes exactly one TTL".to_string()));
                 };
-                self.dollar_ttl = Some(parse_ttl(arg).map_err(|f| f.at(path))?);
+                self.dollar_ttl = Some(self.ttl(arg, file).map_err(|f| f.at(path))?);
             }
             "$INCLUDE" => {
                 let (file_token, origin_token) = match args {
@@ -297,7 +318,7 @@ impl Loader {
                 if ttl.is_some() {
                     return Err(Fail::new(token.line, "two TTLs in one record"));
                 }
-                ttl = Some(parse_ttl(token)?);
+                ttl = Some(self.ttl(token, file)?);
                 continue;
             }
             let word = upper(token);
@@ -414,7 +435,11 @@ impl Loader {
         // Per owner: the first CNAME, and the first other record.
         let mut at_owner: FastMap<&DName, (Option<&Pending>, Option<&Pending>)> =
             fast_map(pending.len());
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<ZoneError> = self
+            .ttl_warnings
+            .into_iter()
+            .map(|(file, fail)| fail.at(files.get(file).map_or(top, PathBuf::as_path)))
+            .collect();
         for (i, p) in pending.iter().enumerate() {
             // As BIND: data outside the zone cannot be served; say so and go on.
             if !p.owner.is_within(&apex) {

@@ -214,7 +214,20 @@ fn ttls_and_units() {
         2,
         "bad TTL '1x'",
     );
-    assert_error("$ORIGIN example.com.\n$TTL 3000000000\n", 2, "RFC 2181");
+    // Over 2^31 - 1: read as 0 with a warning, as BIND does (RFC 2181 8).
+    let z =
+        zone("$ORIGIN example.com.\n$TTL 3000000000\na A 192.0.2.1\nb 2147483648 A 192.0.2.2\n");
+    assert_eq!((z.records[0].ttl, z.records[1].ttl), (0, 0));
+    assert_eq!(
+        z.warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec![
+            "t.zone:2: TTL '3000000000' exceeds 2147483647 seconds: read as 0 (RFC 2181 8)",
+            "t.zone:4: TTL '2147483648' exceeds 2147483647 seconds: read as 0 (RFC 2181 8)",
+        ]
+    );
     assert_error(
         "$ORIGIN example.com.\na IN CH A 192.0.2.1\n",
         2,
