@@ -24,7 +24,7 @@ function __fish_mailcheck_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c mailcheck -n "__fish_mailcheck_needs_command" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
@@ -46,7 +46,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l concurren
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s s -l selector -d 'DKIM selector to check (repeatable); without it, common selectors are tried' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l ip -d 'An outbound IP that must pass SPF for the domain and have forward-confirmed reverse DNS' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l helo -d 'HELO/EHLO string to use with --ip, exactly as a client sent it (any text, e.g. "[192.0.2.1]"): SPF\'s %{h}; defaults to the domain' -r
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
@@ -62,7 +62,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l ip -d 'Th
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l helo -d 'The HELO/EHLO string the client sent, exactly as sent (any text). SPF checks it when there is no MAIL FROM; one that is not a domain name (e.g. "[192.0.2.1]") gives SPF none (RFC 7208 2.3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l mail-from -d 'The SMTP MAIL FROM address; defaults to the message\'s Return-Path' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l authserv-id -d 'The receiver\'s name in the Authentication-Results header (default: this host\'s name)' -r
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
@@ -75,7 +75,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l from-file -d
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l concurrency -d 'How many checks to run at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l ip -d 'Evaluate check_host() for this IP: pass required for exit 0' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l helo -d 'HELO/EHLO string for SPF\'s %{h}, exactly as a client sent it (any text, e.g. "[192.0.2.1]"); defaults to the domain' -r
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
@@ -85,7 +85,7 @@ never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -s s -l selector -d 'The selector (repeatable)' -r
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
@@ -101,7 +101,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l selector -d 'The selector (s=); the record goes at S._domainkey.D' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l algorithm -d 'Key algorithm: rsa-2048, rsa-3072, rsa-4096 or ed25519' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l out -d 'Where to write the private key (PKCS#8 PEM, mode 0600)' -r -F
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
@@ -116,7 +116,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l selector -d 'The selector (s=)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l headers -d 'Header fields to sign, separated by colons or commas (must include From)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l out -d 'Write the signed message here instead of standard output' -r -F
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
@@ -129,7 +129,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from help" -f -a "sign" -d 'Sign a message with a private key; the signed message goes to standard output or --out'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
@@ -138,7 +138,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r

@@ -34,8 +34,9 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct DnsArgs {
     /// Answer DNS from this RFC 1035 master file instead of the network
-    /// (repeatable). Names no loaded zone covers do not exist. Sends nothing.
-    #[arg(long, value_name = "FILE", global = true)]
+    /// (repeatable); NAME=FILE gives the zone's name to a file without $ORIGIN
+    /// or SOA at the top. Names no loaded zone covers do not exist. Sends nothing.
+    #[arg(long, value_name = "[NAME=]FILE", global = true)]
     pub zone: Vec<PathBuf>,
 
     /// Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of

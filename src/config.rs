@@ -2,12 +2,11 @@
 
 use crate::{
     cli::{Cli, ColorWhen},
-    dns::{DnsSource, LiveOptions},
+    dns::{DnsSource, LiveOptions, zone::ZoneSource},
 };
 use std::{
     io::IsTerminal,
     net::{IpAddr, SocketAddr},
-    path::PathBuf,
     time::Duration,
 };
 
@@ -26,8 +25,8 @@ pub enum Output {
 /// Where DNS answers come from.
 #[derive(Debug, Clone)]
 pub enum DnsConfig {
-    /// Zone files, offline.
-    Zones(Vec<PathBuf>),
+    /// Zone files, offline (`--zone FILE` or `--zone NAME=FILE`).
+    Zones(Vec<ZoneSource>),
     /// The network.
     Live(LiveOptions),
 }
@@ -66,7 +65,8 @@ impl Config {
             ));
         }
         let dns = if !cli.dns.zone.is_empty() {
-            DnsConfig::Zones(cli.dns.zone.clone())
+            let sources = cli.dns.zone.iter().map(|arg| ZoneSource::from_arg(arg));
+            DnsConfig::Zones(sources.collect::<Result<_, _>>()?)
         } else {
             let source = match &cli.dns.resolver {
                 Some(addr) => DnsSource::Server(parse_resolver(addr)?),

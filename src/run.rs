@@ -42,6 +42,9 @@ pub fn build_dns(config: &Config) -> Result<Dns, RunError> {
     let dns = match &config.dns {
         DnsConfig::Zones(paths) => {
             let zones = ZoneSet::load(paths).map_err(|e| RunError::Input(e.to_string()))?;
+            for warning in zones.warnings() {
+                eprintln!("mailcheck: warning: {warning}");
+            }
             Dns::zones(zones).map_err(RunError::Input)
         }
         DnsConfig::Live(options) => Dns::live(options).map_err(RunError::Input),

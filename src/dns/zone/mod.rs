@@ -1,0 +1,493 @@
+//! Offline DNS answers from RFC 1035 master ("zone") files, for `--zone FILE`.
+//!
+//! Reading is done in three steps. `lex` turns the file into entries and tokens:
+//! comments, parentheses across lines, quoting and `\DDD` escapes, each token with
+//! its line. `read` applies the directives (`$ORIGIN`, `$TTL`, `$INCLUDE` of
+//! regular files only, at most 256 MiB, 16 deep, no cycles; BIND's `$GENERATE` in
+//! `generate`), completes relative owner names and works out each record's TTL
+//! (RFC 1035 5.1, RFC 2308 4, BIND's `1h30m` units). The record data of every type
+//! is then read by NLnet Labs' `domain` crate (`convert`): its
+//! `ZoneRecordData::scan` knows the presentation format of about forty types
+//! (SVCB/HTTPS with every SvcParam, RRSIG/NSEC/NSEC3 with type bitmaps, DNSKEY, DS,
+//! CAA, TLSA, SSHFP, NAPTR, IPSECKEY, ZONEMD, ...) and RFC 3597 generic data, so a
+//! zone written by BIND, Knot, `dig axfr` or `dnssec-signzone` loads as a server
+//! would load it. The wire form `domain` builds is decoded by hickory into the
+//! [`Record`]s the rest of mailcheck uses: typed where hickory has the type,
+//! otherwise kept opaque (`RData::Unknown`), never refused.
+//!
+//! Why `domain` rather than record parsers of our own: NLnet Labs (NSD, Unbound)
+//! maintain it against the IANA registries, and its scanners are public, so
+//! mailcheck feeds them its own tokens. Its own file reader
+//! (`zonefile::inplace::Zonefile`) is not used, because in 0.12.3 it refuses BIND's
+//! TTL units (`1h30m`), `$GENERATE`, DNSSEC algorithm mnemonics
+//! (`ECDSAP256SHA256`, RFC 4034 A.1), a byte-order mark, bytes that are not UTF-8,
+//! and a file whose origin is only its SOA owner; it accepts `a..b` as a name, lets
+//! parentheses nest, and keeps the closing quote of a quoted `$INCLUDE` file name;
+//! it reports an unterminated quoted string on the line after it; and it gives
+//! no line for a record, so a zone rule (CNAME and other data) could not
+//! say where. mailcheck's lexer covers these, and `convert` maps the algorithm and
+//! digest mnemonics to numbers and reads the types `domain` has no presentation
+//! parser for (LOC, URI, SMIMEA, SPF, AFSDB, KX, RT, LP, L32, L64, NID, EUI48,
+//! EUI64, DHCID, TA, DLV, NINFO, RESINFO, WALLET); any other type (CERT, APL, HIP,
+//! ...) must be written in RFC 3597 generic form. `tests/it/zonefile.rs` holds all
+//! of this to what BIND's named-checkzone makes of a corpus of real layouts.
+//!
+//! Zone rules, as named-checkzone applies them: the apex is the zone name given as
+//! `--zone NAME=FILE`, else the SOA owner, else the first `$ORIGIN`; records
+//! outside the apex are ignored with a warning ("ignoring out-of-zone data"), and
+//! a TTL over 2^31 - 1 is read as 0 with a warning (RFC 2181 8); a
+//! second SOA identical to the first (every `dig axfr` dump ends with one) is
+//! dropped, a different one is an error; a CNAME beside other data is an error;
+//! exact duplicates are dropped; names are stored lower-case; only class IN is
+//! accepted. A [`ZoneSet`] then answers queries the way an authoritative server
+//! would answer a resolver: the most specific zone answers, names outside every
+//! zone are NXDOMAIN, CNAMEs are followed, wildcards synthesised (RFC 4592), a
+//! CNAME loop is SERVFAIL, and a name at or below a delegation (NS below the apex)
+//! answers SERVFAIL, since the child zone is not loaded.
+
+#[cfg(test)]
+mod answer_tests;
+mod convert;
+mod generate;
+mod lex;
+mod read;
+#[cfg(test)]
+mod record_tests;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+
+/// Maps and sets keyed by names: foldhash instead of SipHash, which was a
+/// third of the instructions of loading a 1,000-domain zone (callgrind).
+/// Seeded per process, so a crafted zone cannot aim at collisions.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
+
+fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
+    FastMap::with_capacity_and_hasher(capacity, Default::default())
+}
+
+fn fast_set<K>(capacity: usize) -> FastSet<K> {
+    FastSet::with_capacity_and_hasher(capacity, Default::default())
+}
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+
+/// The largest master file (or included file) the reader takes: 256 MiB,
+/// far above the zones of the domains mailcheck checks (a 10,000-domain
+/// zone is about 7 MB), and small enough that a wrong path cannot exhaust
+/// memory.
+pub const MAX_ZONE_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How many CNAME links a lookup follows before answering SERVFAIL.
+const MAX_CNAME_CHAIN: usize = 16;
+
+/// A master file could not be read: the file, the 1-based line, what is wrong.
+///
+/// `line` is 0 when the file as a whole could not be read (missing, no permission).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneError {
+    /// The file, as the user (or the including file) named it.
+    pub path: PathBuf,
+    /// 1-based line number, or 0 for an error about the whole file.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ZoneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ZoneError {}
+
+/// One loaded master file.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    /// The zone apex, fully qualified and lower-case: the name given with the file,
+    /// else the SOA owner, else the file's first `$ORIGIN`.
+    pub origin: Name,
+    /// Every record of the zone in file order, names lower-cased, exact duplicates dropped.
+    pub records: Vec<Record>,
+    /// What was read but ignored (out-of-zone data), each with its file and line.
+    pub warnings: Vec<ZoneError>,
+}
+
+impl Zone {
+    /// Reads and parses the master file at `path` (its `$INCLUDE`s are relative to its directory).
+    pub fn load(path: &Path) -> Result<Zone, ZoneError> {
+        Zone::load_source(&ZoneSource::file(path))
+    }
+
+    /// Reads the file of `source`, with its zone name when one was given.
+    pub fn load_source(source: &ZoneSource) -> Result<Zone, ZoneError> {
+        let path = source.path.as_path();
+        let bytes = read::read_master_file(path, true).map_err(|message| ZoneError {
+            path: path.to_path_buf(),
+            line: 0,
+            message,
+        })?;
+        read::parse(&bytes, path, source.origin.as_ref())
+    }
+
+    /// Parses master-file text; `path` names it in errors and anchors relative `$INCLUDE`s.
+    pub fn parse(text: &str, path: &Path) -> Result<Zone, ZoneError> {
+        Zone::parse_bytes(text.as_bytes(), path)
+    }
+
+    /// Like [`Zone::parse`] for raw bytes: master files need not be UTF-8 (RFC 1035 5.1).
+    pub fn parse_bytes(bytes: &[u8], path: &Path) -> Result<Zone, ZoneError> {
+        read::parse(bytes, path, None)
+    }
+}
+
+/// A `--zone` argument: a file, and the zone's name when given as `NAME=FILE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneSource {
+    /// The master file.
+    pub path: PathBuf,
+    /// The zone apex, for files without `$ORIGIN` or SOA at the top (as
+    /// named-checkzone's `zonename filename`); None to take it from the file.
+    pub origin: Option<Name>,
+}
+
+impl ZoneSource {
+    /// A file whose origin comes from its own `$ORIGIN` or SOA.
+    pub fn file(path: &Path) -> ZoneSource {
+        ZoneSource {
+            path: path.to_path_buf(),
+            origin: None,
+        }
+    }
+
+    /// Reads a `--zone` argument: `FILE`, or `NAME=FILE`. An argument that names an
+    /// existing file is always that file, even with an `=` in it.
+    pub fn from_arg(arg: &Path) -> Result<ZoneSource, String> {
+        if arg.exists() {
+            return Ok(ZoneSource::file(arg));
+        }
+        let Some((name, file)) = arg.to_str().and_then(|text| text.split_once('=')) else {
+            return Ok(ZoneSource::file(arg));
+        };
+        let mut origin = Name::from_utf8(name)
+            .map_err(|e| format!("--zone {}: '{name}' is not a zone name: {e}", arg.display()))?
+            .to_lowercase();
+        origin.set_fqdn(true);
+        Ok(ZoneSource {
+            path: PathBuf::from(file),
+            origin: Some(origin),
+        })
+    }
+}
+
+impl From<PathBuf> for ZoneSource {
+    fn from(path: PathBuf) -> ZoneSource {
+        ZoneSource::file(&path)
+    }
+}
+
+impl From<&PathBuf> for ZoneSource {
+    fn from(path: &PathBuf) -> ZoneSource {
+        ZoneSource::file(path)
+    }
+}
+
+impl From<&ZoneSource> for ZoneSource {
+    fn from(source: &ZoneSource) -> ZoneSource {
+        source.clone()
+    }
+}
+
+/// How a [`ZoneSet`] lookup ended, as the RCODE a resolver would see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ZoneRcode {
+    /// The name exists (possibly with no records of the asked type: NODATA).
+    NoError,
+    /// The name does not exist, or no loaded zone covers it.
+    NxDomain,
+    /// No answer can be given: a CNAME loop, a chain that is too long, or a delegation
+    /// to a zone that is not loaded.
+    ServFail,
+}
+
+/// The answer to one [`ZoneSet::lookup`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneAnswer {
+    /// The response code.
+    pub rcode: ZoneRcode,
+    /// The answer section: CNAMEs followed, then the records asked for.
+    pub answers: Vec<Record>,
+}
+
+/// Several zones answering together, the most specific zone answering for its names.
+#[derive(Debug, Clone, Default)]
+pub struct ZoneSet {
+    zones: Vec<Zone>,
+    indexes: Vec<ZoneIndex>,
+    by_origin: FastMap<Name, usize>,
+}
+
+/// Lookup tables for one zone; every name is lower-case and fully qualified.
+#[derive(Debug, Clone)]
+struct ZoneIndex {
+    origin: Name,
+    /// Owner name to indexes into the zone's records.
+    by_name: FastMap<Name, Vec<usize>>,
+    /// Every owner name and every name between an owner and the apex (empty non-terminals).
+    existing: FastSet<Name>,
+    /// Owners of NS records below the apex: delegations to child zones.
+    cuts: FastSet<Name>,
+}
+
+/// What one zone says about one name.
+enum Step {
+    Answer(Vec<Record>),
+    NoData,
+    NxDomain,
+    Cname(Box<Record>, Name),
+    Delegated,
+}
+
+impl ZoneSet {
+    /// Indexes `zones`; when two share an origin, the first one answers for it.
+    pub fn new(zones: Vec<Zone>) -> ZoneSet {
+        let mut by_origin = fast_map(zones.len());
+        let mut indexes = Vec::with_capacity(zones.len());
+        for (i, zone) in zones.iter().enumerate() {
+            let index = ZoneIndex::build(zone);
+            by_origin.entry(index.origin.clone()).or_insert(i);
+            indexes.push(index);
+        }
+        ZoneSet {
+            zones,
+            indexes,
+            by_origin,
+        }
+    }
+
+    /// Loads every file (paths, or [`ZoneSource`]s with a zone name); two files for
+    /// the same zone apex are an error.
+    pub fn load<'a, S>(sources: &'a [S]) -> Result<ZoneSet, ZoneError>
+    where
+        &'a S: Into<ZoneSource>,
+    {
+        let mut zones: Vec<Zone> = Vec::with_capacity(sources.len());
+        let mut seen: HashMap<Name, PathBuf> = HashMap::new();
+        for source in sources {
+            let source: ZoneSource = source.into();
+            let zone = Zone::load_source(&source)?;
+            if let Some(first) = seen.get(&zone.origin) {
+                return Err(ZoneError {
+                    path: source.path.clone(),
+                    line: 0,
+                    message: format!(
+                        "zone {} is already loaded from {}",
+                        zone.origin,
+                        first.display()
+                    ),
+                });
+            }
+            seen.insert(zone.origin.clone(), source.path);
+            zones.push(zone);
+        }
+        Ok(ZoneSet::new(zones))
+    }
+
+    /// What loading ignored, in every zone (out-of-zone data), for the user to see.
+    pub fn warnings(&self) -> impl Iterator<Item = &ZoneError> {
+        self.zones.iter().flat_map(|zone| zone.warnings.iter())
+    }
+
+    /// Every name the zones hold: owners, and the names between an owner
+    /// and its zone's apex. Lower case, fully qualified.
+    pub fn names(&self) -> impl Iterator<Item = &Name> {
+        self.indexes.iter().flat_map(|index| index.existing.iter())
+    }
+
+    /// The loaded zones, in the order given.
+    pub fn zones(&self) -> &[Zone] {
+        &self.zones
+    }
+
+    /// Answers `name`/`rtype` like an authoritative server followed by a resolver:
+    /// CNAMEs are chased across zones (RFC 1034 4.3.2), wildcards synthesised (RFC 4592).
+    pub fn lookup(&self, name: &Name, rtype: RecordType) -> ZoneAnswer {
+        let mut answers = Vec::new();
+        let mut current = normalize(name);
+        let mut seen = HashSet::new();
+        seen.insert(current.clone());
+        loop {
+            let Some(i) = self.zone_for(&current) else {
+                return ZoneAnswer {
+                    rcode: ZoneRcode::NxDomain,
+                    answers,
+                };
+            };
+            let (Some(zone), Some(index)) = (self.zones.get(i), self.indexes.get(i)) else {
+                return servfail();
+            };
+            match index.resolve(zone, &current, rtype) {
+                Step::Answer(records) => {
+                    answers.extend(records);
+                    return ZoneAnswer {
+                        rcode: ZoneRcode::NoError,
+                        answers,
+                    };
+                }
+                Step::NoData => {
+                    return ZoneAnswer {
+                        rcode: ZoneRcode::NoError,
+                        answers,
+                    };
+                }
+                Step::NxDomain => {
+                    return ZoneAnswer {
+                        rcode: ZoneRcode::NxDomain,
+                        answers,
+                    };
+                }
+                Step::Delegated => return servfail(),
+                Step::Cname(record, target) => {
+                    answers.push(*record);
+                    if answers.len() > MAX_CNAME_CHAIN || !seen.insert(target.clone()) {
+                        return servfail();
+                    }
+                    current = target;
+                }
+            }
+        }
+    }
+
+    /// The most specific loaded zone whose apex is `name` or an ancestor of it.
+    fn zone_for(&self, name: &Name) -> Option<usize> {
+        (0..=label_count(name))
+            .rev()
+            .find_map(|k| self.by_origin.get(&name.trim_to(k)).copied())
+    }
+}
+
+fn servfail() -> ZoneAnswer {
+    ZoneAnswer {
+        rcode: ZoneRcode::ServFail,
+        answers: Vec::new(),
+    }
+}
+
+/// Lower-case and fully qualified, the form every index key has.
+fn normalize(name: &Name) -> Name {
+    let mut name = name.to_lowercase();
+    name.set_fqdn(true);
+    name
+}
+
+fn label_count(name: &Name) -> usize {
+    name.iter().count()
+}
+
+impl ZoneIndex {
+    fn build(zone: &Zone) -> ZoneIndex {
+        let origin = normalize(&zone.origin);
+        let apex_labels = label_count(&origin);
+        let mut by_name: FastMap<Name, Vec<usize>> = fast_map(zone.records.len());
+        let mut existing = fast_set(zone.records.len());
+        let mut cuts = fast_set(0);
+        existing.insert(origin.clone());
+        for (i, record) in zone.records.iter().enumerate() {
+            let owner = normalize(&record.name);
+            if !origin.zone_of(&owner) {
+                continue; // cannot be reached: lookups come here only for names in the zone
+            }
+            for k in (apex_labels..=label_count(&owner)).rev() {
+                if !existing.insert(owner.trim_to(k)) {
+                    break; // its ancestors are already there
+                }
+            }
+            if record.record_type() == RecordType::NS && owner != origin {
+                cuts.insert(owner.clone());
+            }
+            by_name.entry(owner).or_default().push(i);
+        }
+        ZoneIndex {
+            origin,
+            by_name,
+            existing,
+            cuts,
+        }
+    }
+
+    /// What this zone says about `name` (lower-case, fully qualified, inside the zone).
+    fn resolve(&self, zone: &Zone, name: &Name, rtype: RecordType) -> Step {
+        let apex_labels = label_count(&self.origin);
+        let labels = label_count(name);
+        // Below a zone cut the parent is not authoritative (RFC 1034 4.2.1); the NS and
+        // DS records at the cut itself are still the parent's to give.
+        for k in apex_labels + 1..=labels {
+            if self.cuts.contains(&name.trim_to(k)) {
+                let at_cut = k == labels;
+                if at_cut && (rtype == RecordType::NS || rtype == RecordType::DS) {
+                    break;
+                }
+                return Step::Delegated;
+            }
+        }
+        if let Some(found) = self.by_name.get(name) {
+            return answer_at(zone, found, name, rtype);
+        }
+        if self.existing.contains(name) {
+            return Step::NoData; // an empty non-terminal
+        }
+        // RFC 4592 3.3.1: the closest encloser's `*` child, if it exists, answers.
+        for k in (apex_labels..labels).rev() {
+            let encloser = name.trim_to(k);
+            if !self.existing.contains(&encloser) {
+                continue;
+            }
+            let Ok(wildcard) = encloser.prepend_label("*") else {
+                return Step::NxDomain;
+            };
+            if let Some(found) = self.by_name.get(&wildcard) {
+                return answer_at(zone, found, name, rtype);
+            }
+            if self.existing.contains(&wildcard) {
+                return Step::NoData;
+            }
+            return Step::NxDomain;
+        }
+        Step::NxDomain
+    }
+}
+
+/// The answer from the records `found` of one owner, renamed to `qname` (for wildcards).
+fn answer_at(zone: &Zone, found: &[usize], qname: &Name, rtype: RecordType) -> Step {
+    let renamed = |record: &Record| {
+        let mut record = record.clone();
+        record.name = qname.clone();
+        record
+    };
+    let records = found.iter().filter_map(|&i| zone.records.get(i));
+    let matching: Vec<Record> = records
+        .clone()
+        .filter(|r| rtype == RecordType::ANY || r.record_type() == rtype)
+        .map(renamed)
+        .collect();
+    if !matching.is_empty() {
+        return Step::Answer(matching);
+    }
+    if rtype != RecordType::CNAME {
+        for record in records {
+            if let RData::CNAME(target) = &record.data {
+                return Step::Cname(Box::new(renamed(record)), normalize(&target.0));
+            }
+        }
+    }
+    Step::NoData
+}

@@ -1,0 +1,526 @@
+//! Reading master files: the file-safety rules, directives (`$ORIGIN`, `$TTL`,
+//! `$INCLUDE`), owners and TTLs of records, and the rules of a whole zone.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+
+use super::convert::{build_rdata, is_class, parse_type, type_name};
+use super::generate::generate;
+use super::lex::{
+    DName, Entry, Fail, Lexer, MAX_TTL, Token, parse_name, parse_ttl_value, shown, token_bytes,
+    upper,
+};
+use super::{MAX_ZONE_FILE_BYTES, Zone, ZoneError};
+
+/// How deeply `$INCLUDE` may nest.
+const MAX_INCLUDE_DEPTH: usize = 16;
+/// TTL used when neither the record, `$TTL`, a previous record nor the SOA gives one.
+const DEFAULT_TTL: u32 = 3600;
+
+/// Maps and sets keyed by names: foldhash instead of SipHash (see the zone index).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
+
+fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
+    FastMap::with_capacity_and_hasher(capacity, Default::default())
+}
+
+fn fast_set<K>(capacity: usize) -> FastSet<K> {
+    FastSet::with_capacity_and_hasher(capacity, Default::default())
+}
+
+/// Parses a master file; `origin` is the zone name given with it, if any.
+pub(super) fn parse(bytes: &[u8], path: &Path, origin: Option<&Name>) -> Result<Zone, ZoneError> {
+    let mut loader = Loader::default();
+    let origin = origin.map(DName::from_name);
+    loader.apex = origin.clone();
+    loader.read_file(bytes, path, origin, 0)?;
+    loader.finish(path)
+}
+
+/// Reads a master file of at most [`MAX_ZONE_FILE_BYTES`]. Regular files
+/// always; a pipe (`--zone /dev/stdin`, `--zone <(...)`) only when
+/// `allow_pipe`, which `$INCLUDE` does not set: an included device, pipe or
+/// directory is refused before anything is read from it.
+pub(super) fn read_master_file(path: &Path, allow_pipe: bool) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    let kind = meta.file_type();
+    let too_big = || {
+        format!(
+            "is larger than {} MiB, the most mailcheck reads",
+            MAX_ZONE_FILE_BYTES / (1024 * 1024)
+        )
+    };
+    if meta.len() > MAX_ZONE_FILE_BYTES {
+        return Err(too_big());
+    }
+    if kind.is_dir() {
+        return Err("is a directory, not a zone file".to_string());
+    }
+    #[cfg(unix)]
+    let pipe = std::os::unix::fs::FileTypeExt::is_fifo(&kind);
+    #[cfg(not(unix))]
+    let pipe = false;
+    let readable = kind.is_file() || (allow_pipe && pipe);
+    if !readable {
+        return Err("is not a regular file (a device, socket or pipe)".to_string());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_ZONE_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_ZONE_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+// ---------------------------------------------------------------------------
+// Loading (RFC 1035 5.1 directives, RFC 2308 4 $TTL)
+// ---------------------------------------------------------------------------
+
+/// A record read but not yet checked against the whole zone.
+struct Pending {
+    owner: DName,
+    rtype: RecordType,
+    ttl: u32,
+    wire: Vec<u8>,
+    rdata: RData,
+    file: usize,
+    line: usize,
+}
+
+/// The SOA record, once seen.
+struct SoaSeen {
+    owner: DName,
+    wire: Vec<u8>,
+    minimum: u32,
+    file: usize,
+    line: usize,
+}
+
+/// State shared by a master file and everything it includes.
+#[derive(Default)]
+struct Loader {
+    /// Every file read, indexed by `Pending::file`.
+    files: Vec<PathBuf>,
+    /// Canonical paths of the files being read, outermost first (for cycles).
+    stack: Vec<PathBuf>,
+    pending: Vec<Pending>,
+    dollar_ttl: Option<u32>,
+    last_ttl: Option<u32>,
+    soa: Option<SoaSeen>,
+    first_origin: Option<DName>,
+    last_owner: Option<DName>,
+    /// The zone name given with the file (`--zone NAME=FILE`): the apex.
+    apex: Option<DName>,
+    /// Records made by `$GENERATE` so far.
+    generated: usize,
+    /// TTLs over the maximum, read as 0: the file index and where.
+    ttl_warnings: Vec<(usize, Fail)>,
+}
+
+/// A path's identity for cycle detection: canonical when it can be resolved.
+fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+impl Loader {
+    /// A TTL; one over 2^31 - 1 is read as 0 with a warning, as BIND does
+    /// (RFC 2181 8: such a value is treated as zero).
+    fn ttl(&mut self, token: &Token, file: usize) -> Result<u32, Fail> {
+        let value = parse_ttl_value(token)?;
+        if value > MAX_TTL {
+            let message = format!(
+                "TTL '{}' exceeds {MAX_TTL} seconds: read as 0 (RFC 2181 8)",
+                shown(token)
+            );
+            self.ttl_warnings
+                .push((file, Fail::new(token.line, message)));
+            return Ok(0);
+        }
+        Ok(value as u32)
+    }
+
+    fn read_file(
+        &mut self,
+        src: &[u8],
+        path: &Path,
+        origin: Option<DName>,
+        depth: usize,
+    ) -> Result<(), ZoneError> {
+        let file = self.files.len();
+        self.files.push(path.to_path_buf());
+        self.stack.push(identity(path));
+        let mut origin = origin;
+        let result = self.read_entries(src, path, &mut origin, depth, file);
+        self.stack.pop();
+        result
+    }
+
+    fn read_entries(
+        &mut self,
+        src: &[u8],
+        path: &Path,
+        origin: &mut Option<DName>,
+        depth: usize,
+        file: usize,
+    ) -> Result<(), ZoneError> {
+        let mut lexer = Lexer::new(src);
+        while let Some(entry) = lexer.next_entry().map_err(|f| f.at(path))? {
+            let directive = !entry.blank_owner
+                && entry
+                    .tokens
+                    .first()
+                    .is_some_and(|t| !t.quoted && t.text.first() == Some(&b'$'));
+            if directive {
+                self.directive(&entry, path, origin, depth, file)?;
+            } else {
+                self.record(&entry, origin, file).map_err(|f| f.at(path))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn directive(
+        &mut self,
+        entry: &Entry,
+        path: &Path,
+        origin: &mut Option<DName>,
+        depth: usize,
+        file: usize,
+    ) -> Result<(), ZoneError> {
+        let fail = |message: String| Fail::new(entry.line, message).at(path);
+        let Some((keyword, args)) = entry.tokens.split_first() else {
+            return Ok(());
+        };
+        let word = upper(keyword);
+        match word.as_str() {
+            "$ORIGIN" => {
+                let [arg] = args else {
+                    return Err(fail("$ORIGIN takes exactly one domain name".to_string()));
+                };
+                let name = parse_name(arg, origin.as_ref()).map_err(|f| f.at(path))?;
+                if depth == 0 && self.first_origin.is_none() {
+                    self.first_origin = Some(name.clone());
+                }
+                *origin = Some(name);
+            }
+            "$TTL" => {
+                let [arg] = args else {
+                    return Err(fail("$TTL takes exactly one TTL".to_string()));
+                };
+                self.dollar_ttl = Some(self.ttl(arg, file).map_err(|f| f.at(path))?);
+            }
+            "$INCLUDE" => {
+                let (file_token, origin_token) = match args {
+                    [file] => (file, None),
+                    [file, name] => (file, Some(name)),
+                    _ => {
+                        return Err(fail(
+                            "$INCLUDE takes a file name and an optional origin".to_string(),
+                        ));
+                    }
+                };
+                // RFC 1035 5.1: the included file starts from the given origin (relative
+                // to the current one) and never changes the including file's origin.
+                let child_origin = match origin_token {
+                    Some(token) => {
+                        Some(parse_name(token, origin.as_ref()).map_err(|f| f.at(path))?)
+                    }
+                    None => origin.clone(),
+                };
+                let file_name = String::from_utf8(token_bytes(file_token))
+                    .map_err(|_| fail("the $INCLUDE file name is not valid UTF-8".to_string()))?;
+                let named = PathBuf::from(&file_name);
+                let child = match path.parent() {
+                    Some(dir) if named.is_relative() => dir.join(&named),
+                    _ => named,
+                };
+                if depth + 1 > MAX_INCLUDE_DEPTH {
+                    return Err(fail(format!(
+                        "$INCLUDE {file_name}: includes nest more than {MAX_INCLUDE_DEPTH} deep"
+                    )));
+                }
+                if self.stack.contains(&identity(&child)) {
+                    return Err(fail(format!(
+                        "$INCLUDE {file_name}: include cycle: {} is already being read",
+                        child.display()
+                    )));
+                }
+                let bytes = read_master_file(&child, false).map_err(|e| {
+                    fail(format!(
+                        "cannot read included file {}: {e}",
+                        child.display()
+                    ))
+                })?;
+                self.read_file(&bytes, &child, child_origin, depth + 1)?;
+            }
+            "$GENERATE" => {
+                let mut made = self.generated;
+                generate(args, entry.line, &mut made, |record| {
+                    self.record(record, origin, file)
+                })
+                .map_err(|f| f.at(path))?;
+                self.generated = made;
+            }
+            _ => {
+                return Err(fail(format!("unknown directive {}", shown(keyword))));
+            }
+        }
+        Ok(())
+    }
+
+    fn record(
+        &mut self,
+        entry: &Entry,
+        origin: &mut Option<DName>,
+        file: usize,
+    ) -> Result<(), Fail> {
+        let mut rest = entry.tokens.as_slice();
+        let owner = if entry.blank_owner {
+            self.last_owner.clone().ok_or_else(|| {
+                Fail::new(
+                    entry.line,
+                    "the line starts with whitespace (same owner as the previous record) but there is no previous record",
+                )
+            })?
+        } else {
+            let Some((first, tail)) = rest.split_first() else {
+                return Err(Fail::new(entry.line, "empty record"));
+            };
+            rest = tail;
+            parse_name(first, origin.as_ref())?
+        };
+
+        // RFC 1035 5.1: [<TTL>] [<class>] <type> <RDATA>, TTL and class in either order.
+        let mut ttl: Option<u32> = None;
+        let mut class_seen = false;
+        let rtype = loop {
+            let Some((token, tail)) = rest.split_first() else {
+                return Err(Fail::new(entry.line, "record has no type"));
+            };
+            rest = tail;
+            if token.quoted {
+                return Err(Fail::new(
+                    token.line,
+                    format!(
+                        "expected a TTL, class or record type, found the quoted string {}",
+                        shown(token)
+                    ),
+                ));
+            }
+            if token.text.first().is_some_and(u8::is_ascii_digit) {
+                if ttl.is_some() {
+                    return Err(Fail::new(token.line, "two TTLs in one record"));
+                }
+                ttl = Some(self.ttl(token, file)?);
+                continue;
+            }
+            let word = upper(token);
+            if is_class(&word) {
+                if class_seen {
+                    return Err(Fail::new(token.line, "two classes in one record"));
+                }
+                if word != "IN" && word != "CLASS1" {
+                    return Err(Fail::new(
+                        token.line,
+                        format!("class {word} is not supported: only IN zones can be loaded"),
+                    ));
+                }
+                class_seen = true;
+                continue;
+            }
+            break parse_type(token)?;
+        };
+
+        // Without $ORIGIN the SOA owner is the origin, already for the SOA's own RDATA.
+        if rtype == RecordType::SOA && origin.is_none() {
+            *origin = Some(owner.clone());
+        }
+        let (wire, rdata) = build_rdata(rtype, rest, origin.as_ref(), entry.line)?;
+
+        let mut soa_minimum = self.soa.as_ref().map(|s| s.minimum);
+        let in_apex = self.apex.as_ref().is_none_or(|apex| owner.is_within(apex));
+        if rtype == RecordType::SOA && in_apex {
+            match &self.soa {
+                // Every `dig axfr` dump ends with the SOA again: the same record is fine.
+                Some(first) if first.owner == owner && first.wire == wire => {}
+                Some(first) => {
+                    let where_ = self
+                        .files
+                        .get(first.file)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    return Err(Fail::new(
+                        entry.line,
+                        format!(
+                            "second SOA record (the first is at {where_}:{}): a master file holds exactly one zone (RFC 1035 5.2)",
+                            first.line
+                        ),
+                    ));
+                }
+                None => {
+                    let minimum = match &rdata {
+                        RData::SOA(soa) => soa.minimum,
+                        _ => DEFAULT_TTL,
+                    };
+                    soa_minimum = Some(minimum);
+                    self.soa = Some(SoaSeen {
+                        owner: owner.clone(),
+                        wire: wire.clone(),
+                        minimum,
+                        file,
+                        line: entry.line,
+                    });
+                }
+            }
+        }
+        // RFC 2308 4: $TTL; else RFC 1035 5.1: the previous record's; else the SOA minimum.
+        let ttl = ttl
+            .or(self.dollar_ttl)
+            .or(self.last_ttl)
+            .or(soa_minimum)
+            .unwrap_or(DEFAULT_TTL);
+
+        self.pending.push(Pending {
+            owner: owner.clone(),
+            rtype,
+            ttl,
+            wire,
+            rdata,
+            file,
+            line: entry.line,
+        });
+        self.last_owner = Some(owner);
+        self.last_ttl = Some(ttl);
+        Ok(())
+    }
+
+    /// Whole-zone checks, then the [`Zone`].
+    fn finish(self, top: &Path) -> Result<Zone, ZoneError> {
+        // The name given with the file; else the SOA owner (RFC 1035 5.2); else the
+        // first $ORIGIN.
+        let apex = match (&self.apex, &self.soa, &self.first_origin) {
+            (Some(apex), _, _) => apex.clone(),
+            (None, Some(soa), _) => soa.owner.clone(),
+            (None, None, Some(origin)) => origin.clone(),
+            (None, None, None) => {
+                return Err(ZoneError {
+                    path: top.to_path_buf(),
+                    line: 1,
+                    message:
+                        "no $ORIGIN and no SOA record: cannot tell which names this zone covers"
+                            .to_string(),
+                });
+            }
+        };
+        let (files, pending) = (&self.files, self.pending);
+        let error_at = |p: &Pending, message: String| ZoneError {
+            path: files
+                .get(p.file)
+                .cloned()
+                .unwrap_or_else(|| top.to_path_buf()),
+            line: p.line,
+            message,
+        };
+
+        // Which records stay; they are moved out of `pending` at the end.
+        let mut keep = vec![false; pending.len()];
+        let mut unique: FastSet<(&DName, u16, &[u8])> = fast_set(pending.len());
+        // Per owner: the first CNAME, and the first other record.
+        let mut at_owner: FastMap<&DName, (Option<&Pending>, Option<&Pending>)> =
+            fast_map(pending.len());
+        let mut warnings: Vec<ZoneError> = self
+            .ttl_warnings
+            .into_iter()
+            .map(|(file, fail)| fail.at(files.get(file).map_or(top, PathBuf::as_path)))
+            .collect();
+        for (i, p) in pending.iter().enumerate() {
+            // As BIND: data outside the zone cannot be served; say so and go on.
+            if !p.owner.is_within(&apex) {
+                warnings.push(error_at(
+                    p,
+                    format!(
+                        "ignoring out-of-zone data ({}): it is outside the zone {apex}",
+                        p.owner
+                    ),
+                ));
+                continue;
+            }
+            // RFC 2181 5: an RRset holds no duplicate records; drop repeats.
+            if !unique.insert((&p.owner, u16::from(p.rtype), p.wire.as_slice())) {
+                continue;
+            }
+            let (cname, other) = at_owner.entry(&p.owner).or_default();
+            // RFC 1034 3.6.2 and RFC 2181 10.1: a CNAME stands alone (DNSSEC records aside).
+            let dnssec = matches!(p.rtype, RecordType::RRSIG | RecordType::NSEC);
+            if p.rtype == RecordType::CNAME {
+                if let Some(first) = cname {
+                    return Err(error_at(
+                        p,
+                        format!(
+                            "second CNAME at {} (the first is on line {}): a name has at most one CNAME (RFC 2181 10.1)",
+                            p.owner, first.line
+                        ),
+                    ));
+                }
+                if let Some(first) = other {
+                    return Err(error_at(
+                        p,
+                        format!(
+                            "CNAME at {} which also has {} data (line {}): a CNAME must be the only record at its name (RFC 1034 3.6.2)",
+                            p.owner,
+                            type_name(first.rtype),
+                            first.line
+                        ),
+                    ));
+                }
+                *cname = Some(p);
+            } else if !dnssec {
+                if let Some(first) = cname {
+                    return Err(error_at(
+                        p,
+                        format!(
+                            "{} record at {} which has a CNAME (line {}): a CNAME must be the only record at its name (RFC 1034 3.6.2)",
+                            type_name(p.rtype),
+                            p.owner,
+                            first.line
+                        ),
+                    ));
+                }
+                if other.is_none() {
+                    *other = Some(p);
+                }
+            }
+            if let Some(k) = keep.get_mut(i) {
+                *k = true;
+            }
+        }
+        drop(at_owner);
+        drop(unique);
+
+        let mut records = Vec::with_capacity(keep.iter().filter(|k| **k).count());
+        for (p, _) in pending.into_iter().zip(keep).filter(|(_, k)| *k) {
+            let name = p
+                .owner
+                .to_name()
+                .map_err(|e| error_at(&p, format!("bad name {}: {e}", p.owner)))?;
+            records.push(Record::from_rdata(name, p.ttl, p.rdata));
+        }
+        let origin = apex.to_name().map_err(|e| ZoneError {
+            path: top.to_path_buf(),
+            line: 1,
+            message: format!("bad zone apex {apex}: {e}"),
+        })?;
+        Ok(Zone {
+            origin,
+            records,
+            warnings,
+        })
+    }
+}
