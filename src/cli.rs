@@ -86,8 +86,23 @@ pub enum Command {
     },
 }
 
+/// The batch options of `domain`, `verify` and `spf`. Each command words
+/// their help for its own items (`mut_arg` on the command's arguments).
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Read items from this file, one a line (- for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<String>,
+
+    /// How many items to check at once.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub concurrency: usize,
+}
+
 /// Arguments of `mailcheck domain`.
 #[derive(Debug, Args)]
+#[command(mut_arg("from_file", |a| a.help("Read domains from this file (one a line; - for standard input)")))]
+#[command(mut_arg("concurrency", |a| a.help("How many domains to check at once")))]
 pub struct DomainArgs {
     /// Domains to check (international names are accepted and converted to A-labels).
     #[arg(
@@ -97,13 +112,9 @@ pub struct DomainArgs {
     )]
     pub domains: Vec<String>,
 
-    /// Read domains from this file (one a line; - for standard input).
-    #[arg(long, value_name = "FILE")]
-    pub from_file: Option<String>,
-
-    /// How many domains to check at once.
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    pub concurrency: usize,
+    /// --from-file and --concurrency.
+    #[command(flatten)]
+    pub batch: BatchArgs,
 
     /// DKIM selector to check (repeatable); without it, common selectors are tried.
     #[arg(long = "selector", short = 's', value_name = "S")]
@@ -125,6 +136,12 @@ pub struct DomainArgs {
 
 /// Arguments of `mailcheck verify`.
 #[derive(Debug, Args)]
+#[command(mut_arg("from_file", |a| a.help(
+    "Read messages from this file, one a line: PATH [IP [HELO [MAIL-FROM]]] \
+     (missing fields fall back to --ip, --helo, --mail-from)")))]
+#[command(mut_arg("concurrency", |a| a
+    .help("How many messages to verify at once")
+    .default_value("32")))]
 pub struct VerifyArgs {
     /// RFC 5322 message files (.eml), or - for standard input.
     #[arg(
@@ -134,14 +151,9 @@ pub struct VerifyArgs {
     )]
     pub messages: Vec<String>,
 
-    /// Read messages from this file, one a line: PATH [IP [HELO [MAIL-FROM]]]
-    /// (missing fields fall back to --ip, --helo, --mail-from).
-    #[arg(long, value_name = "FILE")]
-    pub from_file: Option<String>,
-
-    /// How many messages to verify at once.
-    #[arg(long, value_name = "N", default_value_t = 32)]
-    pub concurrency: usize,
+    /// --from-file and --concurrency.
+    #[command(flatten)]
+    pub batch: BatchArgs,
 
     /// The IP address the message arrived from.
     #[arg(long, value_name = "IP")]
@@ -164,6 +176,8 @@ pub struct VerifyArgs {
 
 /// Arguments of `mailcheck spf`.
 #[derive(Debug, Args)]
+#[command(mut_arg("from_file", |a| a.help("Read checks from this file, one a line: IDENTITY IP [HELO]")))]
+#[command(mut_arg("concurrency", |a| a.help("How many checks to run at once")))]
 pub struct SpfArgs {
     /// A domain (checked as postmaster@DOMAIN) or a MAIL FROM address.
     #[arg(
@@ -173,13 +187,9 @@ pub struct SpfArgs {
     )]
     pub target: Option<String>,
 
-    /// Read checks from this file, one a line: IDENTITY IP [HELO].
-    #[arg(long, value_name = "FILE")]
-    pub from_file: Option<String>,
-
-    /// How many checks to run at once.
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    pub concurrency: usize,
+    /// --from-file and --concurrency.
+    #[command(flatten)]
+    pub batch: BatchArgs,
 
     /// Evaluate check_host() for this IP: pass required for exit 0.
     #[arg(long, value_name = "IP")]

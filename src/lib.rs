@@ -8,12 +8,12 @@
 pub mod batch;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod dns;
 pub mod exit;
 pub mod keys;
 pub mod render;
 pub mod report;
-pub mod run;
 pub mod spf;
 pub mod verify;

@@ -5,8 +5,8 @@
 use clap::Parser;
 use mailcheck::{
     cli::Cli,
+    commands::{RunError, run},
     exit::ExitStatus,
-    run::{RunError, run},
 };
 use std::io::{self, Write};
 

@@ -1,0 +1,62 @@
+//! `mailcheck dkim keygen`: generate a key pair, write the private key and
+//! print the TXT record to publish.
+
+use super::{RunError, selectors};
+use crate::{
+    cli::KeygenArgs,
+    config::{Config, Output, normalize_domain},
+    exit::ExitStatus,
+    keys,
+};
+use serde_json::json;
+use std::io::Write;
+
+/// Generate the key and print its record (zone-file text, or JSON).
+pub fn run(
+    config: &Config,
+    args: &KeygenArgs,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    let domain =
+        normalize_domain(&args.domain).map_err(|e| RunError::Input(format!("--domain: {e}")))?;
+    let selector = selectors(std::slice::from_ref(&args.selector))?.remove(0);
+    let algorithm = args.algorithm.parse::<keys::KeyAlgorithm>().map_err(|_| {
+        RunError::Input(format!(
+            "--algorithm {}: expected rsa-2048, rsa-3072, rsa-4096 or ed25519",
+            args.algorithm
+        ))
+    })?;
+    let key = keys::keygen(&keys::Keygen {
+        domain,
+        selector,
+        algorithm,
+        out: args.out.clone(),
+        force: args.force,
+    })
+    .map_err(|e| RunError::Input(e.to_string()))?;
+    match config.output {
+        Output::Json => {
+            let value = json!({
+                "key_file": key.path,
+                "algorithm": key.algorithm.to_string(),
+                "bits": key.bits,
+                "name": key.name,
+                "record": key.record,
+                "strings": key.strings,
+                "zone": key.zone_text,
+            });
+            serde_json::to_writer(&mut *out, &value).map_err(|e| RunError::Io(e.into()))?;
+            writeln!(out)?;
+        }
+        Output::Text { .. } => {
+            writeln!(
+                out,
+                "; private key written to {} (mode 0600)",
+                key.path.display()
+            )?;
+            writeln!(out, "; publish this TXT record at {}:", key.name)?;
+            writeln!(out, "{}", key.zone_text.trim_end())?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}
