@@ -2,6 +2,7 @@
 //! publishes it (RFC 6376 3.6.1; Ed25519 per RFC 8463), and sign a message
 //! with it (rsa-sha256 or ed25519-sha256, relaxed/relaxed) using mail-auth.
 
+use crate::names;
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 use mail_auth::{
     crypto::{DkimKey, Ed25519Key, RsaKey, Sha256},
@@ -204,8 +205,7 @@ pub struct Sign {
 
 /// Generates a key pair, writes the private key and returns the record to publish.
 pub fn keygen(req: &Keygen) -> Result<GeneratedKey, KeyError> {
-    let domain = normalize_domain(&req.domain)?;
-    let selector = normalize_selector(&req.selector)?;
+    let (domain, selector) = checked_names(&req.domain, &req.selector)?;
     // Fail fast before a slow RSA generation; write_new re-checks atomically.
     if !req.force && req.out.symlink_metadata().is_ok() {
         return Err(already_exists(&req.out));
@@ -217,7 +217,7 @@ pub fn keygen(req: &Keygen) -> Result<GeneratedKey, KeyError> {
     };
     write_new(&req.out, pem.as_bytes(), 0o600, req.force)?;
 
-    let name = format!("{selector}._domainkey.{domain}");
+    let name = names::dkim_key_name(&selector, &domain);
     let prefix = format!("v=DKIM1; k={}; ", req.algorithm.key_type());
     let record = format!("{prefix}p={public_b64}");
     let mut strings = vec![prefix];
@@ -239,8 +239,7 @@ pub fn keygen(req: &Keygen) -> Result<GeneratedKey, KeyError> {
 
 /// Signs a message and returns it with the DKIM-Signature header prepended (CRLF line endings).
 pub fn sign(req: &Sign) -> Result<Vec<u8>, KeyError> {
-    let domain = normalize_domain(&req.domain)?;
-    let selector = normalize_selector(&req.selector)?;
+    let (domain, selector) = checked_names(&req.domain, &req.selector)?;
     let key = load_key(&req.key)?;
 
     let message = to_crlf(&req.message);
@@ -460,42 +459,12 @@ fn zone_single_line(name: &str, strings: &[String]) -> String {
     format!("{name}. {RECORD_TTL} IN TXT {}", quoted.join(" "))
 }
 
-/// Checks one DNS label of letters, digits, '-' and '_' (1 to 63 bytes).
-fn valid_label(label: &str) -> bool {
-    !label.is_empty()
-        && label.len() <= 63
-        && label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        && !label.starts_with('-')
-        && !label.ends_with('-')
-}
-
-fn normalize_domain(domain: &str) -> Result<String, KeyError> {
-    let trimmed = domain.trim().trim_end_matches('.');
-    let bad = |why: &str| KeyError(format!("domain {domain:?}: {why}"));
-    if trimmed.is_empty() {
-        return Err(bad("empty"));
-    }
-    let ascii = if trimmed.is_ascii() {
-        trimmed.to_ascii_lowercase()
-    } else {
-        idna::domain_to_ascii(trimmed).map_err(|_| bad("not a valid internationalized name"))?
-    };
-    if ascii.len() > 253 || !ascii.split('.').all(valid_label) {
-        return Err(bad("not a valid domain name"));
-    }
-    Ok(ascii)
-}
-
-fn normalize_selector(selector: &str) -> Result<String, KeyError> {
-    let trimmed = selector.trim().trim_end_matches('.');
-    if trimmed.is_empty() || trimmed.len() > 63 * 4 || !trimmed.split('.').all(valid_label) {
-        return Err(KeyError(format!(
-            "selector {selector:?}: not a valid selector (DNS labels of letters, digits, '-', '_')"
-        )));
-    }
-    Ok(trimmed.to_string())
+/// The signing domain and selector, checked as every command checks them
+/// (`names`), so nothing but a DNS name reaches a `d=` or `s=` tag.
+fn checked_names(domain: &str, selector: &str) -> Result<(String, String), KeyError> {
+    let domain = names::domain(domain).map_err(KeyError)?;
+    let selector = names::selector(selector).map_err(KeyError)?;
+    Ok((domain, selector))
 }
 
 /// Parses a `--headers` list (each entry colon- or comma-separated); must name From.

@@ -1,12 +1,12 @@
 //! `mailcheck dkim DOMAIN --selector S...`: check DKIM key records.
 
-use super::{RunError, build_dns, selectors};
+use super::{RunError, build_dns};
 use crate::{
     check,
     cli::DkimArgs,
-    config::{Config, Output, normalize_domain},
+    config::{Config, Output},
     exit::ExitStatus,
-    render,
+    names, render,
     report::DomainReport,
 };
 use serde_json::{Map, json};
@@ -19,8 +19,8 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, RunError> {
     let domain =
-        normalize_domain(args.domain.as_deref().unwrap_or_default()).map_err(RunError::Input)?;
-    let selectors = selectors(&args.selectors)?;
+        names::domain(args.domain.as_deref().unwrap_or_default()).map_err(RunError::Input)?;
+    let selectors = names::selectors(&args.selectors).map_err(RunError::Input)?;
     let dns = build_dns(config)?.without_mailauth();
     let findings = check::dkim::check(&dns, &domain, &selectors).await;
     let report = DomainReport { domain, findings };

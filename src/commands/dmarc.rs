@@ -4,9 +4,9 @@ use super::{RunError, build_dns};
 use crate::{
     check,
     cli::DmarcArgs,
-    config::{Config, Output, normalize_domain},
+    config::{Config, Output},
     exit::ExitStatus,
-    render,
+    names, render,
     report::DomainReport,
 };
 use serde_json::{Map, Value, json};
@@ -19,7 +19,7 @@ pub async fn run(
     args: &DmarcArgs,
     out: &mut dyn Write,
 ) -> Result<ExitStatus, RunError> {
-    let domain = normalize_domain(&args.domain).map_err(RunError::Input)?;
+    let domain = names::domain(&args.domain).map_err(RunError::Input)?;
     let dns = build_dns(config)?.without_mailauth();
     let (findings, discovery) = tokio::join!(
         check::dmarc::check(&dns, &domain),

@@ -1,14 +1,14 @@
 //! `mailcheck domain DOMAIN...` (or `--from-file`): every check of a domain's
 //! mail DNS.
 
-use super::{RunError, build_dns, helo, selectors};
+use super::{RunError, build_dns, helo};
 use crate::{
     batch::{self, Batch, Outcome},
     check::{self, DomainOptions},
     cli::DomainArgs,
-    config::{Config, normalize_domain},
+    config::Config,
     exit::ExitStatus,
-    render,
+    names, render,
     report::{DomainReport, Status},
 };
 use std::{
@@ -37,17 +37,17 @@ pub async fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, RunError> {
-    let selectors = selectors(&args.selectors)?;
+    let selectors = names::selectors(&args.selectors).map_err(RunError::Input)?;
     let domains = match &args.batch.from_file {
         Some(source) => Batch::from_file(source, |fields| {
             batch::at_most(fields, 1, "one domain")?;
-            normalize_domain(&fields[0])
+            names::domain(&fields[0])
         })
         .map_err(RunError::Input)?,
         None => Batch::of(
             args.domains
                 .iter()
-                .map(|d| normalize_domain(d))
+                .map(|d| names::domain(d))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(RunError::Input)?,
         ),

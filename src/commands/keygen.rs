@@ -1,12 +1,12 @@
 //! `mailcheck dkim keygen`: generate a key pair, write the private key and
 //! print the TXT record to publish.
 
-use super::{RunError, selectors};
+use super::RunError;
 use crate::{
     cli::KeygenArgs,
-    config::{Config, Output, normalize_domain},
+    config::{Config, Output},
     exit::ExitStatus,
-    keys,
+    keys, names,
 };
 use serde_json::json;
 use std::io::Write;
@@ -18,8 +18,8 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, RunError> {
     let domain =
-        normalize_domain(&args.domain).map_err(|e| RunError::Input(format!("--domain: {e}")))?;
-    let selector = selectors(std::slice::from_ref(&args.selector))?.remove(0);
+        names::domain(&args.domain).map_err(|e| RunError::Input(format!("--domain: {e}")))?;
+    let selector = names::selector(&args.selector).map_err(RunError::Input)?;
     let algorithm = args.algorithm.parse::<keys::KeyAlgorithm>().map_err(|_| {
         RunError::Input(format!(
             "--algorithm {}: expected rsa-2048, rsa-3072, rsa-4096 or ed25519",

@@ -61,22 +61,6 @@ pub fn build_dns(config: &Config) -> Result<Dns, RunError> {
     }
 }
 
-/// Validate DKIM selectors as given on the command line.
-pub(crate) fn selectors(given: &[String]) -> Result<Vec<String>, RunError> {
-    let mut out = Vec::new();
-    for s in given {
-        let s = s.trim().to_ascii_lowercase();
-        if s.is_empty() || s.contains(char::is_whitespace) || s.starts_with('.') || s.ends_with('.')
-        {
-            return Err(RunError::Input(format!(
-                "--selector '{s}' is not a valid DKIM selector"
-            )));
-        }
-        out.push(s);
-    }
-    Ok(out)
-}
-
 /// The HELO/EHLO identity as the client sent it, from `--helo` or a batch
 /// line. Any string is accepted as it is: SPF for a HELO that is not a domain
 /// name is `none` (RFC 7208 2.3), decided by `spf::is_valid_domain`.

@@ -1,7 +1,7 @@
 //! `mailcheck dkim sign`: sign a message with a private key.
 
-use super::{RunError, selectors};
-use crate::{cli::SignArgs, config::normalize_domain, exit::ExitStatus, keys, verify as verifier};
+use super::RunError;
+use crate::{cli::SignArgs, exit::ExitStatus, keys, names, verify as verifier};
 use std::io::Write;
 
 /// Sign the message; the signed message goes to `--out` or `out`.
@@ -14,8 +14,8 @@ pub fn run(args: &SignArgs, out: &mut dyn Write) -> Result<ExitStatus, RunError>
             .collect::<Vec<_>>()
     });
     let domain =
-        normalize_domain(&args.domain).map_err(|e| RunError::Input(format!("--domain: {e}")))?;
-    let selector = selectors(std::slice::from_ref(&args.selector))?.remove(0);
+        names::domain(&args.domain).map_err(|e| RunError::Input(format!("--domain: {e}")))?;
+    let selector = names::selector(&args.selector).map_err(RunError::Input)?;
     let signed = keys::sign(&keys::Sign {
         message: message.bytes,
         key: args.key.clone(),

@@ -6,9 +6,9 @@ use crate::{
     batch::{self, Batch, Outcome},
     check::{self, spf::SpfReport},
     cli::SpfArgs,
-    config::{Config, normalize_domain},
+    config::Config,
     exit::ExitStatus,
-    render,
+    names, render,
     report::{DomainReport, Status},
 };
 use serde_json::{Map, json};
@@ -56,7 +56,7 @@ fn spf_identity(target: &str) -> (String, String) {
     let target = target.trim();
     match target.rsplit_once('@') {
         Some((local, domain)) => {
-            let domain = normalize_domain(domain).unwrap_or_else(|_| domain.to_string());
+            let domain = names::domain(domain).unwrap_or_else(|_| domain.to_string());
             let local = if local.is_empty() {
                 "postmaster"
             } else {
@@ -65,7 +65,7 @@ fn spf_identity(target: &str) -> (String, String) {
             (domain.clone(), format!("{local}@{domain}"))
         }
         None => {
-            let domain = normalize_domain(target).unwrap_or_else(|_| target.to_string());
+            let domain = names::domain(target).unwrap_or_else(|_| target.to_string());
             (domain.clone(), format!("postmaster@{domain}"))
         }
     }
