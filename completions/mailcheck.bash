@@ -270,7 +270,7 @@ _mailcheck() {
                     return 0
                     ;;
                 --algorithm)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "rsa-2048 rsa-3072 rsa-4096 ed25519" -- "${cur}"))
                     return 0
                     ;;
                 --out)

@@ -99,7 +99,10 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l domain -d 'The signing domain (d=)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l selector -d 'The selector (s=); the record goes at S._domainkey.D' -r
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l algorithm -d 'Key algorithm: rsa-2048, rsa-3072, rsa-4096 or ed25519' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l algorithm -d 'Key algorithm' -r -f -a "rsa-2048\t'RSA, 2048 bits: the usual choice (RFC 8301)'
+rsa-3072\t'RSA, 3072 bits'
+rsa-4096\t'RSA, 4096 bits: the record needs several TXT strings'
+ed25519\t'Ed25519 (RFC 8463): not yet verified by every receiver'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l out -d 'Where to write the private key (PKCS#8 PEM, mode 0600)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable). Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r

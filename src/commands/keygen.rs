@@ -20,16 +20,10 @@ pub fn run(
     let domain =
         names::domain(&args.domain).map_err(|e| RunError::Input(format!("--domain: {e}")))?;
     let selector = names::selector(&args.selector).map_err(RunError::Input)?;
-    let algorithm = args.algorithm.parse::<keys::KeyAlgorithm>().map_err(|_| {
-        RunError::Input(format!(
-            "--algorithm {}: expected rsa-2048, rsa-3072, rsa-4096 or ed25519",
-            args.algorithm
-        ))
-    })?;
     let key = keys::keygen(&keys::Keygen {
         domain,
         selector,
-        algorithm,
+        algorithm: args.algorithm,
         out: args.out.clone(),
         force: args.force,
     })
