@@ -5,8 +5,11 @@
 //! the zones can answer is in the cache before mail-auth starts, and a miss is
 //! answered NXDOMAIN (a name no loaded zone holds does not exist); mail-auth's
 //! own resolver has no nameserver, so nothing can leave the process. In live
-//! mode each answer our checks fetched is put in the cache as it arrives, and
-//! what mail-auth fetches itself is kept there too, so nothing is asked twice.
+//! mode each answer our checks fetched is put in the cache as it arrives; there
+//! too mail-auth's resolver has no nameserver ([`sealed_authenticator`]), so
+//! every name it needs must be fetched through our DNS layer first (`verify`
+//! does so before each evaluation), and one that was not fails as temperror
+//! instead of being asked by a second DNS stack.
 //!
 //! A question whose query failed (timeout, SERVFAIL, a CNAME loop in a zone
 //! file) is left out on purpose: mail-auth then asks its resolver, which fails
@@ -37,6 +40,16 @@ use std::{
 };
 
 type Negatable<T> = Result<RecordSet<T>, Negative>;
+
+/// A mail-auth evaluator whose resolver has no nameserver: it answers only
+/// from the caches this module fills.
+pub fn sealed_authenticator() -> Result<mail_auth::MessageAuthenticator, String> {
+    mail_auth::MessageAuthenticator::new(
+        hickory_resolver::config::ResolverConfig::from_parts(None, vec![], vec![]),
+        hickory_resolver::config::ResolverOpts::default(),
+    )
+    .map_err(|e| format!("cannot set up the offline resolver: {e}"))
+}
 
 /// The names a zone holds, hashed with foldhash (SipHash was 14% of loading
 /// a 1,000-domain zone).

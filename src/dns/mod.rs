@@ -22,12 +22,9 @@ pub mod resolv_conf;
 pub mod zone;
 
 use generations::Generations;
-use hickory_resolver::{
-    config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts},
-    proto::{
-        op::ResponseCode,
-        rr::{Name, RData, Record, RecordType},
-    },
+use hickory_resolver::proto::{
+    op::ResponseCode,
+    rr::{Name, RData, Record, RecordType},
 };
 use mail_auth::MessageAuthenticator;
 use std::{
@@ -239,6 +236,8 @@ enum Backend {
 pub struct Dns {
     backend: Backend,
     slots: Mutex<Generations<(Name, RecordType), Memo>>,
+    /// mail-auth's evaluator: no nameserver, so it can only read what our
+    /// own lookups put in its caches.
     authenticator: MessageAuthenticator,
     caches: mailauth::Caches,
     /// Whether live answers are handed to mail-auth's caches.
@@ -257,9 +256,8 @@ pub struct LiveOptions {
 impl Dns {
     /// DNS over the network, from the system's resolvers or one chosen server.
     ///
-    /// Our own questions go through [`client::Client`]; mail-auth keeps its
-    /// hickory resolver, with the same servers and timeout, for anything it
-    /// asks that our checks did not already fetch.
+    /// Every question goes through [`client::Client`]; mail-auth reads the
+    /// answers from its caches and has no resolver of its own.
     pub fn live(options: &LiveOptions) -> Result<Dns, String> {
         // The servers our client asks: `--resolver`, or resolv.conf as the
         // C library reads it (resolv_conf).
@@ -273,32 +271,10 @@ impl Dns {
                 (system.servers, system.rotate, system.attempts)
             }
         };
-        let server_config = |addrs: &[SocketAddr]| {
-            let list = addrs
-                .iter()
-                .map(|addr| {
-                    let mut udp = ConnectionConfig::udp();
-                    udp.port = addr.port();
-                    let mut tcp = ConnectionConfig::tcp();
-                    tcp.port = addr.port();
-                    NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
-                })
-                .collect();
-            ResolverConfig::from_parts(None, vec![], list)
-        };
-        let (config, mut opts) = match &options.source {
-            DnsSource::System => hickory_resolver::system_conf::read_system_conf()
-                .unwrap_or_else(|_| (server_config(&servers), ResolverOpts::default())),
-            DnsSource::Server(_) => (server_config(&servers), ResolverOpts::default()),
-        };
-        opts.timeout = options.timeout;
-        opts.attempts = 1;
-        opts.cache_size = 0;
-        opts.preserve_intermediates = true;
-        opts.ndots = 0;
-        opts.use_hosts_file = hickory_resolver::config::ResolveHosts::Never;
-        let authenticator = MessageAuthenticator::new(config, opts)
-            .map_err(|e| format!("cannot set up the DNS resolver: {e}"))?;
+        // mail-auth gets no nameserver: every answer it reads comes from
+        // our lookups through its caches (see `mailauth`), so there is one
+        // DNS stack, and a question nobody fetched first is a temperror.
+        let authenticator = mailauth::sealed_authenticator()?;
         Ok(Dns {
             backend: Backend::Live(client::Client::with_options(
                 servers,
@@ -317,11 +293,7 @@ impl Dns {
     /// nameserver at all, and caches filled from the zones, so nothing can
     /// leave the process.
     pub fn zones(zones: ZoneSet) -> Result<Dns, String> {
-        let authenticator = MessageAuthenticator::new(
-            ResolverConfig::from_parts(None, vec![], vec![]),
-            ResolverOpts::default(),
-        )
-        .map_err(|e| format!("cannot set up the offline resolver: {e}"))?;
+        let authenticator = mailauth::sealed_authenticator()?;
         let zones = Arc::new(zones);
         let caches = mailauth::Caches::from_zones(&zones);
         Ok(Dns {
@@ -341,7 +313,10 @@ impl Dns {
         self
     }
 
-    /// The mail-auth evaluator, wired to the same resolver.
+    /// The mail-auth evaluator. It has no nameserver, so every answer must
+    /// come from [`Dns::query`] through the caches; a question nobody
+    /// fetched first fails (temperror) instead of going out through a
+    /// second resolver.
     pub fn authenticator(&self) -> &MessageAuthenticator {
         &self.authenticator
     }

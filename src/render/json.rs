@@ -85,7 +85,9 @@ fn line(out: &mut dyn Write, value: &Value) -> io::Result<()> {
 /// {"message", "from_domain", "status": "pass|fail|error",
 ///  "spf": {"result", "domain", "identity", "mechanism", "mechanism_domain"},
 ///  "dkim": [{"result", "domain", "selector", "algorithm", "canonicalization",
-///            "reason", "notes", "key_type", "key_bits"}],
+///            "reason", "notes", "key_type", "key_bits", "unsigned_bytes"}],
+///  ("unsigned_bytes": with l=, the canonical body bytes past the signed
+///  length; null without l=)
 ///  "dmarc": {"result", "policy", "policy_tag", "disposition", "spf_aligned",
 ///            "dkim_aligned", "testing", "pct", "record_domain", "record",
 ///            "organizational_domain", "adkim", "aspf"},
@@ -107,6 +109,7 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport) -> io::Result<()> {
                 "notes": d.notes,
                 "key_type": d.key_type,
                 "key_bits": d.key_bits,
+                "unsigned_bytes": d.unsigned_bytes,
             })
         })
         .collect();

@@ -105,27 +105,32 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
         )?;
     }
     for d in &r.dkim {
-        let s = if d.result == "pass" {
-            Status::Pass
-        } else if d.result == "temperror" {
-            Status::Error
-        } else {
-            Status::Fail
+        // The status word agrees with the result word: only a pass is a
+        // pass, and a pass with unsigned content past l= is a warning.
+        let s = match d.result {
+            "pass" if d.unsigned_bytes.is_some_and(|n| n > 0) => Status::Warn,
+            "pass" => Status::Pass,
+            "temperror" => Status::Error,
+            _ => Status::Fail,
         };
         let key = match (&d.key_type, d.key_bits) {
             (Some(t), Some(b)) => format!(", {t} {b}-bit key"),
             (Some(t), None) => format!(", {t} key"),
             _ => String::new(),
         };
+        let tag = |name: &str, v: Option<&str>| match v {
+            Some(v) => format!(" {name}={v}"),
+            None => format!(" (no {name}=)"),
+        };
         writeln!(
             out,
-            "    {} dkim={} d={} s={} a={} c={}{key}",
+            "    {} dkim={}{}{}{}{}{key}",
             word(s, color),
             d.result,
-            d.domain.as_deref().unwrap_or("?"),
-            d.selector.as_deref().unwrap_or("?"),
-            d.algorithm.unwrap_or("?"),
-            d.canonicalization.as_deref().unwrap_or("?"),
+            tag("d", d.domain.as_deref()),
+            tag("s", d.selector.as_deref()),
+            tag("a", d.algorithm.as_deref()),
+            tag("c", d.canonicalization.as_deref()),
         )?;
         if let Some(reason) = &d.reason {
             writeln!(out, "          why: {reason}")?;
@@ -236,10 +241,11 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
 
     if let Some(arc) = &r.arc {
         writeln!(out, "  {}", heading("ARC", color))?;
-        let s = if arc.result == "pass" {
-            Status::Pass
-        } else {
-            Status::Fail
+        let s = match arc.result {
+            "pass" => Status::Pass,
+            "temperror" => Status::Error,
+            "none" => Status::Info,
+            _ => Status::Fail,
         };
         writeln!(
             out,
@@ -287,6 +293,56 @@ pub fn summary(out: &mut dyn Write, statuses: &[Status]) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::report::Finding;
+    use crate::verify::SignatureVerdict;
+
+    fn signature(result: &'static str) -> SignatureVerdict {
+        SignatureVerdict {
+            result,
+            domain: Some("example.com".into()),
+            selector: Some("s1".into()),
+            algorithm: Some("rsa-sha256".into()),
+            canonicalization: Some("relaxed/relaxed".into()),
+            reason: None,
+            notes: Vec::new(),
+            key_bits: None,
+            key_type: None,
+            unsigned_bytes: None,
+            header_b: None,
+            auid: None,
+        }
+    }
+
+    #[test]
+    fn dkim_lines_never_show_unknown_tags_and_their_status_matches_the_word() {
+        let mut report = VerifyReport::unfinished("m.eml");
+        let mut broken = signature("permerror");
+        broken.domain = None;
+        broken.selector = None;
+        broken.algorithm = None;
+        broken.canonicalization = None;
+        let mut appended = signature("pass");
+        appended.unsigned_bytes = Some(40);
+        report.dkim = vec![
+            signature("pass"),
+            signature("fail"),
+            broken,
+            appended,
+            signature("temperror"),
+        ];
+        let mut buf = Vec::new();
+        verify(&mut buf, &report, false).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(!text.contains("=?"), "{text}");
+        for line in [
+            "    pass  dkim=pass d=example.com s=s1 a=rsa-sha256 c=relaxed/relaxed\n",
+            "    fail  dkim=fail d=example.com",
+            "    fail  dkim=permerror (no d=) (no s=) (no a=) (no c=)\n",
+            "    warn  dkim=pass d=example.com",
+            "    error dkim=temperror d=example.com",
+        ] {
+            assert!(text.contains(line), "{line:?} in\n{text}");
+        }
+    }
 
     #[test]
     fn groups_by_area_and_shows_fix_only_when_wrong() {

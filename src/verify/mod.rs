@@ -1,14 +1,29 @@
 //! `mailcheck verify`: what a receiver would conclude about a message from
 //! an IP. Every DKIM signature, SPF for the MAIL FROM (or HELO) identity,
-//! ARC, DMARC alignment and the disposition, all evaluated by mail-auth over
-//! the same DNS layer as the rest of mailcheck; mailcheck adds the words
-//! (why a signature failed, which mechanism matched, which record applied).
+//! ARC, DMARC alignment and the disposition, evaluated by mail-auth over the
+//! same DNS layer as the rest of mailcheck; mailcheck adds the words (why a
+//! signature failed, which mechanism matched, which record applied).
+//!
+//! DKIM and ARC verdicts follow the RFCs, not mail-auth: [`sig`] and [`tags`]
+//! apply the rules of RFC 6376 / 8617 / 8301 that mail-auth skips, [`dkim`]
+//! and [`arc`] map its outcomes to RFC 8601 words (the tables are there),
+//! [`own`] verifies the `l=` signatures mail-auth refuses, and the
+//! Authentication-Results `dkim=` and `arc=` parts are written from those
+//! verdicts (`authres`).
 
+pub mod arc;
+mod authres;
+pub mod dkim;
 pub mod input;
+pub mod own;
+mod prefetch;
+pub mod sig;
+pub mod tags;
+#[cfg(test)]
+mod tests;
 
 use crate::{
     check::{
-        dkim::{KeyInfo, key_info, parse_key_record},
         dmarc::{self, Discovery},
         spf::result_word,
     },
@@ -18,10 +33,8 @@ use crate::{
 use futures_util::future::join_all;
 use hickory_resolver::proto::rr::RecordType;
 use mail_auth::{
-    AuthenticatedMessage, AuthenticationResults, DkimOutput, DkimResult, DmarcResult, Error,
-    Parameters, SpfOutput,
-    crypto::{Algorithm, CryptoError},
-    dkim::{Canonicalization, DkimError},
+    AuthenticatedMessage, AuthenticationResults, DkimOutput, DkimResult, DmarcResult, Parameters,
+    SpfOutput, SpfResult,
     dmarc::{Policy, verify::DmarcParameters},
     spf::verify::SpfParameters,
 };
@@ -49,8 +62,8 @@ pub struct SignatureVerdict {
     pub domain: Option<String>,
     /// `s=`.
     pub selector: Option<String>,
-    /// `a=`.
-    pub algorithm: Option<&'static str>,
+    /// `a=` as written.
+    pub algorithm: Option<String>,
     /// `c=` as `header/body`.
     pub canonicalization: Option<String>,
     /// Why it did not pass, in words.
@@ -61,6 +74,13 @@ pub struct SignatureVerdict {
     pub key_bits: Option<usize>,
     /// `rsa` or `ed25519`, when the key was found.
     pub key_type: Option<String>,
+    /// With `l=`: how many canonical body bytes lie past the signed length
+    /// (unsigned content); `None` without `l=` or when it was not verified.
+    pub unsigned_bytes: Option<u64>,
+    /// The first 8 characters of `b=` (RFC 6008 `header.b`).
+    pub header_b: Option<String>,
+    /// `i=`, when given.
+    pub auid: Option<String>,
 }
 
 /// SPF for the message.
@@ -203,17 +223,6 @@ impl VerifyReport {
     }
 }
 
-fn dkim_word(r: &DkimResult) -> &'static str {
-    match r {
-        DkimResult::Pass => "pass",
-        DkimResult::Neutral(_) => "neutral",
-        DkimResult::Fail(_) => "fail",
-        DkimResult::PermError(_) => "permerror",
-        DkimResult::TempError(_) => "temperror",
-        DkimResult::None => "none",
-    }
-}
-
 fn dmarc_word(r: &DmarcResult) -> &'static str {
     match r {
         DmarcResult::Pass => "pass",
@@ -224,92 +233,12 @@ fn dmarc_word(r: &DmarcResult) -> &'static str {
     }
 }
 
-fn algorithm_name(a: Algorithm) -> &'static str {
-    match a {
-        Algorithm::RsaSha256 => "rsa-sha256",
-        Algorithm::RsaSha1 => "rsa-sha1",
-        Algorithm::Ed25519Sha256 => "ed25519-sha256",
-        Algorithm::MlDsa44 => "mldsa44",
-    }
-}
-
-fn canon_name(c: Canonicalization) -> &'static str {
-    match c {
-        Canonicalization::Relaxed => "relaxed",
-        Canonicalization::Simple => "simple",
-    }
-}
-
 fn policy_word(p: Policy) -> &'static str {
     match p {
         Policy::Reject => "reject",
         Policy::Quarantine => "quarantine",
         Policy::None | Policy::Unspecified => "none",
     }
-}
-
-/// In words, why a signature did not pass.
-fn dkim_reason(result: &DkimResult, name: &str) -> Option<String> {
-    let err = match result {
-        DkimResult::Pass | DkimResult::None => return None,
-        DkimResult::Neutral(e)
-        | DkimResult::Fail(e)
-        | DkimResult::PermError(e)
-        | DkimResult::TempError(e) => e,
-    };
-    Some(match err {
-        Error::Dkim(DkimError::BodyHashMismatch) => {
-            "body hash does not match: the body changed after signing".into()
-        }
-        Error::Crypto(CryptoError::FailedVerification) => {
-            "signature does not verify: a signed header changed after signing (or the key in DNS is not the signing key)".into()
-        }
-        Error::Dkim(DkimError::SignatureExpired) => "the signature has expired (x= is in the past)".into(),
-        Error::Dkim(DkimError::AuidMismatch) => "i= is not d= or a subdomain of it (RFC 6376 3.5)".into(),
-        Error::Dkim(DkimError::PublicKeyRevoked) => format!("the key at {name} is revoked (empty p=)"),
-        Error::Dkim(DkimError::BodyLengthTag) => {
-            "the signature has an l= body length: content could be appended after signing, so it is not trusted (RFC 6376 8.2)".into()
-        }
-        Error::Dkim(DkimError::UnsupportedAlgorithm) => "unsupported signing algorithm".into(),
-        Error::Dkim(DkimError::UnsupportedKeyType) | Error::Crypto(CryptoError::IncompatibleAlgorithms) => {
-            format!("the key at {name} is of the wrong type for the signature's algorithm")
-        }
-        Error::Crypto(CryptoError::MalformedPublicKey) => format!("the key at {name} cannot be decoded"),
-        Error::Dns(mail_auth::DnsError::RecordNotFound(_)) | Error::Dns(mail_auth::DnsError::InvalidRecordType) => {
-            format!("no DKIM key at {name} (key not found)")
-        }
-        Error::Dns(mail_auth::DnsError::Resolver(e)) => format!("could not fetch the key at {name}: {e}"),
-        Error::Parse | Error::Base64 => "the DKIM-Signature header is malformed".into(),
-        other => other.to_string(),
-    })
-}
-
-/// The key found at a signature's selector, read with our own DNS layer so
-/// the report can give its type and size (mail-auth does not expose them).
-struct KeyFacts {
-    bits: Option<usize>,
-    key_type: Option<String>,
-    testing: bool,
-}
-
-async fn key_facts(dns: &Dns, name: &str) -> Option<KeyFacts> {
-    let answer = dns.query_str(name, RecordType::TXT).await.ok()?;
-    let text = answer
-        .txt()
-        .into_iter()
-        .map(|r| String::from_utf8_lossy(&r).into_owned())
-        .find(|t| t.contains("p="))?;
-    let rec = parse_key_record(&text);
-    let (bits, key_type) = match key_info(&rec) {
-        KeyInfo::Rsa(b) => (Some(b), Some("rsa".to_string())),
-        KeyInfo::Ed25519 => (None, Some("ed25519".to_string())),
-        _ => (None, Some(rec.key_type.clone())),
-    };
-    Some(KeyFacts {
-        bits,
-        key_type,
-        testing: rec.flags.iter().any(|f| f == "y"),
-    })
 }
 
 /// Verify one message as a receiver would.
@@ -338,15 +267,22 @@ pub async fn verify(
     let mail_from = mail_from.filter(|m| !m.trim().is_empty() && m.trim() != "<>");
     let helo = envelope.helo.clone();
 
-    // Fetch what our own analysis needs first; every answer lands in the
-    // shared caches, so mail-auth's evaluations reuse it.
-    let signatures = parsed.dkim_signatures();
-    let key_names: Vec<String> = signatures
-        .iter()
-        .map(|h| format!("{}._domainkey.{}", h.header.s, h.header.d))
-        .collect();
-    let (keys, discovery, spf_report) = tokio::join!(
-        join_all(key_names.iter().map(|n| key_facts(dns, n))),
+    // Every DKIM-Signature and ARC header, read by our own rules.
+    let split = own::split(&message.bytes);
+    let found = dkim::signatures(&split);
+    let arc_headers = arc::ArcHeaders::read(&split);
+
+    // Fetch, through our own DNS layer, every name mail-auth's DKIM and ARC
+    // evaluations will ask, with the From domain's DMARC tree walk. The
+    // answers land in mail-auth's caches, and mail-auth gets a resolver with
+    // no nameserver: nothing goes to a second stack.
+    let prefetch = prefetch::txt_names_for_mailauth(&found, &arc_headers);
+    let (lookups, discovery, spf_report) = tokio::join!(
+        join_all(
+            prefetch
+                .iter()
+                .map(|n| async move { (n.clone(), dns.query_str(n, RecordType::TXT).await) })
+        ),
         dmarc::discover(dns, &from_domain),
         spf_for(
             dns,
@@ -356,24 +292,96 @@ pub async fn verify(
             &envelope.authserv_id
         ),
     );
+    let discovery = discovery.ok();
+    let key_of = |name: Option<String>| -> dkim::Key {
+        match name.and_then(|n| lookups.iter().find(|(q, _)| *q == n)) {
+            Some((_, lookup)) => dkim::Key::from_lookup(lookup),
+            None => dkim::Key::NoName,
+        }
+    };
 
     let authenticator = dns.authenticator();
     let (dkim_outputs, arc_output) = tokio::join!(
         authenticator.verify_dkim(Parameters::new(&parsed).with_cache(dns.caches())),
         authenticator.verify_arc(Parameters::new(&parsed).with_cache(dns.caches()))
     );
-    // RFC 8301 3.1: an rsa-sha1 signature must not be considered valid, so it
-    // cannot make DMARC pass.
-    let is_sha1_pass = |o: &DkimOutput<'_>| {
-        o.result() == &DkimResult::Pass && o.signature().is_some_and(|s| s.a == Algorithm::RsaSha1)
+
+    // mail-auth's output for each of our signatures: the one whose header
+    // lies inside that field.
+    let output_for = |f: &dkim::Found<'_>| -> Option<usize> {
+        let range = f.field.as_ptr_range();
+        dkim_outputs.iter().position(|o| {
+            o.signature().is_some_and(|s| {
+                parsed
+                    .dkim_signatures()
+                    .iter()
+                    .find(|h| std::ptr::eq(&h.header, s))
+                    .is_some_and(|h| range.contains(&h.value.as_ptr()))
+            })
+        })
     };
-    let dmarc_dkim: Vec<DkimOutput<'_>> = dkim_outputs
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let judged: Vec<dkim::Judged> = found
         .iter()
-        .filter(|o| !is_sha1_pass(o))
-        .cloned()
+        .map(|f| {
+            dkim::judge(
+                f,
+                &split,
+                &dkim_outputs,
+                output_for(f),
+                &key_of(f.sig.key_name()),
+                now,
+            )
+        })
         .collect();
 
+    // DMARC counts exactly the signatures reported as pass (and those whose
+    // key lookup failed, as temperror), nothing mail-auth alone accepted.
+    let own_signatures: Vec<mail_auth::dkim::Signature> = found
+        .iter()
+        .zip(&judged)
+        .filter(|(_, j)| j.own_pass)
+        .filter_map(|(f, _)| {
+            let colon = memchr::memchr(b':', f.field).map_or(0, |c| c + 1);
+            mail_auth::dkim::Signature::parse(&f.field[colon..]).ok()
+        })
+        .collect();
+    let mut dmarc_dkim: Vec<DkimOutput<'_>> = judged
+        .iter()
+        .filter_map(|j| j.for_dmarc.map(|i| dkim_outputs[i].clone()))
+        .collect();
+    dmarc_dkim.extend(
+        own_signatures
+            .iter()
+            .map(|s| DkimOutput::from(DkimResult::Pass).with_signature(s)),
+    );
+
     let (spf_output, spf_verdict, spf_domain) = spf_report;
+    // What mail-auth's DMARC evaluation will ask beyond the From domain's
+    // walk, fetched the same way first.
+    let signers: Vec<&str> = dmarc_dkim
+        .iter()
+        .filter_map(|o| o.signature().map(|s| s.d.as_str()))
+        .collect();
+    let spf_candidate = spf_domain
+        .as_deref()
+        .filter(|_| matches!(spf_output.result(), SpfResult::Pass | SpfResult::TempError));
+    let (walks, np_matters) = prefetch::dmarc_names_for_mailauth(
+        &from_domain,
+        discovery.as_ref(),
+        &signers,
+        spf_candidate,
+    );
+    tokio::join!(
+        join_all(walks.iter().map(|n| dns.query_str(n, RecordType::TXT))),
+        async {
+            if np_matters {
+                let _ = dns.query_str(&from_domain, RecordType::A).await;
+            }
+        }
+    );
     let dmarc_output = authenticator
         .verify_dmarc(
             Parameters::new(DmarcParameters::new(
@@ -386,89 +394,18 @@ pub async fn verify(
         )
         .await;
 
-    // DKIM verdicts, in header order.
-    let mut dkim = Vec::new();
-    let mut ordered: Vec<(usize, &DkimOutput<'_>)> = dkim_outputs
-        .iter()
-        .map(|o| {
-            let pos = o
-                .signature()
-                .and_then(|s| signatures.iter().position(|h| std::ptr::eq(&h.header, s)))
-                .map(|i| signatures[i].value.as_ptr() as usize)
-                .unwrap_or(0);
-            (pos, o)
-        })
-        .collect();
-    ordered.sort_by_key(|(pos, _)| *pos);
-    for (_, o) in ordered {
-        let sig = o.signature();
-        let idx = sig.and_then(|s| signatures.iter().position(|h| std::ptr::eq(&h.header, s)));
-        let name = sig
-            .map(|s| format!("{}._domainkey.{}", s.s, s.d))
-            .unwrap_or_default();
-        let facts = idx.and_then(|i| keys.get(i)).and_then(|k| k.as_ref());
-        let mut notes = Vec::new();
-        if let Some(s) = sig {
-            if s.a == Algorithm::RsaSha1 {
-                notes.push(
-                    "signed with rsa-sha1, which RFC 8301 forbids: receivers do not accept it"
-                        .into(),
-                );
-            }
-            if s.l > 0 {
-                notes.push(format!(
-                    "l={} limits the signed body; anything after it is unsigned",
-                    s.l
-                ));
-            }
-        }
-        if let Some(f) = facts {
-            if let Some(b) = f.bits
-                && b < 2048
-            {
-                notes.push(format!(
-                    "the key is only {b} bits (2048 recommended; under 1024 is rejected, RFC 8301)"
-                ));
-            }
-            if f.testing {
-                notes.push(
-                    "the key is in testing mode (t=y): receivers may treat the message as unsigned"
-                        .into(),
-                );
-            }
-        }
-        let (result, reason) = if is_sha1_pass(o) {
-            (
-                "neutral",
-                Some("rsa-sha1 is not an acceptable algorithm (RFC 8301 3.1)".to_string()),
-            )
-        } else {
-            (dkim_word(o.result()), dkim_reason(o.result(), &name))
-        };
-        dkim.push(SignatureVerdict {
-            result,
-            domain: sig.map(|s| s.d.clone()),
-            selector: sig.map(|s| s.s.clone()),
-            algorithm: sig.map(|s| algorithm_name(s.a)),
-            canonicalization: sig.map(|s| format!("{}/{}", canon_name(s.ch), canon_name(s.cb))),
-            reason,
-            notes,
-            key_bits: facts.and_then(|f| f.bits),
-            key_type: facts.and_then(|f| f.key_type.clone()),
-        });
-    }
+    let dkim: Vec<SignatureVerdict> = judged.into_iter().map(|j| j.verdict).collect();
 
-    let arc = if parsed.arc_seals().is_empty() && parsed.arc_message_signatures().is_empty() {
-        None
-    } else {
-        Some(ArcVerdict {
-            result: dkim_word(arc_output.result()),
-            instances: parsed.arc_seals().len(),
-            reason: dkim_reason(arc_output.result(), "the ARC key"),
-        })
-    };
+    let arc = arc_headers.present().then(|| {
+        let keys: Vec<dkim::Key> = arc_headers
+            .key_names()
+            .into_iter()
+            .map(|n| key_of(Some(n)))
+            .collect();
+        arc::judge(&arc_headers, &arc_output, &keys)
+    });
 
-    let mut dmarc = dmarc_verdict(dns, &from_domain, &dmarc_output, discovery.ok()).await;
+    let mut dmarc = dmarc_verdict(dns, &from_domain, &dmarc_output, discovery).await;
     if dmarc.policy.is_none() {
         // No DMARC record: say whether an aligned pass exists anyway (relaxed
         // alignment by organizational domain, from the public suffix list).
@@ -486,8 +423,9 @@ pub async fn verify(
         });
     }
 
-    let mut ar =
-        AuthenticationResults::new(&envelope.authserv_id).with_dkim_results(&dmarc_dkim, &from);
+    // Authentication-Results: dkim= and arc= from our words; spf= and
+    // dmarc= as mail-auth writes them.
+    let mut spf_part = AuthenticationResults::new(&envelope.authserv_id);
     if let Some(d) = &spf_domain {
         let mf = mail_from.clone().unwrap_or_default();
         let helo_name = helo.clone().unwrap_or_else(|| d.clone());
@@ -497,13 +435,26 @@ pub async fn verify(
             }
             _ => SpfParameters::helo(envelope.ip, &helo_name, &envelope.authserv_id),
         };
-        ar = ar.with_spf_result(&spf_output, &sp);
+        spf_part = spf_part.with_spf_result(&spf_output, &sp);
     }
-    if arc.is_some() {
-        ar = ar.with_arc_result(&arc_output, envelope.ip);
+    let dmarc_part =
+        AuthenticationResults::new(&envelope.authserv_id).with_dmarc_result(&dmarc_output);
+    // mail-auth's parts, without the authserv-id each starts with.
+    let part = |p: &AuthenticationResults<'_>| p.to_string().split_off(envelope.authserv_id.len());
+    let mut ar = envelope.authserv_id.clone();
+    for d in &dkim {
+        ar.push_str(&authres::dkim(d));
     }
-    ar = ar.with_dmarc_result(&dmarc_output);
-    let authentication_results = unfold(&ar.to_string());
+    if dkim.is_empty() {
+        // RFC 8601 2.7.1: "none", the message was not signed.
+        ar.push_str("; dkim=none");
+    }
+    ar.push_str(&part(&spf_part));
+    if let Some(a) = &arc {
+        ar.push_str(&authres::arc(a, envelope.ip));
+    }
+    ar.push_str(&part(&dmarc_part));
+    let authentication_results = unfold(&ar);
 
     Ok(VerifyReport {
         message: label.clone(),

@@ -14,4 +14,5 @@ mod openspf;
 mod spf_eval;
 mod support;
 mod verify;
+mod verify_rules;
 mod zonefile;

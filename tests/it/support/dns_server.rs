@@ -308,3 +308,87 @@ fn synthetic_soa(origin: &Name) -> Record {
     );
     Record::from_rdata(origin.clone(), SYNTHETIC_SOA_TTL, RData::SOA(soa))
 }
+
+/// A UDP forwarder on 127.0.0.1 that counts every question it relays to an
+/// upstream server, per (lower-case name, type): proof of how many times a
+/// run asked each question.
+pub struct CountingProxy {
+    /// The address to send queries to (UDP only).
+    pub addr: SocketAddr,
+    counts: Arc<std::sync::Mutex<std::collections::HashMap<(String, String), usize>>>,
+    background: Background,
+}
+
+impl CountingProxy {
+    /// Starts a proxy in front of `upstream`; returns once it is listening.
+    pub fn start(upstream: SocketAddr) -> CountingProxy {
+        let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind the counting proxy");
+        let addr = socket.local_addr().expect("proxy address");
+        let counts = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let seen = counts.clone();
+        let background = Background::spawn("dns-counting-proxy", move |mut stop| {
+            socket
+                .set_nonblocking(true)
+                .map_err(|e| format!("non-blocking: {e}"))?;
+            let socket = Arc::new(
+                tokio::net::UdpSocket::from_std(socket).map_err(|e| format!("tokio: {e}"))?,
+            );
+            Ok(async move {
+                let mut buf = vec![0_u8; 65_535];
+                loop {
+                    let (n, client) = tokio::select! {
+                        _ = &mut stop => break,
+                        r = socket.recv_from(&mut buf) => match r {
+                            Ok(r) => r,
+                            Err(_) => continue,
+                        },
+                    };
+                    let packet = buf[..n].to_vec();
+                    if let Ok(message) = hickory_resolver::proto::op::Message::from_vec(&packet) {
+                        for q in &message.queries {
+                            let key = (
+                                q.name().to_lowercase().to_ascii(),
+                                q.query_type().to_string(),
+                            );
+                            *seen
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .entry(key)
+                                .or_insert(0) += 1;
+                        }
+                    }
+                    let socket = socket.clone();
+                    tokio::spawn(async move {
+                        let Ok(up) = tokio::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await
+                        else {
+                            return;
+                        };
+                        if up.send_to(&packet, upstream).await.is_err() {
+                            return;
+                        }
+                        let mut answer = vec![0_u8; 65_535];
+                        if let Ok(Ok(n)) =
+                            tokio::time::timeout(Duration::from_secs(5), up.recv(&mut answer)).await
+                        {
+                            let _ = socket.send_to(&answer[..n], client).await;
+                        }
+                    });
+                }
+            })
+        })
+        .expect("start the counting proxy");
+        CountingProxy {
+            addr,
+            counts,
+            background,
+        }
+    }
+
+    /// How many times each (name, type) was asked so far.
+    pub fn counts(&self) -> std::collections::HashMap<(String, String), usize> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}

@@ -92,6 +92,7 @@ pub fn zone_files_in(dir: &str) -> Vec<PathBuf> {
 pub fn all_zone_files() -> Vec<PathBuf> {
     let mut files = zone_files_in("domain");
     files.extend(zone_files_in("verify"));
+    files.extend(zone_files_in("verify/independent"));
     files.extend(shared_zone_files());
     files
 }
