@@ -13,6 +13,7 @@ pub mod config;
 pub mod dns;
 pub mod exit;
 pub mod keys;
+pub mod message;
 pub mod names;
 pub mod render;
 pub mod report;

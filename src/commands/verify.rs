@@ -132,12 +132,22 @@ pub async fn run(
     .await
 }
 
-/// This host's name, the default authserv-id.
+/// This host's name (gethostname(2)), the default authserv-id; `localhost`
+/// when the system has none.
+#[cfg(target_os = "linux")]
 fn host_name() -> String {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .map(|s| s.trim().to_string())
-        .find(|s| !s.is_empty())
-        .unwrap_or_else(|| "localhost".into())
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into buf.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    match std::str::from_utf8(&buf[..end]) {
+        Ok(name) if ok && !name.trim().is_empty() => name.trim().to_string(),
+        _ => "localhost".into(),
+    }
+}
+
+/// This host's name, the default authserv-id (`localhost` off Linux).
+#[cfg(not(target_os = "linux"))]
+fn host_name() -> String {
+    "localhost".into()
 }
