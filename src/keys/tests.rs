@@ -168,6 +168,17 @@ fn signature_tags(signed: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The `h=` list, lower-cased and sorted.
+fn signed_headers(tags: &[(String, String)]) -> Vec<String> {
+    let mut h: Vec<String> = tag(tags, "h")
+        .expect("h=")
+        .split(':')
+        .map(str::to_ascii_lowercase)
+        .collect();
+    h.sort();
+    h
+}
+
 fn tag<'a>(tags: &'a [(String, String)], name: &str) -> Option<&'a str> {
     tags.iter()
         .find(|(k, _)| k == name)
@@ -314,12 +325,7 @@ async fn round_trip(algorithm: KeyAlgorithm) {
         .as_secs();
     assert!(t <= now && now - t < 600);
     // Only defaults present in the message are signed; X-Mailer is not.
-    let mut h: Vec<String> = tag(&tags, "h")
-        .expect("h=")
-        .split(':')
-        .map(str::to_ascii_lowercase)
-        .collect();
-    h.sort();
+    let h = signed_headers(&tags);
     assert_eq!(h, ["date", "from", "message-id", "subject", "to"]);
 
     assert_eq!(
@@ -392,12 +398,7 @@ async fn sign_with_header_override_and_pkcs1() {
     req.headers = Some(vec!["from:subject".into(), " X-Mailer ,".into()]);
     let signed = sign(&req).expect("sign");
     let tags = signature_tags(&signed);
-    let mut h: Vec<String> = tag(&tags, "h")
-        .expect("h=")
-        .split(':')
-        .map(str::to_ascii_lowercase)
-        .collect();
-    h.sort();
+    let h = signed_headers(&tags);
     assert_eq!(h, ["from", "subject", "x-mailer"]);
     assert_eq!(
         verify(&signed, &key.name, &key.record).await,
