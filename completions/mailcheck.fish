@@ -41,11 +41,11 @@ complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "dkim" -d 'Check
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "dmarc" -d 'Find the DMARC policy that applies to a domain and explain every tag'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l from-file -d 'Read domains from this file (one a line; - for standard input)' -r
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l concurrency -d 'How many domains to check at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s s -l selector -d 'DKIM selector to check (repeatable); without it, common selectors are tried' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l ip -d 'An outbound IP that must pass SPF for the domain and have forward-confirmed reverse DNS' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l helo -d 'HELO/EHLO string to use with --ip, exactly as a client sent it (any text, e.g. "[192.0.2.1]"): SPF\'s %{h}; defaults to the domain' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l from-file -d 'Read domains from this file (one a line; - for standard input)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l concurrency -d 'How many domains to check at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
@@ -56,12 +56,12 @@ never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l strict -d 'Treat warnings as failures (exit 1)'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l from-file -d 'Read messages from this file, one a line: PATH [IP [HELO [MAIL-FROM]]] (missing fields fall back to --ip, --helo, --mail-from)' -r
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l concurrency -d 'How many messages to verify at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l ip -d 'The IP address the message arrived from' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l helo -d 'The HELO/EHLO string the client sent, exactly as sent (any text). SPF checks it when there is no MAIL FROM; one that is not a domain name (e.g. "[192.0.2.1]") gives SPF none (RFC 7208 2.3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l mail-from -d 'The SMTP MAIL FROM address; defaults to the message\'s Return-Path' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l authserv-id -d 'The receiver\'s name in the Authentication-Results header (default: this host\'s name)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l from-file -d 'Read messages from this file, one a line: PATH [IP [HELO [MAIL-FROM]]] (missing fields fall back to --ip, --helo, --mail-from)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l concurrency -d 'How many messages to verify at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
@@ -71,10 +71,10 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l from-file -d 'Read checks from this file, one a line: IDENTITY IP [HELO]' -r
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l concurrency -d 'How many checks to run at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l ip -d 'Evaluate check_host() for this IP: pass required for exit 0' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l helo -d 'HELO/EHLO string for SPF\'s %{h}, exactly as a client sent it (any text, e.g. "[192.0.2.1]"); defaults to the domain' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l from-file -d 'Read checks from this file, one a line: IDENTITY IP [HELO]' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l concurrency -d 'How many checks to run at once' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try' -r
@@ -99,7 +99,10 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l domain -d 'The signing domain (d=)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l selector -d 'The selector (s=); the record goes at S._domainkey.D' -r
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l algorithm -d 'Key algorithm: rsa-2048, rsa-3072, rsa-4096 or ed25519' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l algorithm -d 'Key algorithm' -r -f -a "rsa-2048\t'RSA, 2048 bits: the usual choice (RFC 8301)'
+rsa-3072\t'RSA, 3072 bits'
+rsa-4096\t'RSA, 4096 bits: the record needs several TXT strings'
+ed25519\t'Ed25519 (RFC 8463): not yet verified by every receiver'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l out -d 'Where to write the private key (PKCS#8 PEM, mode 0600)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r

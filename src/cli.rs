@@ -1,8 +1,14 @@
 //! Every clap type of mailcheck. The doc comments are the help text.
 
+use crate::keys::KeyAlgorithm;
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
-use std::{net::IpAddr, path::PathBuf};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 /// Check a domain's mail DNS (MX, PTR, SPF, DKIM, DMARC) and say what is wrong
 /// and how to fix it.
@@ -41,17 +47,44 @@ pub struct DnsArgs {
 
     /// Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of
     /// the system's resolvers.
-    #[arg(long, value_name = "ADDR", global = true, conflicts_with = "zone")]
-    pub resolver: Option<String>,
+    #[arg(long, value_name = "ADDR", global = true, conflicts_with = "zone", value_parser = resolver_address)]
+    pub resolver: Option<SocketAddr>,
 
     /// Seconds to wait for each DNS answer before giving up on that try.
-    #[arg(long, value_name = "SECS", global = true, default_value_t = 5.0)]
-    pub timeout: f64,
+    #[arg(long, value_name = "SECS", global = true, default_value = "5", value_parser = timeout_seconds)]
+    pub timeout: Duration,
 
     /// Seconds the whole run may take; checks still unfinished then report
     /// status error (exit 3).
-    #[arg(long, value_name = "SECS", global = true)]
-    pub deadline: Option<f64>,
+    #[arg(long, value_name = "SECS", global = true, value_parser = deadline_seconds)]
+    pub deadline: Option<Duration>,
+}
+
+/// `--resolver`: `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 by default.
+pub fn resolver_address(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    text.parse::<SocketAddr>()
+        .map_err(|_| "expected an IP address, IP:PORT or [IPv6]:PORT".into())
+}
+
+/// `--timeout`: more than 0 and at most an hour.
+fn timeout_seconds(text: &str) -> Result<Duration, String> {
+    seconds(text, 3600.0)
+}
+
+/// `--deadline`: more than 0 and at most a day.
+fn deadline_seconds(text: &str) -> Result<Duration, String> {
+    seconds(text, 86_400.0)
+}
+
+/// A number of seconds (fractions allowed) above 0 and at most `max`.
+fn seconds(text: &str, max: f64) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= max => Ok(Duration::from_secs_f64(s)),
+        _ => Err(format!("expected a number of seconds between 0 and {max}")),
+    }
 }
 
 /// When to use colour.
@@ -87,8 +120,23 @@ pub enum Command {
     },
 }
 
+/// The batch options of `domain`, `verify` and `spf`. Each command words
+/// their help for its own items (`mut_arg` on the command's arguments).
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Read items from this file, one a line (- for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<String>,
+
+    /// How many items to check at once.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub concurrency: usize,
+}
+
 /// Arguments of `mailcheck domain`.
 #[derive(Debug, Args)]
+#[command(mut_arg("from_file", |a| a.help("Read domains from this file (one a line; - for standard input)")))]
+#[command(mut_arg("concurrency", |a| a.help("How many domains to check at once")))]
 pub struct DomainArgs {
     /// Domains to check (international names are accepted and converted to A-labels).
     #[arg(
@@ -98,13 +146,9 @@ pub struct DomainArgs {
     )]
     pub domains: Vec<String>,
 
-    /// Read domains from this file (one a line; - for standard input).
-    #[arg(long, value_name = "FILE")]
-    pub from_file: Option<String>,
-
-    /// How many domains to check at once.
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    pub concurrency: usize,
+    /// --from-file and --concurrency.
+    #[command(flatten)]
+    pub batch: BatchArgs,
 
     /// DKIM selector to check (repeatable); without it, common selectors are tried.
     #[arg(long = "selector", short = 's', value_name = "S")]
@@ -126,6 +170,12 @@ pub struct DomainArgs {
 
 /// Arguments of `mailcheck verify`.
 #[derive(Debug, Args)]
+#[command(mut_arg("from_file", |a| a.help(
+    "Read messages from this file, one a line: PATH [IP [HELO [MAIL-FROM]]] \
+     (missing fields fall back to --ip, --helo, --mail-from)")))]
+#[command(mut_arg("concurrency", |a| a
+    .help("How many messages to verify at once")
+    .default_value("32")))]
 pub struct VerifyArgs {
     /// RFC 5322 message files (.eml), or - for standard input.
     #[arg(
@@ -135,14 +185,9 @@ pub struct VerifyArgs {
     )]
     pub messages: Vec<String>,
 
-    /// Read messages from this file, one a line: PATH [IP [HELO [MAIL-FROM]]]
-    /// (missing fields fall back to --ip, --helo, --mail-from).
-    #[arg(long, value_name = "FILE")]
-    pub from_file: Option<String>,
-
-    /// How many messages to verify at once.
-    #[arg(long, value_name = "N", default_value_t = 32)]
-    pub concurrency: usize,
+    /// --from-file and --concurrency.
+    #[command(flatten)]
+    pub batch: BatchArgs,
 
     /// The IP address the message arrived from.
     #[arg(long, value_name = "IP")]
@@ -165,6 +210,8 @@ pub struct VerifyArgs {
 
 /// Arguments of `mailcheck spf`.
 #[derive(Debug, Args)]
+#[command(mut_arg("from_file", |a| a.help("Read checks from this file, one a line: IDENTITY IP [HELO]")))]
+#[command(mut_arg("concurrency", |a| a.help("How many checks to run at once")))]
 pub struct SpfArgs {
     /// A domain (checked as postmaster@DOMAIN) or a MAIL FROM address.
     #[arg(
@@ -174,13 +221,9 @@ pub struct SpfArgs {
     )]
     pub target: Option<String>,
 
-    /// Read checks from this file, one a line: IDENTITY IP [HELO].
-    #[arg(long, value_name = "FILE")]
-    pub from_file: Option<String>,
-
-    /// How many checks to run at once.
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    pub concurrency: usize,
+    /// --from-file and --concurrency.
+    #[command(flatten)]
+    pub batch: BatchArgs,
 
     /// Evaluate check_host() for this IP: pass required for exit 0.
     #[arg(long, value_name = "IP")]
@@ -229,9 +272,9 @@ pub struct KeygenArgs {
     /// The selector (s=); the record goes at S._domainkey.D.
     #[arg(long, value_name = "S")]
     pub selector: String,
-    /// Key algorithm: rsa-2048, rsa-3072, rsa-4096 or ed25519.
-    #[arg(long, value_name = "ALG", default_value = "rsa-2048")]
-    pub algorithm: String,
+    /// Key algorithm.
+    #[arg(long, value_name = "ALG", value_enum, ignore_case = true, default_value_t = KeyAlgorithm::Rsa2048)]
+    pub algorithm: KeyAlgorithm,
     /// Where to write the private key (PKCS#8 PEM, mode 0600).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -272,4 +315,53 @@ pub struct DmarcArgs {
     /// The domain whose DMARC policy to find.
     #[arg(value_name = "DOMAIN")]
     pub domain: String,
+}
+
+/// `--algorithm` takes the algorithm names of `keys::KeyAlgorithm`.
+impl ValueEnum for KeyAlgorithm {
+    fn value_variants<'a>() -> &'a [Self] {
+        &KeyAlgorithm::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            KeyAlgorithm::Rsa2048 => "RSA, 2048 bits: the usual choice (RFC 8301)",
+            KeyAlgorithm::Rsa3072 => "RSA, 3072 bits",
+            KeyAlgorithm::Rsa4096 => "RSA, 4096 bits: the record needs several TXT strings",
+            KeyAlgorithm::Ed25519 => "Ed25519 (RFC 8463): not yet verified by every receiver",
+        };
+        Some(PossibleValue::new(self.as_str()).help(help))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolver_addresses() {
+        assert_eq!(resolver_address("127.0.0.1").unwrap().port(), 53);
+        assert_eq!(resolver_address("127.0.0.1:5353").unwrap().port(), 5353);
+        assert_eq!(resolver_address("[::1]:5353").unwrap().port(), 5353);
+        assert!(resolver_address("localhost").is_err());
+    }
+
+    #[test]
+    fn seconds_are_bounded() {
+        assert_eq!(timeout_seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(timeout_seconds("3600"), Ok(Duration::from_secs(3600)));
+        for bad in ["0", "-1", "3601", "nan", "inf", "five"] {
+            assert!(timeout_seconds(bad).is_err(), "{bad}");
+        }
+        assert!(deadline_seconds("86400").is_ok());
+        assert!(deadline_seconds("86401").is_err());
+    }
+
+    #[test]
+    fn every_key_algorithm_is_a_value() {
+        for alg in KeyAlgorithm::ALL {
+            assert_eq!(KeyAlgorithm::from_str(alg.as_str(), true), Ok(alg));
+        }
+        assert!(KeyAlgorithm::from_str("rsa-1024", true).is_err());
+    }
 }

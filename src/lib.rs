@@ -1,21 +1,31 @@
 //! mailcheck: check a domain's mail DNS (MX, PTR, SPF, DKIM, DMARC) and verify
 //! messages the way a receiver would.
 //!
-//! Data flows one way: `cli` (clap) -> `config` (resolved settings) -> `dns`
-//! (one interface over live DNS and zone files) -> `check` -> `report` ->
-//! `render` (text or JSON) -> exit code (`main.rs`).
+//! A run goes one way: `cli` (clap) parses the arguments; `config` resolves
+//! them into settings without clap types; `commands` runs the command: it
+//! sets up `dns` (live DNS or zone files), runs the `check`s of a domain or
+//! `verify`s a message (many items through `batch`), and hands the results
+//! to `render` (text or JSON); `main.rs` turns the outcome into the exit
+//! code. Checks and verification never print and know nothing of clap or of
+//! the output format; `names`, `message` and `report` are shared by all.
+//!
+//! Two places still go back and forth: `verify` takes name normalisation
+//! from `config` (a re-export of `names::domain`), and `dns` and its
+//! mail-auth bridge (`dns::mailauth`) use each other.
 
 pub mod auth;
 pub mod batch;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod dns;
 pub mod exit;
 pub mod keys;
+pub mod message;
+pub mod names;
 pub mod render;
 pub mod report;
-pub mod run;
 pub mod spf;
 pub mod util;
 pub mod verify;

@@ -5,38 +5,17 @@
 use clap::Parser;
 use mailcheck::{
     cli::Cli,
+    commands::{RunError, run},
     exit::ExitStatus,
-    run::{RunError, run},
 };
 use std::io::{self, Write};
 
-/// mimalloc: on batch runs it keeps peak memory flat as the item count grows
-/// (glibc's arenas kept growing, 19 MB at 1,000 domains to 26 MB at 20,000)
-/// and spends less time allocating (BENCHMARKS.md).
+/// mimalloc: batch runs allocate and free per item from every worker
+/// thread, and mimalloc does it with less CPU than the system allocator;
+/// BENCHMARKS.md ("Allocator") has the measurements that keep it.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`, which the
-/// Rust binding does not name) and that option's default in mimalloc 3
-/// (options.c), 1,000 ms.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-const MI_PURGE_DELAY_DEFAULT: std::ffi::c_long = 1000;
-
-/// Give memory freed during a batch back to the system after 10 ms instead
-/// of mimalloc's one second: with the default, peak memory of a
-/// 10,000-domain run varied from 47 to 67 MB between identical runs (38-49 MB
-/// for 1,000 domains); with 10 ms it is 40-41 MB against 39-41 MB, at the
-/// same speed within the noise. The option is set only if its slot holds
-/// the default, so a different mimalloc layout (or a MIMALLOC_PURGE_DELAY
-/// in the environment) leaves everything as it was.
-fn purge_freed_memory_promptly() {
-    // SAFETY: reading and setting a mimalloc option takes plain integers.
-    unsafe {
-        if libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) == MI_PURGE_DELAY_DEFAULT {
-            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10);
-        }
-    }
-}
 
 /// Raise the soft limit on open files to the hard limit. A batch keeps a
 /// socket per question in flight to a remote nameserver (up to
@@ -65,10 +44,9 @@ fn raise_open_file_limit() {
 fn raise_open_file_limit() {}
 
 fn main() {
-    purge_freed_memory_promptly();
     raise_open_file_limit();
     // SAFETY: first thing in main, before the runtime or any other thread.
-    // If it cannot be done, the system's CA store is used as before.
+    // If it cannot be done, the system's CA store is read as usual.
     let _ = unsafe { mailcheck::dns::no_tls::use_placeholder_roots() };
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

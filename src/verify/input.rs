@@ -3,6 +3,10 @@
 
 use std::io::Read;
 
+use crate::message::is_crlf;
+/// The line-ending rule is `message`'s, shared with signing.
+pub use crate::message::to_crlf;
+
 /// The largest message mailcheck reads: 64 MiB. Receivers refuse far smaller
 /// messages (RFC 5321 SIZE limits are commonly 25-50 MB); a larger file is an
 /// error (exit 2), so memory stays bounded.
@@ -67,38 +71,6 @@ pub fn parse_message(label: &str, raw: Vec<u8>) -> Result<Message, String> {
     })
 }
 
-/// True when every line ends in CRLF, the last one included.
-fn is_crlf(raw: &[u8]) -> bool {
-    // memchr finds the line breaks with vector instructions; a byte-by-byte
-    // check of every byte's neighbours was 5% of a verify run.
-    raw.ends_with(b"\r\n")
-        && memchr::memchr_iter(b'\n', raw).all(|i| i > 0 && raw[i - 1] == b'\r')
-        && memchr::memchr_iter(b'\r', raw).all(|i| raw.get(i + 1) == Some(&b'\n'))
-}
-
-/// Bare LF (and bare CR) line endings become CRLF; a missing final line
-/// ending is added.
-pub fn to_crlf(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 32 + 2);
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'\r' if raw.get(i + 1) == Some(&b'\n') => {
-                out.extend_from_slice(b"\r\n");
-                i += 2;
-                continue;
-            }
-            b'\r' | b'\n' => out.extend_from_slice(b"\r\n"),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    if !out.is_empty() && !out.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 /// The header block must be RFC 5322 header fields: `name: value` lines and
 /// their folded continuations, ending at an empty line or the end of the file,
 /// with exactly one From field that names a domain.
@@ -152,19 +124,6 @@ fn check_headers(label: &str, bytes: &[u8]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_endings_become_crlf() {
-        assert_eq!(to_crlf(b"a\nb\r\nc\rd"), b"a\r\nb\r\nc\r\nd\r\n");
-        assert_eq!(to_crlf(b""), b"");
-        assert!(is_crlf(b"a\r\nb\r\n"));
-        assert!(!is_crlf(b"a\r\nb"));
-        assert!(!is_crlf(b"a\nb\r\n"));
-        assert!(!is_crlf(b"a\rb\r\n"));
-        assert!(!is_crlf(b"a\r\r\nb\r\n"));
-        assert!(!is_crlf(b"a\r\n\nb\r\n"));
-        assert!(is_crlf(b"\r\n\r\n"));
-    }
 
     #[test]
     fn header_block_errors_name_the_line() {

@@ -107,6 +107,8 @@ fn bad_arguments_exit_2_with_one_line() {
         &["domain", "example.com", "--ip", "300.1.2.3"],
         &["domain", "example.com", "--resolver", "not-an-address"],
         &["domain", "example.com", "--timeout", "0"],
+        &["domain", "example.com", "--selector", "s1;x=1"],
+        &["dkim", "example.com", "--selector", "s1\r\nX: y"],
         &[
             "domain",
             "example.com",
@@ -124,6 +126,58 @@ fn bad_arguments_exit_2_with_one_line() {
         out.stderr.trim(),
         "mailcheck: 'exa mple.com' is not a valid domain name: 'exa mple' has characters other than letters, digits and hyphens"
     );
+    // Values are parsed where they are read: one line naming the option.
+    for (args, words) in [
+        (
+            &[
+                "dkim",
+                "keygen",
+                "--domain",
+                "example.com",
+                "--selector",
+                "s1",
+                "--algorithm",
+                "rsa-1024",
+                "--out",
+                "never-written.pem",
+            ][..],
+            "[possible values: rsa-2048, rsa-3072, rsa-4096, ed25519]",
+        ),
+        (
+            &["domain", "example.com", "--resolver", "localhost"],
+            "'--resolver <ADDR>': expected an IP address, IP:PORT or [IPv6]:PORT",
+        ),
+        (
+            &["domain", "example.com", "--timeout", "0"],
+            "'--timeout <SECS>': expected a number of seconds between 0 and 3600",
+        ),
+    ] {
+        let out = mailcheck(args);
+        assert_eq!(out.code, 2, "{args:?}");
+        assert!(out.stderr.contains(words), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    }
+    // The same selector rule for checking a key and for making one.
+    for args in [
+        &["domain", "example.com", "--selector", "s1;x=1"][..],
+        &[
+            "dkim",
+            "keygen",
+            "--domain",
+            "example.com",
+            "--selector",
+            "s1;x=1",
+            "--out",
+            "never-written.pem",
+        ],
+    ] {
+        let out = mailcheck(args);
+        assert_eq!(
+            out.stderr.trim(),
+            "mailcheck: --selector 's1;x=1' is not a valid DKIM selector (DNS labels of letters, digits, '-' and '_')",
+            "{args:?}"
+        );
+    }
     let out = mailcheck(&[
         "domain",
         "example.com",

@@ -5,7 +5,65 @@
 use std::{
     fs::File,
     io::{BufRead, BufReader},
+    net::IpAddr,
 };
+
+/// Items to process, in input order: a bad one is its `FILE:LINE: message`.
+pub type Items<'a, T> = Box<dyn Iterator<Item = Result<T, String>> + Send + 'a>;
+
+/// What a batch command works through: its items, and how many there are
+/// when that is known in advance (for the progress bar).
+pub struct Batch<'a, T> {
+    /// The items, read lazily from a file or given on the command line.
+    pub items: Items<'a, T>,
+    /// How many items there are; `None` for a batch file.
+    pub total: Option<usize>,
+}
+
+impl<'a, T: Send + 'a> Batch<'a, T> {
+    /// Items given on the command line.
+    pub fn of(items: Vec<T>) -> Batch<'a, T> {
+        let total = Some(items.len());
+        Batch {
+            items: Box::new(items.into_iter().map(Ok)),
+            total,
+        }
+    }
+
+    /// Items read from a batch file (`-`: standard input), each line turned
+    /// into an item with `parse`, which sees the line's fields. A line
+    /// `parse` refuses becomes an error naming the file and line.
+    pub fn from_file(
+        source: &str,
+        parse: impl Fn(&[String]) -> Result<T, String> + Send + 'a,
+    ) -> Result<Batch<'a, T>, String> {
+        let lines = open(source)?;
+        let label = lines.label().to_string();
+        let items = lines.map(move |line| match line {
+            Ok(line) => parse(&line.fields).map_err(|e| format!("{label}:{}: {e}", line.number)),
+            Err(e) => Err(e.0),
+        });
+        Ok(Batch {
+            items: Box::new(items),
+            total: None,
+        })
+    }
+}
+
+/// Refuse a line with more than `max` fields; `form` shows what a line holds
+/// (`PATH [IP [HELO [MAIL-FROM]]]`).
+pub fn at_most(fields: &[String], max: usize, form: &str) -> Result<(), String> {
+    if fields.len() > max {
+        return Err(format!("expected {form}, found {} fields", fields.len()));
+    }
+    Ok(())
+}
+
+/// An IP address field.
+pub fn ip_field(text: &str) -> Result<IpAddr, String> {
+    text.parse()
+        .map_err(|_| format!("'{text}' is not an IP address"))
+}
 
 /// One non-blank, non-comment line: its 1-based number and its fields.
 #[derive(Debug, Clone, PartialEq, Eq)]

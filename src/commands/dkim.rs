@@ -1,0 +1,36 @@
+//! `mailcheck dkim DOMAIN --selector S...`: check DKIM key records.
+
+use super::{RunError, build_dns};
+use crate::{
+    check,
+    cli::DkimArgs,
+    config::{Config, Output},
+    exit::ExitStatus,
+    names, render,
+    report::DomainReport,
+};
+use serde_json::{Map, json};
+use std::io::Write;
+
+/// Check the key record of every selector given.
+pub async fn run(
+    config: &Config,
+    args: &DkimArgs,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    let domain =
+        names::domain(args.domain.as_deref().unwrap_or_default()).map_err(RunError::Input)?;
+    let selectors = names::selectors(&args.selectors).map_err(RunError::Input)?;
+    let dns = build_dns(config)?;
+    let findings = check::dkim::check(&dns, &domain, &selectors).await;
+    let report = DomainReport { domain, findings };
+    match config.output {
+        Output::Json => {
+            let mut extra = Map::new();
+            extra.insert("selectors".into(), json!(selectors));
+            render::json::domain_with(out, &report, extra)?;
+        }
+        Output::Text { color } => render::text::domain(out, &report, color)?,
+    }
+    Ok(ExitStatus::of(&[report.status()], false))
+}

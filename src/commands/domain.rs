@@ -1,0 +1,84 @@
+//! `mailcheck domain DOMAIN...` (or `--from-file`): every check of a domain's
+//! mail DNS.
+
+use super::{RunError, build_dns, helo};
+use crate::{
+    batch::{self, Batch, Outcome},
+    check::{self, DomainOptions},
+    cli::DomainArgs,
+    config::Config,
+    exit::ExitStatus,
+    names, render,
+    report::{DomainReport, Status},
+};
+use std::{
+    io::{self, Write},
+    sync::Arc,
+};
+
+impl Outcome for DomainReport {
+    fn status(&self) -> Status {
+        DomainReport::status(self)
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        render::json::domain(out, self)
+    }
+
+    fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
+        render::text::domain(out, self, color)
+    }
+}
+
+/// Check every domain; reports come out in input order.
+pub async fn run(
+    config: &Config,
+    args: &DomainArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    let selectors = names::selectors(&args.selectors).map_err(RunError::Input)?;
+    let domains = match &args.batch.from_file {
+        Some(source) => Batch::from_file(source, |fields| {
+            batch::at_most(fields, 1, "one domain")?;
+            names::domain(&fields[0])
+        })
+        .map_err(RunError::Input)?,
+        None => Batch::of(
+            args.domains
+                .iter()
+                .map(|d| names::domain(d))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(RunError::Input)?,
+        ),
+    };
+    // SPF is evaluated by mailcheck itself: mail-auth evaluates nothing here.
+    let dns = Arc::new(build_dns(config)?);
+    let options = Arc::new(DomainOptions {
+        selectors,
+        ip: args.ip,
+        helo: helo(args.helo.as_deref()),
+    });
+    let deadline = batch::deadline(config);
+    let check = |domain: String| {
+        let (dns, options) = (dns.clone(), options.clone());
+        async move {
+            Ok(batch::within(
+                deadline,
+                Box::pin(check::check_domain(&dns, &domain, &options)),
+            )
+            .await
+            .unwrap_or_else(|| DomainReport::unfinished(&domain)))
+        }
+    };
+    batch::run(
+        config,
+        domains,
+        args.batch.concurrency,
+        args.strict,
+        check,
+        out,
+        err,
+    )
+    .await
+}

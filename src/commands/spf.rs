@@ -1,0 +1,225 @@
+//! `mailcheck spf DOMAIN|ADDR` (or `--from-file`): analyse a domain's SPF
+//! record and, with an IP, evaluate check_host() for it.
+
+use super::{RunError, build_dns, helo};
+use crate::{
+    batch::{self, Batch, Outcome},
+    check::{self, spf::SpfReport},
+    cli::SpfArgs,
+    config::Config,
+    exit::ExitStatus,
+    names, render,
+    report::{DomainReport, Status},
+};
+use serde_json::{Map, json};
+use std::{
+    io::{self, Write},
+    net::IpAddr,
+    sync::Arc,
+};
+
+/// One SPF check: an identity, and optionally an IP and HELO.
+struct Item {
+    target: String,
+    ip: Option<IpAddr>,
+    helo: Option<String>,
+}
+
+/// A batch line: `IDENTITY IP [HELO]`; a missing IP or HELO comes from the
+/// command line.
+fn parse_line(
+    fields: &[String],
+    default_ip: Option<IpAddr>,
+    default_helo: &Option<String>,
+) -> Result<Item, String> {
+    batch::at_most(fields, 3, "IDENTITY IP [HELO]")?;
+    let ip = match fields.get(1) {
+        Some(ip) => Some(batch::ip_field(ip)?),
+        None => default_ip,
+    };
+    let helo = match fields.get(2) {
+        Some(h) => helo(Some(h)),
+        None => default_helo.clone(),
+    };
+    Ok(Item {
+        target: fields[0].clone(),
+        ip,
+        helo,
+    })
+}
+
+/// The identity `mailcheck spf` evaluates: a bare domain is
+/// `postmaster@DOMAIN`; an address is a MAIL FROM (empty local part:
+/// postmaster). Returns (domain, sender); the domain may be invalid, which
+/// check_host() answers with `none` (RFC 7208 4.3).
+fn spf_identity(target: &str) -> (String, String) {
+    let target = target.trim();
+    match target.rsplit_once('@') {
+        Some((local, domain)) => {
+            let domain = names::domain(domain).unwrap_or_else(|_| domain.to_string());
+            let local = if local.is_empty() {
+                "postmaster"
+            } else {
+                local
+            };
+            (domain.clone(), format!("{local}@{domain}"))
+        }
+        None => {
+            let domain = names::domain(target).unwrap_or_else(|_| target.to_string());
+            (domain.clone(), format!("postmaster@{domain}"))
+        }
+    }
+}
+
+/// A finished SPF check, as the batch runner writes it.
+struct Checked {
+    item: Item,
+    domain: String,
+    sender: String,
+    report: SpfReport,
+    /// check_host()'s result word, when an IP was given.
+    result: Option<&'static str>,
+    /// The findings, as a domain report.
+    findings: DomainReport,
+}
+
+impl Checked {
+    fn new(item: Item, domain: String, sender: String, report: SpfReport) -> Checked {
+        let result = match (item.ip, report.result) {
+            (Some(_), Some(r)) => Some(r.word()),
+            // Every report made for an IP carries check_host()'s result.
+            (Some(_), None) => Some("temperror"),
+            (None, _) => None,
+        };
+        let findings = DomainReport {
+            domain: domain.clone(),
+            findings: report.findings.clone(),
+        };
+        Checked {
+            item,
+            domain,
+            sender,
+            report,
+            result,
+            findings,
+        }
+    }
+}
+
+impl Outcome for Checked {
+    fn status(&self) -> Status {
+        match self.result {
+            Some("pass") => Status::Pass,
+            Some("temperror") => Status::Error,
+            Some(_) => Status::Fail,
+            None => self.findings.status(),
+        }
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let report = &self.report;
+        let mut extra = Map::new();
+        extra.insert("identity".into(), json!(self.sender));
+        extra.insert("record".into(), json!(report.record));
+        extra.insert("lookups".into(), json!(report.lookups));
+        extra.insert("void_lookups".into(), json!(report.void_lookups));
+        if let Some(r) = self.result {
+            extra.insert("result".into(), json!(r));
+            extra.insert("ip".into(), json!(self.item.ip));
+            extra.insert("mechanism".into(), json!(report.matched().map(|m| &m.text)));
+            extra.insert(
+                "mechanism_domain".into(),
+                json!(report.matched().map(|m| &m.domain)),
+            );
+            let outcome = report.outcome.as_ref();
+            extra.insert(
+                "explanation".into(),
+                json!(outcome.and_then(|o| o.explanation.as_ref())),
+            );
+            extra.insert(
+                "reason".into(),
+                json!(outcome.and_then(|o| o.reason.as_ref())),
+            );
+        }
+        if let Some(tree) = &report.tree {
+            extra.insert("tree".into(), check::spf::tree_json(tree));
+        }
+        render::json::domain_with(out, &self.findings, extra)
+    }
+
+    fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
+        render::text::domain(out, &self.findings, color)?;
+        if let (Some(r), Some(ip)) = (self.result, self.item.ip) {
+            let (domain, sender) = (&self.domain, &self.sender);
+            writeln!(out, "  check_host({ip}, {domain}, {sender}) = {r}")?;
+            if let Some(e) = self
+                .report
+                .outcome
+                .as_ref()
+                .and_then(|o| o.explanation.as_ref())
+            {
+                writeln!(out, "  explanation: {e}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Run every SPF check; reports come out in input order.
+pub async fn run(
+    config: &Config,
+    args: &SpfArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, RunError> {
+    let default_helo = helo(args.helo.as_deref());
+    let checks = match &args.batch.from_file {
+        Some(source) => {
+            let default_ip = args.ip;
+            Batch::from_file(source, move |fields| {
+                parse_line(fields, default_ip, &default_helo)
+            })
+            .map_err(RunError::Input)?
+        }
+        None => Batch::of(vec![Item {
+            target: args.target.clone().unwrap_or_default(),
+            ip: args.ip,
+            helo: default_helo,
+        }]),
+    };
+    let dns = Arc::new(build_dns(config)?);
+    let deadline = batch::deadline(config);
+    let check = |item: Item| {
+        let dns = dns.clone();
+        async move {
+            let (domain, sender) = spf_identity(&item.target);
+            let report = if crate::spf::is_valid_domain(&domain) {
+                batch::within(
+                    deadline,
+                    Box::pin(check::spf::analyse(
+                        &dns,
+                        &domain,
+                        &sender,
+                        item.ip,
+                        item.helo.as_deref(),
+                    )),
+                )
+                .await
+                .unwrap_or_else(|| SpfReport::unfinished(&domain))
+            } else {
+                SpfReport::invalid(&domain)
+            };
+            Ok(Checked::new(item, domain, sender, report))
+        }
+    };
+    batch::run(
+        config,
+        checks,
+        args.batch.concurrency,
+        false,
+        check,
+        out,
+        err,
+    )
+    .await
+}
