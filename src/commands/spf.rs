@@ -193,7 +193,10 @@ pub async fn run(
         let dns = dns.clone();
         async move {
             let (domain, sender) = spf_identity(&item.target);
-            let report = if crate::spf::is_valid_domain(&domain) {
+            // Any DNS name has a record to show, a single label (`corp`)
+            // included; check_host() itself gives `none` for one that is not
+            // a multi-label domain (RFC 7208 4.3).
+            let report = if names::domain(&domain).is_ok() {
                 batch::within(
                     deadline,
                     Box::pin(check::spf::analyse(

@@ -115,10 +115,9 @@ pub async fn check_host(dns: &Dns, id: &Identity<'_>, domain: &str) -> Outcome {
     let result = if super::is_valid_domain(&domain) {
         checker.evaluate(domain, false).await
     } else {
-        // 4.3: a malformed domain is "none" without any lookup.
-        Ok(Eval::none(format!(
-            "'{domain}' is not a valid domain name (RFC 7208 4.3)"
-        )))
+        // 4.3: a malformed domain, or one that is not multi-label, is
+        // "none" without any lookup.
+        Ok(Eval::none(super::not_an_identity(&domain)))
     };
     let (lookups, voids) = (
         checker.lookups.load(Ordering::Relaxed),

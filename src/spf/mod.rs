@@ -98,6 +98,18 @@ impl std::fmt::Display for Verdict {
     }
 }
 
+/// Why `domain` is no check_host() identity domain (see
+/// [`is_valid_domain`]), in words: a single label such as `corp` is a legal
+/// DNS name, only not one SPF evaluates.
+pub fn not_an_identity(domain: &str) -> String {
+    let d = domain.strip_suffix('.').unwrap_or(domain);
+    if !d.is_empty() && !d.contains('.') && crate::names::domain(d).is_ok() {
+        format!("'{d}' is a single label, not a multi-label domain name (RFC 7208 4.3)")
+    } else {
+        format!("'{domain}' is not a valid domain name (RFC 7208 4.3)")
+    }
+}
+
 /// Whether `domain` can be a check_host() identity domain (RFC 7208 4.3): a
 /// multi-label name whose labels have 1 to 63 letters, digits, hyphens or
 /// underscores, at most 253 octets in all (a final dot aside), and whose top

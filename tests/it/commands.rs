@@ -128,3 +128,55 @@ fn dmarc_shows_the_tree_walk_and_explains_tags() {
         ));
     }
 }
+
+#[test]
+fn a_single_label_name_is_queried_by_every_command() {
+    for mode in MODES {
+        // spf: the record is read and analysed; check_host() gives none.
+        let out = run_case(mode, "corp", &["spf", "corp", "--json"]);
+        assert_eq!(out.code, 0, "{mode:?}: {}", out.stdout);
+        let v = out.json();
+        assert_eq!(v["record"], "v=spf1 mx -all");
+        assert_eq!(v["lookups"], 1);
+        assert_eq!(statuses(&v, "spf.record"), ["pass", "warn"]);
+        let out = run_case(
+            mode,
+            "corp",
+            &["spf", "bounce@corp", "--ip", "192.0.2.40", "--json"],
+        );
+        assert_eq!(out.code, 1, "{mode:?}: {}", out.stdout);
+        let v = out.json();
+        assert_eq!(v["identity"], "bounce@corp");
+        assert_eq!(v["record"], "v=spf1 mx -all");
+        assert_eq!(v["result"], "none");
+        assert_eq!(
+            v["reason"],
+            "'corp' is a single label, not a multi-label domain name (RFC 7208 4.3)"
+        );
+
+        // dmarc: the tree walk of one label reads _dmarc.corp.
+        let out = run_case(mode, "corp", &["dmarc", "corp", "--json"]);
+        assert_eq!(out.code, 0, "{mode:?}: {}", out.stdout);
+        let v = out.json();
+        assert_eq!(v["queried"], serde_json::json!(["_dmarc.corp"]));
+        assert_eq!(v["record_domain"], "corp");
+        assert_eq!(v["record"], "v=DMARC1; p=reject");
+        let out = run_case(mode, "corp", &["dmarc", "corp", "--color", "never"]);
+        assert!(
+            out.stdout.contains("tree walk: _dmarc.corp\n"),
+            "{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("no DMARC record"), "{}", out.stdout);
+
+        // dkim: the key under the single label.
+        let out = run_case(
+            mode,
+            "corp",
+            &["dkim", "corp", "--selector", "s1", "--json"],
+        );
+        assert_eq!(out.code, 0, "{mode:?}: {}", out.stdout);
+        let v = out.json();
+        assert_eq!(statuses(&v, "dkim.key-size"), ["pass"]);
+    }
+}

@@ -307,6 +307,39 @@ const CASES: &[Case] = &[
             ),
         ],
     },
+    // A single-label internal zone: a legal DNS name, read like any other.
+    Case {
+        zone: "corp",
+        domain: "corp",
+        args: &["--selector", "s1"],
+        exit: 0,
+        status: "warn",
+        checks: &[
+            ("mx.records", "pass", "1 MX record: mx1.corp"),
+            ("ptr.mx", "pass", "forward-confirmed"),
+            ("spf.record", "pass", "corp publishes an SPF record"),
+            (
+                "spf.record",
+                "warn",
+                "receivers evaluate no SPF for corp: 'corp' is a single label",
+            ),
+            ("dkim.selector", "pass", "selector s1"),
+            ("dmarc.record", "pass", "DMARC record found at _dmarc.corp"),
+            ("dmarc.policy", "pass", "policy for corp is reject"),
+        ],
+    },
+    Case {
+        zone: "corp",
+        domain: "corp",
+        args: &["--ip", "192.0.2.40"],
+        exit: 1,
+        status: "fail",
+        checks: &[(
+            "spf.ip",
+            "fail",
+            "SPF none: 'corp' is a single label, not a multi-label domain name (RFC 7208 4.3)",
+        )],
+    },
 ];
 
 fn check_case(case: &Case, mode: Mode) {

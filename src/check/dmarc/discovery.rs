@@ -37,7 +37,11 @@ fn strip_labels(domain: &str, n: usize) -> &str {
 
 /// The DNS tree walk of RFC 9989 4.10, the same steps mail-auth takes: start at
 /// the domain, then at most seven labels, then one label fewer each time,
-/// stopping at a record with `psd=y` or `psd=n`. The names are queried
+/// stopping at a record with `psd=y` or `psd=n`. A single-label domain
+/// (`corp`, an internal zone) is walked too: step 1 of 4.10.1 asks at the
+/// author domain whatever its length, so `_dmarc.corp` is read. mail-auth
+/// walks nothing for a single label, so `verify` of mail from such a domain
+/// gets its DMARC result `none`. The names are queried
 /// concurrently (each at most once per run, shared with mail-auth), so a walk
 /// costs one round trip.
 ///
@@ -56,7 +60,7 @@ pub async fn discover(dns: &Dns, domain: &str) -> Result<Discovery, (String, Dns
     let mut walk = Vec::new();
     let mut queried = Vec::new();
     let mut unanswered: Vec<(String, DnsFailure)> = Vec::new();
-    if total >= 2 {
+    if total >= 1 {
         // The names the walk may visit, in order: the domain, then at most
         // seven labels, then one label fewer each time.
         let mut names = Vec::new();

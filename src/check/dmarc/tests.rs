@@ -53,6 +53,26 @@ async fn a_failed_name_that_could_decide_fails_the_walk() {
     assert!(discover(&dns, "a.b.c.test").await.is_err());
 }
 
+#[tokio::test]
+async fn a_single_label_domain_is_walked_like_any_other() {
+    // RFC 9989 4.10.1 step 1 asks at the author domain, however many
+    // labels it has.
+    let dns = zone_dns(
+        "$ORIGIN corp.\n@ SOA ns hostmaster 1 2 3 4 5\n_dmarc TXT \"v=DMARC1; p=reject\"\n",
+    );
+    let d = discover(&dns, "corp").await.unwrap();
+    assert_eq!(d.queried, ["_dmarc.corp"]);
+    assert_eq!(d.walk[d.applies.unwrap()].domain, "corp");
+    assert_eq!(d.organizational, "corp");
+    let dns = zone_dns("$ORIGIN corp.\n@ SOA ns hostmaster 1 2 3 4 5\n");
+    let findings = check(&dns, "corp").await;
+    assert!(
+        findings[0].message.contains("(looked at _dmarc.corp)"),
+        "{}",
+        findings[0].message
+    );
+}
+
 #[test]
 fn recognises_dmarc_records() {
     assert!(is_dmarc("v=DMARC1; p=none"));

@@ -25,6 +25,21 @@ pub(super) fn too_many_records(domain: &str) -> Finding {
     .fix("flatten the include tree: receivers stop after 10 lookups")
 }
 
+/// `domain` publishes a record but is no check_host() identity (a single
+/// label such as `corp`): receivers give `none` without reading it (RFC 7208
+/// 4.3), so the record protects nothing.
+pub(super) fn not_evaluated(domain: &str) -> Finding {
+    Finding::new(
+        "spf.record",
+        Status::Warn,
+        format!(
+            "receivers evaluate no SPF for {domain}: {}, so check_host() gives none",
+            crate::spf::not_an_identity(domain)
+        ),
+    )
+    .fix("use a domain of two or more labels in MAIL FROM and HELO for mail that SPF should cover")
+}
+
 /// `domain`, reached `via`, has no SPF record (`missing`: the name does not exist).
 pub(super) fn no_record(domain: &str, via: Via, missing: bool) -> Finding {
     let (name, msg, fix) = match via {
@@ -292,12 +307,19 @@ pub(super) fn ip_finding(domain: &str, ip: IpAddr, outcome: &Outcome) -> Finding
                 Some(e) => format!("; the domain explains: \"{e}\""),
                 None => String::new(),
             };
-            Finding::new(
+            let finding = Finding::new(
                 "spf.ip",
                 Status::Fail,
-                format!("{ip} is not authorized to send for {domain}: SPF {other}{how}{why}{explanation}"),
-            )
-            .fix(format!("add ip{}:{ip} (or an include: of the provider that owns it) to the SPF record of {domain}", if ip.is_ipv4() { "4" } else { "6" }))
+                format!(
+                    "{ip} is not authorized to send for {domain}: SPF {other}{how}{why}{explanation}"
+                ),
+            );
+            if crate::spf::is_valid_domain(domain) {
+                finding.fix(format!("add ip{}:{ip} (or an include: of the provider that owns it) to the SPF record of {domain}", if ip.is_ipv4() { "4" } else { "6" }))
+            } else {
+                // No record helps; spf.record says what does.
+                finding
+            }
         }
     }
 }

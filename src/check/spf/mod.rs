@@ -157,6 +157,9 @@ pub async fn analyse(
 
     // The analysis: the walk's findings, then the whole tree's.
     findings.append(&mut walk.findings);
+    if !spf_eval::is_valid_domain(domain) {
+        findings.push(findings::not_evaluated(domain));
+    }
     findings.push(findings::lookups(&root));
     findings.push(findings::void_lookups(&walk.voids));
     findings.push(findings::all_finding(&root));
