@@ -219,9 +219,7 @@ async fn check_selector(
         .fix(format!(
             "publish the key at {target} (ask the provider the CNAME points to), or correct the CNAME at {name}"
         ));
-        for (from, to) in &chain {
-            finding.records.push(format!("{from}. CNAME {to}."));
-        }
+        finding.records = answer.cname_lines();
         return Some(vec![finding]);
     }
     if keys.is_empty() {
@@ -238,19 +236,22 @@ async fn check_selector(
         ]);
     }
     let mut findings = Vec::new();
-    let shown = |t: &str| format!("{name}. TXT \"{t}\"");
+    // The key is shown under the name that holds it, after the CNAMEs
+    // that lead there.
+    let owner = answer
+        .owner(RecordType::TXT)
+        .unwrap_or_else(|| name.clone());
+    let shown = |t: &str| format!("{owner}. TXT \"{t}\"");
     let mut first = Finding::new(
         "dkim.selector",
         Status::Pass,
         format!("DKIM key found for selector {selector}"),
-    )
-    .record(shown(keys[0]));
+    );
+    first.records = answer.cname_lines();
+    first.records.push(shown(keys[0]));
     if let Some((_, target)) = chain.last() {
         first.message =
             format!("DKIM key found for selector {selector} (delegated by CNAME to {target})");
-        for (from, to) in &chain {
-            first.records.insert(0, format!("{from}. CNAME {to}."));
-        }
     }
     findings.push(first);
     if keys.len() > 1 {

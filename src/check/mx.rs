@@ -64,17 +64,23 @@ async fn check_mx(dns: &Dns, domain: &str) -> Vec<Finding> {
         })
         .collect();
     exchanges.sort_by(|a, b| a.preference.cmp(&b.preference).then(a.host.cmp(&b.host)));
-    let shown: Vec<String> = exchanges
-        .iter()
-        .map(|e| {
-            format!(
-                "{domain}. MX {} {}.",
-                e.preference,
-                e.host.trim_end_matches('.')
-            )
-        })
-        .map(|s| s.replace(" ..", " ."))
-        .collect();
+    // Under the name that holds them, after any CNAMEs that lead there.
+    let owner = answer
+        .owner(RecordType::MX)
+        .unwrap_or_else(|| domain.to_string());
+    let mut shown = answer.cname_lines();
+    shown.extend(
+        exchanges
+            .iter()
+            .map(|e| {
+                format!(
+                    "{owner}. MX {} {}.",
+                    e.preference,
+                    e.host.trim_end_matches('.')
+                )
+            })
+            .map(|s| s.replace(" ..", " .")),
+    );
 
     if exchanges.is_empty() {
         return implicit_mx(dns, domain).await;
@@ -199,13 +205,19 @@ async fn check_exchange(dns: &Dns, host: &str) -> (Vec<Finding>, Vec<IpAddr>) {
         dns.query_str(host, RecordType::AAAA)
     );
     let mut addresses = Vec::new();
+    // Each address under the name that holds it (a CNAME's target).
+    let mut lines = Vec::new();
     let mut cname = None;
-    for lookup in [&a, &aaaa] {
+    for (lookup, rtype) in [(&a, RecordType::A), (&aaaa, RecordType::AAAA)] {
         match lookup {
             Ok(ans) => {
-                addresses.extend(ans.addresses());
+                let owner = ans.owner(rtype).unwrap_or_else(|| host.to_string());
+                for ip in ans.addresses() {
+                    lines.push(format!("{owner}. {rtype} {ip}"));
+                    addresses.push(ip);
+                }
                 if let Some((_, target)) = ans.cname_chain().last() {
-                    cname = Some(target.clone());
+                    cname = Some((target.clone(), ans.cname_lines()));
                 }
             }
             Err(e) => {
@@ -218,16 +230,15 @@ async fn check_exchange(dns: &Dns, host: &str) -> (Vec<Finding>, Vec<IpAddr>) {
             }
         }
     }
-    if let Some(target) = &cname {
-        findings.push(
-            Finding::new(
-                "mx.cname",
-                Status::Fail,
-                format!("MX exchange {host} is a CNAME (to {target}); an MX must name a host with its own A/AAAA records (RFC 2181 10.3, RFC 5321 5.1)"),
-            )
-            .fix(format!("point the MX straight at {target}"))
-            .record(format!("{host}. CNAME {target}.")),
-        );
+    if let Some((target, chain)) = cname {
+        let mut f = Finding::new(
+            "mx.cname",
+            Status::Fail,
+            format!("MX exchange {host} is a CNAME (to {target}); an MX must name a host with its own A/AAAA records (RFC 2181 10.3, RFC 5321 5.1)"),
+        )
+        .fix(format!("point the MX straight at {target}"));
+        f.records = chain;
+        findings.push(f);
     }
     if addresses.is_empty() {
         findings.push(
@@ -244,10 +255,7 @@ async fn check_exchange(dns: &Dns, host: &str) -> (Vec<Finding>, Vec<IpAddr>) {
             Status::Pass,
             format!("MX exchange {host} resolves to {}", join_ips(&addresses)),
         );
-        for ip in &addresses {
-            let t = if ip.is_ipv4() { "A" } else { "AAAA" };
-            f.records.push(format!("{host}. {t} {ip}"));
-        }
+        f.records = lines;
         findings.push(f);
     }
     (findings, addresses)

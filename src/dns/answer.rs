@@ -94,6 +94,25 @@ impl Answer {
             .collect()
     }
 
+    /// The name that holds the records of `rtype`, as users write it: the end
+    /// of the CNAME chain, or the asked name when there is none. `None` when
+    /// there are no such records.
+    pub fn owner(&self, rtype: RecordType) -> Option<String> {
+        self.records
+            .iter()
+            .find(|r| r.record_type() == rtype)
+            .map(|r| display_name(&r.name))
+    }
+
+    /// The CNAME chain as zone-file lines (`alias. CNAME target.`), in the
+    /// order it was followed.
+    pub fn cname_lines(&self) -> Vec<String> {
+        self.cname_chain()
+            .iter()
+            .map(|(from, to)| format!("{from}. CNAME {to}."))
+            .collect()
+    }
+
     /// True when the name does not exist or has no records of the asked type
     /// (a "void lookup" in RFC 7208 4.6.4 terms).
     pub fn is_void(&self, rtype: RecordType) -> bool {

@@ -180,3 +180,74 @@ fn a_single_label_name_is_queried_by_every_command() {
         assert_eq!(statuses(&v, "dkim.key-size"), ["pass"]);
     }
 }
+
+#[test]
+fn records_reached_through_a_cname_are_shown_under_the_name_that_holds_them() {
+    for mode in MODES {
+        // DKIM: the chain, then the key under the provider's name.
+        let out = run_case(
+            mode,
+            "dkim-cname",
+            &["dkim", "dkim-cname.example", "--selector", "s1", "--json"],
+        );
+        let v = out.json();
+        assert_eq!(
+            records(&v, "dkim.selector"),
+            [
+                "s1._domainkey.dkim-cname.example. CNAME s1.dkim.provider.example.",
+                "s1.dkim.provider.example. TXT \"v=DKIM1; k=ed25519; p=kNQrLg+U7cKnAtnme6V+6Zu5VQ78McvQsUdjzJ59iyY=\""
+            ],
+            "{mode:?}"
+        );
+
+        // MX: the exchange's address under the CNAME's target.
+        let out = run_case(mode, "mx-cname", &["domain", "mx-cname.example", "--json"]);
+        let v = out.json();
+        assert_eq!(
+            records(&v, "mx.cname"),
+            ["mail.mx-cname.example. CNAME mx1.provider.example."]
+        );
+        assert_eq!(
+            records(&v, "mx.address"),
+            ["mx1.provider.example. A 198.51.100.25"],
+            "{mode:?}"
+        );
+
+        // SPF, MX and DMARC of a name that is a CNAME.
+        let out = run_case(
+            mode,
+            "cname-records",
+            &["domain", "mail.cname-records.example", "--json"],
+        );
+        let v = out.json();
+        let chain = "mail.cname-records.example. CNAME real.cname-records.example.";
+        assert_eq!(
+            records(&v, "spf.record"),
+            [chain, "real.cname-records.example. TXT \"v=spf1 -all\""],
+            "{mode:?}"
+        );
+        assert_eq!(
+            records(&v, "mx.null"),
+            [chain, "real.cname-records.example. MX 0 ."]
+        );
+        assert_eq!(
+            records(&v, "dmarc.record"),
+            [
+                "_dmarc.mail.cname-records.example. CNAME policy.cname-records.example.",
+                "policy.cname-records.example. TXT \"v=DMARC1; p=reject\""
+            ]
+        );
+    }
+}
+
+/// The record lines of every check with this name, in order.
+fn records(report: &serde_json::Value, name: &str) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["name"] == name)
+        .flat_map(|c| c["records"].as_array().cloned().unwrap_or_default())
+        .map(|r| r.as_str().unwrap_or("").to_string())
+        .collect()
+}

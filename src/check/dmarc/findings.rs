@@ -3,9 +3,10 @@
 
 use super::{Found, policy_word};
 use crate::{
-    dns::DnsFailure,
+    dns::{Answer, DnsFailure},
     report::{Finding, Status},
 };
+use hickory_resolver::proto::rr::RecordType;
 
 /// The record that applies to a domain, and how it is shown in findings.
 pub(super) struct Applied<'a> {
@@ -15,18 +16,39 @@ pub(super) struct Applied<'a> {
     pub rec: &'a Found,
     /// Whether it is the domain's own record (else a parent's).
     pub own: bool,
-    /// The record as a zone-file line.
-    pub shown: String,
+    /// The record as zone-file lines: any CNAMEs that lead to it, then the
+    /// record under the name that holds it.
+    pub shown: Vec<String>,
 }
 
 impl<'a> Applied<'a> {
-    pub fn new(domain: &'a str, rec: &'a Found) -> Applied<'a> {
+    /// `answer` is the TXT lookup of `_dmarc.` and the record's domain, when
+    /// at hand: it says where a CNAME led.
+    pub fn new(domain: &'a str, rec: &'a Found, answer: Option<&Answer>) -> Applied<'a> {
+        let asked = format!("_dmarc.{}", rec.domain);
+        let owner = answer
+            .and_then(|a| a.owner(RecordType::TXT))
+            .unwrap_or(asked);
+        let mut shown = answer.map(Answer::cname_lines).unwrap_or_default();
+        shown.push(format!("{owner}. TXT \"{}\"", rec.text));
         Applied {
             domain,
             rec,
             own: rec.domain == domain,
-            shown: format!("_dmarc.{}. TXT \"{}\"", rec.domain, rec.text),
+            shown,
         }
+    }
+}
+
+/// Attach the record's lines ([`Applied::shown`]) to a finding.
+trait WithLines {
+    fn with_lines(self, lines: &[String]) -> Finding;
+}
+
+impl WithLines for Finding {
+    fn with_lines(mut self, lines: &[String]) -> Finding {
+        self.records.extend(lines.iter().cloned());
+        self
     }
 }
 
@@ -61,7 +83,7 @@ pub(super) fn record(
                 format!("_dmarc.{} holds {} DMARC records; receivers may ignore them all (RFC 7489 6.6.3)", rec.domain, rec.count),
             )
             .fix("keep exactly one v=DMARC1 record")
-            .record(shown.as_str()),
+            .with_lines(shown),
         );
     } else if *own {
         findings.push(
@@ -70,7 +92,7 @@ pub(super) fn record(
                 Status::Pass,
                 format!("DMARC record found at _dmarc.{domain}"),
             )
-            .record(shown.as_str()),
+            .with_lines(shown),
         );
     } else {
         let how = match unanswered {
@@ -88,7 +110,7 @@ pub(super) fn record(
                     rec.domain
                 ),
             )
-            .record(shown.as_str()),
+            .with_lines(shown),
         );
     }
 }
@@ -138,7 +160,7 @@ pub(super) fn syntax(at: &Applied<'_>, findings: &mut Vec<Finding>) {
                 ),
             )
             .fix("correct the tags; see RFC 9989 section 4.7")
-            .record(shown.as_str()),
+            .with_lines(shown),
         );
     }
 }

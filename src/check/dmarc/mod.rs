@@ -95,7 +95,14 @@ pub async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
     let Some(idx) = d.applies else {
         return vec![findings::none_found(domain, &d.queried)];
     };
-    let at = Applied::new(domain, &d.walk[idx]);
+    let rec = &d.walk[idx];
+    // The walk's answer for the record's name, from the run's memo: where a
+    // CNAME led, the record is shown under the name that holds it.
+    let answer = dns
+        .query_str(&format!("_dmarc.{}", rec.domain), RecordType::TXT)
+        .await
+        .ok();
+    let at = Applied::new(domain, rec, answer.as_deref());
     let mut findings = Vec::new();
     findings::record(&at, d.unanswered.first(), &mut findings);
     findings::syntax(&at, &mut findings);

@@ -77,40 +77,61 @@ pub(super) fn no_record(domain: &str, via: Via, missing: bool) -> Finding {
     Finding::new(name, Status::Fail, msg).fix(fix)
 }
 
+/// Where a domain's TXT records are held: the name at the end of its CNAME
+/// chain, and the chain as zone-file lines (empty without one).
+pub(super) struct Held {
+    /// The name that holds the records.
+    pub owner: String,
+    /// `alias. CNAME target.` lines, in the order followed.
+    pub chain: Vec<String>,
+}
+
+impl Held {
+    /// The chain, then each record under its owner.
+    fn lines<'a>(&self, records: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut lines = self.chain.clone();
+        lines.extend(
+            records
+                .into_iter()
+                .map(|r| format!("{}. TXT \"{r}\"", self.owner)),
+        );
+        lines
+    }
+}
+
 /// More than one SPF record at `domain` (RFC 7208 4.5).
-pub(super) fn several_records(domain: &str, records: &[String]) -> Finding {
+pub(super) fn several_records(domain: &str, held: &Held, records: &[String]) -> Finding {
     let mut f = Finding::new(
         "spf.record",
         Status::Fail,
         format!("{domain} publishes {} SPF records; receivers return permerror when there is more than one (RFC 7208 4.5)", records.len()),
     )
     .fix("merge them into a single v=spf1 record");
-    f.records = records
-        .iter()
-        .map(|r| format!("{domain}. TXT \"{r}\""))
-        .collect();
+    f.records = held.lines(records.iter().map(String::as_str));
     f
 }
 
 /// The domain's own record.
-pub(super) fn record(domain: &str, text: &str) -> Finding {
-    Finding::new(
+pub(super) fn record(domain: &str, held: &Held, text: &str) -> Finding {
+    let mut f = Finding::new(
         "spf.record",
         Status::Pass,
         format!("{domain} publishes an SPF record"),
-    )
-    .record(format!("{domain}. TXT \"{text}\""))
+    );
+    f.records = held.lines([text]);
+    f
 }
 
 /// A record with a syntax error (RFC 7208 4.6).
-pub(super) fn syntax(domain: &str, text: &str, e: &SyntaxError) -> Finding {
-    Finding::new(
+pub(super) fn syntax(domain: &str, held: &Held, text: &str, e: &SyntaxError) -> Finding {
+    let mut f = Finding::new(
         "spf.syntax",
         Status::Fail,
         format!("the SPF record of {domain} has a syntax error: {e}; receivers return permerror (RFC 7208 4.6)"),
     )
-    .fix("correct the term; see RFC 7208 section 5 for the mechanisms' syntax")
-    .record(format!("{domain}. TXT \"{text}\""))
+    .fix("correct the term; see RFC 7208 section 5 for the mechanisms' syntax");
+    f.records = held.lines([text]);
+    f
 }
 
 /// Both `all` and `redirect=` (RFC 7208 6.1).

@@ -154,17 +154,25 @@ async fn fetch_record(
             .push(findings::no_record(domain, via, missing));
         return None;
     }
+    let held = findings::Held {
+        owner: answer
+            .owner(RecordType::TXT)
+            .unwrap_or_else(|| domain.to_string()),
+        chain: answer.cname_lines(),
+    };
     if records.len() > 1 {
         walk.findings
-            .push(findings::several_records(domain, &records));
+            .push(findings::several_records(domain, &held, &records));
     } else if via == Via::Root {
-        walk.findings.push(findings::record(domain, &records[0]));
+        walk.findings
+            .push(findings::record(domain, &held, &records[0]));
     }
     let text = records[0].clone();
     match parse::parse(raw[0]) {
         Ok(record) => Some((text, Some(record))),
         Err(e) => {
-            walk.findings.push(findings::syntax(domain, &text, &e));
+            walk.findings
+                .push(findings::syntax(domain, &held, &text, &e));
             Some((text, None))
         }
     }
