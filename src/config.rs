@@ -75,7 +75,3 @@ impl Config {
         })
     }
 }
-
-/// `names::domain` under its older path, which `verify` and the fuzz targets
-/// still use.
-pub use crate::names::domain as normalize_domain;

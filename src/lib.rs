@@ -8,10 +8,6 @@
 //! to `render` (text or JSON); `main.rs` turns the outcome into the exit
 //! code. Checks and verification never print and know nothing of clap or of
 //! the output format; `names`, `message` and `report` are shared by all.
-//!
-//! Two places still go back and forth: `verify` takes name normalisation
-//! from `config` (a re-export of `names::domain`), and `dns` and its
-//! mail-auth bridge (`dns::mailauth`) use each other.
 
 pub mod auth;
 pub mod batch;

@@ -203,7 +203,7 @@ fn walk_parsed(bytes: &[u8]) {
     };
     let from = parsed.first_from_address().to_string();
     if let Some((_, domain)) = from.rsplit_once('@') {
-        let _ = mailcheck::config::normalize_domain(domain);
+        let _ = mailcheck::names::domain(domain);
     }
     for (name, value) in parsed.headers() {
         if name.eq_ignore_ascii_case(b"Return-Path") {
@@ -217,8 +217,8 @@ fn walk_parsed(bytes: &[u8]) {
     }
     for h in parsed.dkim_signatures() {
         let sig = &h.header;
-        let key_name = format!("{}._domainkey.{}", sig.s, sig.d);
-        let _ = mailcheck::dns::parse_name(&key_name);
+        let key_name = mailcheck::names::dkim_key_name(&sig.s, &sig.d);
+        let _ = mailcheck::names::parse_name(&key_name);
         let _ = (
             sig.a,
             sig.ch,

@@ -1,10 +1,8 @@
 //! mail-auth's caches, one per record type, filled from our answers.
 
 use crate::{
-    dns::{
-        Answer, Lookup, MEMO_CAPACITY, Rcode, from_zone, ip_from_reverse_name, memo::Generations,
-        reverse_name, zone::ZoneSet,
-    },
+    dns::{Answer, Lookup, MEMO_CAPACITY, Rcode, from_zone, memo::Generations, zone::ZoneSet},
+    names::{ip_from_reverse_name, reverse_name},
     util::{FastSet, lock},
 };
 use hickory_resolver::proto::{

@@ -6,6 +6,7 @@
 use super::dns_error;
 use crate::{
     dns::Dns,
+    names,
     report::{Finding, Status},
 };
 use base64::Engine;
@@ -179,7 +180,7 @@ async fn check_selector(
     selector: &str,
     named: bool,
 ) -> Option<Vec<Finding>> {
-    let name = format!("{selector}._domainkey.{domain}");
+    let name = names::dkim_key_name(selector, domain);
     let answer = match dns.query_str(&name, RecordType::TXT).await {
         Ok(a) => a,
         Err(e) => {

@@ -6,7 +6,8 @@
 
 use super::dns_error;
 use crate::{
-    dns::{Dns, Lookup, Rcode, display_name},
+    dns::{Dns, Lookup, Rcode},
+    names::{display_name, reverse_name},
     report::{Finding, Status},
 };
 use futures_util::future::join_all;
@@ -300,7 +301,7 @@ pub async fn fcrdns(dns: &Dns, ip: IpAddr, name: &str, what: &str) -> Vec<Findin
                             Status::Pass,
                             format!("{what} {ip} has PTR {host}, which resolves back to {ip} (forward-confirmed)"),
                         )
-                        .record(format!("{} PTR {host}.", display_name(&crate::dns::reverse_name(ip)))),
+                        .record(format!("{} PTR {host}.", display_name(&reverse_name(ip)))),
                     ];
                 }
                 seen.push(format!(
@@ -322,7 +323,7 @@ pub async fn fcrdns(dns: &Dns, ip: IpAddr, name: &str, what: &str) -> Vec<Findin
             format!("{what} {ip} has PTR {}, but that name does not resolve back to {ip} ({})", names.join(", "), seen.join("; ")),
         )
         .fix(format!("make the PTR of {ip} name a host whose A/AAAA record is {ip}, or add {ip} to that host's records"))
-        .record(format!("{} PTR {}.", display_name(&crate::dns::reverse_name(ip)), names.join(". "))),
+        .record(format!("{} PTR {}.", display_name(&reverse_name(ip)), names.join(". "))),
     ]
 }
 

@@ -1,7 +1,7 @@
 //! What a question gets back: an answer (NOERROR or NXDOMAIN with its
 //! records), or the reason there is none ([`DnsFailure`]).
 
-use super::display_name;
+use crate::names::display_name;
 use hickory_resolver::proto::rr::{RData, Record, RecordType};
 use std::{
     fmt,

@@ -17,15 +17,15 @@
 mod answer;
 pub mod live;
 pub mod memo;
-mod name;
 pub mod no_tls;
 pub mod resolv_conf;
 pub mod zone;
 
+/// The name helpers, where the DNS layer's callers have always found them.
+pub use crate::names::{display_name, ip_from_reverse_name, parse_name, reverse_name};
 pub use answer::{Answer, DnsFailure, Lookup, Rcode};
 pub use live::client;
 pub use memo::{MAX_ASKS, MEMO_CAPACITY, RETRY_FAILED_AFTER};
-pub use name::{display_name, ip_from_reverse_name, parse_name, reverse_name};
 
 use hickory_resolver::proto::rr::{Name, RecordType};
 use memo::AnswerMemo;

@@ -5,7 +5,8 @@ use super::{
     macros::{Context, Letter, MacroString, Values, domain_after_expansion},
     parse::{self, Mechanism, Record},
 };
-use crate::dns::{Answer, Dns, Rcode, reverse_name};
+use crate::dns::{Answer, Dns, Rcode};
+use crate::names::reverse_name;
 use futures_util::future::{BoxFuture, FutureExt};
 use hickory_resolver::proto::rr::{Name, RData, RecordType};
 use std::{

@@ -259,7 +259,7 @@ pub async fn verify(
     })?;
     let from = parsed.first_from_address().to_string();
     let from_domain = match from.rsplit_once('@') {
-        Some((_, d)) if !d.trim().is_empty() => crate::config::normalize_domain(d)
+        Some((_, d)) if !d.trim().is_empty() => crate::names::domain(d)
             .map_err(|e| format!("{label}: the From address {from} has an invalid domain: {e}"))?,
         _ => {
             return Err(format!(
@@ -537,8 +537,7 @@ async fn spf_for(
     receiver: &str,
 ) -> (SpfOutput, SpfVerdict, Option<String>) {
     let domain_of = |d: &str| {
-        crate::config::normalize_domain(d)
-            .unwrap_or_else(|_| d.trim_end_matches('.').to_ascii_lowercase())
+        crate::names::domain(d).unwrap_or_else(|_| d.trim_end_matches('.').to_ascii_lowercase())
     };
     let (identity, local, domain) = match (mail_from, helo) {
         (Some(mf), _) => {

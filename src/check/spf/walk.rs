@@ -6,7 +6,8 @@
 
 use super::{MAX_NODES, Node, Resolved, Term, Via, findings};
 use crate::{
-    dns::{Answer, Dns, DnsFailure, Lookup, Rcode, display_name},
+    dns::{Answer, Dns, DnsFailure, Lookup, Rcode},
+    names::display_name,
     report::Finding,
     spf::{
         eval::{LOOKUP_LIMIT, to_name},

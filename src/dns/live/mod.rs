@@ -14,7 +14,8 @@ mod tcp;
 mod tests;
 mod wire;
 
-use super::{Answer, DnsFailure, Lookup, Rcode, display_name};
+use super::{Answer, DnsFailure, Lookup, Rcode};
+use crate::names::display_name;
 use client::Client;
 use hickory_resolver::proto::{
     op::{Message, ResponseCode},
