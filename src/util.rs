@@ -13,6 +13,16 @@ pub type FastMap<K, V> = HashMap<K, V, foldhash::quality::RandomState>;
 /// A set of names, hashed as [`FastMap`] is.
 pub type FastSet<K> = HashSet<K, foldhash::quality::RandomState>;
 
+/// An empty [`FastMap`] with room for `capacity` entries.
+pub fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
+    FastMap::with_capacity_and_hasher(capacity, Default::default())
+}
+
+/// An empty [`FastSet`] with room for `capacity` entries.
+pub fn fast_set<K>(capacity: usize) -> FastSet<K> {
+    FastSet::with_capacity_and_hasher(capacity, Default::default())
+}
+
 /// Lock `m`, even if a thread panicked while holding it. Every value kept
 /// behind these locks (memoised answers, caches, sockets in flight) is
 /// changed by one call that cannot be left half done, so what a panicking

@@ -56,7 +56,7 @@ fn txt_record(owner: &str, data: &[u8]) -> Record {
 /// A fixed zone, parsed from text once (the fixtures are known to load).
 fn fixed_zone(text: &'static str) -> Zone {
     static PARSED: std::sync::Mutex<Vec<(&'static str, Zone)>> = std::sync::Mutex::new(Vec::new());
-    let mut parsed = PARSED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut parsed = mailcheck::util::lock(&PARSED);
     if let Some((_, zone)) = parsed.iter().find(|(t, _)| *t == text) {
         return zone.clone();
     }
@@ -79,7 +79,7 @@ fn offline(zones: Vec<Zone>) -> Dns {
         // (libFuzzer and the current-thread runtime run on this one).
         let _ = unsafe { mailcheck::dns::no_tls::use_placeholder_roots() };
     });
-    block_on(async { Dns::zones(ZoneSet::new(zones)) }).expect("offline DNS")
+    Dns::zones(ZoneSet::new(zones))
 }
 
 // ---------------------------------------------------------------------------

@@ -58,10 +58,10 @@ pub fn build_dns(config: &Config) -> Result<Dns, RunError> {
             for warning in zones.warnings() {
                 eprintln!("mailcheck: warning: {warning}");
             }
-            Dns::zones(zones).map_err(RunError::Input)
+            Dns::zones(zones)
         }
-        DnsConfig::Live(options) => Dns::live(options).map_err(RunError::Input),
-    }?;
+        DnsConfig::Live(options) => Dns::live(options).map_err(RunError::Input)?,
+    };
     dns.notices()
         .iter()
         .for_each(|n| eprintln!("mailcheck: {n}"));

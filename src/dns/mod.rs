@@ -106,15 +106,14 @@ impl Dns {
         })
     }
 
-    /// DNS answered from zone files only: no packet is sent. It returns a
-    /// `Result` as [`Dns::live`] does, so that both sources are built alike.
-    pub fn zones(zones: ZoneSet) -> Result<Dns, String> {
-        Ok(Dns {
+    /// DNS answered from zone files only: no packet is sent.
+    pub fn zones(zones: ZoneSet) -> Dns {
+        Dns {
             backend: Backend::Zone(Arc::new(zones)),
             memo: AnswerMemo::default(),
             sink: None,
             notices: Vec::new(),
-        })
+        }
     }
 
     /// This layer with `sink` told of every answer fetched from now on.

@@ -56,21 +56,10 @@ mod record_tests;
 #[cfg(test)]
 mod tests;
 
+// The index's maps and sets are keyed by names: the crate's foldhash maps,
+// seeded per process, so a crafted zone cannot aim at collisions.
+use crate::util::{FastMap, FastSet, fast_map, fast_set};
 use std::collections::{HashMap, HashSet};
-
-/// Maps and sets keyed by names: foldhash instead of SipHash, which was a
-/// third of the instructions of loading a 1,000-domain zone (callgrind).
-/// Seeded per process, so a crafted zone cannot aim at collisions.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
-
-fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
-    FastMap::with_capacity_and_hasher(capacity, Default::default())
-}
-
-fn fast_set<K>(capacity: usize) -> FastSet<K> {
-    FastSet::with_capacity_and_hasher(capacity, Default::default())
-}
 use std::fmt;
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,6 @@
 //! Reading master files: the file-safety rules, directives (`$ORIGIN`, `$TTL`,
 //! `$INCLUDE`), owners and TTLs of records, and the rules of a whole zone.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
@@ -13,23 +12,12 @@ use super::lex::{
     upper,
 };
 use super::{MAX_ZONE_FILE_BYTES, Zone, ZoneError};
+use crate::util::{FastMap, FastSet, fast_map, fast_set};
 
 /// How deeply `$INCLUDE` may nest.
 const MAX_INCLUDE_DEPTH: usize = 16;
 /// TTL used when neither the record, `$TTL`, a previous record nor the SOA gives one.
 const DEFAULT_TTL: u32 = 3600;
-
-/// Maps and sets keyed by names: foldhash instead of SipHash (see the zone index).
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
-
-fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
-    FastMap::with_capacity_and_hasher(capacity, Default::default())
-}
-
-fn fast_set<K>(capacity: usize) -> FastSet<K> {
-    FastSet::with_capacity_and_hasher(capacity, Default::default())
-}
 
 /// Parses a master file; `origin` is the zone name given with it, if any.
 pub(super) fn parse(bytes: &[u8], path: &Path, origin: Option<&Name>) -> Result<Zone, ZoneError> {
