@@ -437,6 +437,18 @@ pub async fn verify(
     });
 
     let mut dmarc = dmarc_verdict(dns, &from_domain, &dmarc_output, discovery).await;
+    if dmarc.policy.is_none()
+        && !from_domain.contains('.')
+        && let Some(rd) = &dmarc.record_domain
+    {
+        // RFC 9989 leaves no organizational domain to a single label, and
+        // receivers evaluate no DMARC for one: the record is shown, not
+        // applied.
+        let note = format!(
+            "{from_domain} is a single label: receivers evaluate no DMARC for it, so the record at _dmarc.{rd} does not apply"
+        );
+        dmarc.notes.push(note);
+    }
     let dmarc_by_psl = !unanswered.is_empty()
         && psl_alignment(&mut dmarc, &from_domain, &spf_verdict, &dkim, &unanswered);
     if dmarc.policy.is_none() {

@@ -178,6 +178,37 @@ fn a_single_label_name_is_queried_by_every_command() {
         assert_eq!(out.code, 0, "{mode:?}: {}", out.stdout);
         let v = out.json();
         assert_eq!(statuses(&v, "dkim.key-size"), ["pass"]);
+
+        // verify: the record is shown but not applied, and the verdict says
+        // why instead of claiming there is no record.
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let eml = dir.path().join("corp.eml");
+        std::fs::write(
+            &eml,
+            "From: a@corp\r\nTo: b@corp\r\nSubject: single label\r\n\r\nhello\r\n",
+        )
+        .expect("write a message");
+        let eml = eml.to_string_lossy().into_owned();
+        let out = run_case(
+            mode,
+            "corp",
+            &[
+                "verify",
+                &eml,
+                "--ip",
+                "192.0.2.40",
+                "--mail-from",
+                "a@corp",
+                "--json",
+            ],
+        );
+        let v = out.json();
+        assert_eq!(v["dmarc"]["result"], "none", "{mode:?}: {}", out.stdout);
+        assert_eq!(v["dmarc"]["record_domain"], "corp");
+        assert_eq!(
+            v["dmarc"]["notes"][0],
+            "corp is a single label: receivers evaluate no DMARC for it, so the record at _dmarc.corp does not apply"
+        );
     }
 }
 
