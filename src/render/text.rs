@@ -3,7 +3,8 @@
 
 use crate::{
     report::{DomainReport, Status},
-    verify::VerifyReport,
+    spf::Verdict,
+    verify::{AuthResult, DmarcWord, PolicyTag, PolicyWord, VerifyReport},
 };
 use colored::{ColoredString, Colorize};
 use std::io::{self, Write};
@@ -82,7 +83,7 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
     let verdict = match (st, r.dmarc.disposition) {
         (Status::Pass, _) => "a receiver would accept it".to_string(),
         (Status::Error, _) => "inconclusive: a DNS lookup failed; retry".to_string(),
-        (_, "none") => {
+        (_, PolicyWord::None) => {
             "it does not pass DMARC; with no policy to apply, receivers decide on their own"
                 .to_string()
         }
@@ -108,9 +109,9 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
         // The status word agrees with the result word: only a pass is a
         // pass, and a pass with unsigned content past l= is a warning.
         let s = match d.result {
-            "pass" if d.unsigned_bytes.is_some_and(|n| n > 0) => Status::Warn,
-            "pass" => Status::Pass,
-            "temperror" => Status::Error,
+            AuthResult::Pass if d.unsigned_bytes.is_some_and(|n| n > 0) => Status::Warn,
+            AuthResult::Pass => Status::Pass,
+            AuthResult::TempError => Status::Error,
             _ => Status::Fail,
         };
         let key = match (&d.key_type, d.key_bits) {
@@ -142,10 +143,10 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
 
     writeln!(out, "  {}", heading("SPF", color))?;
     let spf_status = match r.spf.result {
-        "pass" => Status::Pass,
-        "temperror" => Status::Error,
-        "none" | "neutral" => Status::Warn,
-        _ => Status::Fail,
+        Verdict::Pass => Status::Pass,
+        Verdict::TempError => Status::Error,
+        Verdict::None | Verdict::Neutral => Status::Warn,
+        Verdict::Fail | Verdict::SoftFail | Verdict::PermError => Status::Fail,
     };
     match (&r.spf.domain, r.spf.identity) {
         (Some(dom), Some(identity)) => {
@@ -170,10 +171,10 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
     writeln!(out, "  {}", heading("DMARC", color))?;
     let dm = &r.dmarc;
     let dstatus = match dm.result {
-        "pass" => Status::Pass,
-        "temperror" => Status::Error,
-        "none" => Status::Warn,
-        _ => Status::Fail,
+        DmarcWord::Pass => Status::Pass,
+        DmarcWord::TempError => Status::Error,
+        DmarcWord::None => Status::Warn,
+        DmarcWord::Fail | DmarcWord::PermError => Status::Fail,
     };
     match (&dm.record_domain, dm.policy) {
         (Some(rd), Some(p)) => {
@@ -182,7 +183,7 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
                 "    {} dmarc={}: policy {p} ({}={p}) from _dmarc.{rd}{}",
                 word(dstatus, color),
                 dm.result,
-                dm.policy_tag.unwrap_or("p"),
+                dm.policy_tag.unwrap_or(PolicyTag::P),
                 if rd != &r.from_domain {
                     format!(", the organizational record for {}", r.from_domain)
                 } else {
@@ -210,7 +211,7 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
     let dkim_doms: Vec<&str> = r
         .dkim
         .iter()
-        .filter(|d| d.result == "pass")
+        .filter(|d| d.result == AuthResult::Pass)
         .filter_map(|d| d.domain.as_deref())
         .collect();
     writeln!(
@@ -245,9 +246,9 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
     if let Some(arc) = &r.arc {
         writeln!(out, "  {}", heading("ARC", color))?;
         let s = match arc.result {
-            "pass" => Status::Pass,
-            "temperror" => Status::Error,
-            "none" => Status::Info,
+            AuthResult::Pass => Status::Pass,
+            AuthResult::TempError => Status::Error,
+            AuthResult::None => Status::Info,
             _ => Status::Fail,
         };
         writeln!(
@@ -298,7 +299,7 @@ mod tests {
     use crate::report::Finding;
     use crate::verify::SignatureVerdict;
 
-    fn signature(result: &'static str) -> SignatureVerdict {
+    fn signature(result: AuthResult) -> SignatureVerdict {
         SignatureVerdict {
             result,
             domain: Some("example.com".into()),
@@ -318,19 +319,19 @@ mod tests {
     #[test]
     fn dkim_lines_never_show_unknown_tags_and_their_status_matches_the_word() {
         let mut report = VerifyReport::unfinished("m.eml");
-        let mut broken = signature("permerror");
+        let mut broken = signature(AuthResult::PermError);
         broken.domain = None;
         broken.selector = None;
         broken.algorithm = None;
         broken.canonicalization = None;
-        let mut appended = signature("pass");
+        let mut appended = signature(AuthResult::Pass);
         appended.unsigned_bytes = Some(40);
         report.dkim = vec![
-            signature("pass"),
-            signature("fail"),
+            signature(AuthResult::Pass),
+            signature(AuthResult::Fail),
             broken,
             appended,
-            signature("temperror"),
+            signature(AuthResult::TempError),
         ];
         let mut buf = Vec::new();
         verify(&mut buf, &report, false).unwrap();

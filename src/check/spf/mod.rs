@@ -298,8 +298,3 @@ async fn evaluate(
     };
     spf_eval::check_host(dns, &identity, domain).await
 }
-
-/// The contract's lower-case word for an SPF result.
-pub fn result_word(r: Verdict) -> &'static str {
-    r.word()
-}
