@@ -278,7 +278,7 @@ pub fn spf_record(data: &[u8]) {
             let _ = spf::tree_json(tree).to_string();
         }
         if let Some(r) = report.result {
-            let _ = spf::result_word(r);
+            let _ = r.word();
         }
     }
 }
