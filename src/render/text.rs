@@ -2,12 +2,20 @@
 //! line, the records behind each finding and a fix hint for what is wrong.
 
 use crate::{
+    check::{
+        dmarc::{Discovery, tag_meaning},
+        spf::SpfReport,
+    },
+    keys::GeneratedKey,
     report::{DomainReport, Status},
     spf::Verdict,
     verify::{AuthResult, DmarcWord, PolicyTag, PolicyWord, VerifyReport},
 };
 use colored::{ColoredString, Colorize};
-use std::io::{self, Write};
+use std::{
+    io::{self, Write},
+    net::IpAddr,
+};
 
 fn word(status: Status, color: bool) -> ColoredString {
     let w = format!("{:<5}", status.as_str());
@@ -75,6 +83,63 @@ pub fn domain(out: &mut dyn Write, report: &DomainReport, color: bool) -> io::Re
         }
     }
     Ok(())
+}
+
+/// Write one `mailcheck spf` report: the findings and, with an IP, the
+/// check_host() line and the explanation of a fail.
+pub fn spf(
+    out: &mut dyn Write,
+    findings: &DomainReport,
+    sender: &str,
+    ip: Option<IpAddr>,
+    result: Option<Verdict>,
+    report: &SpfReport,
+    color: bool,
+) -> io::Result<()> {
+    domain(out, findings, color)?;
+    if let (Some(r), Some(ip)) = (result, ip) {
+        let domain = &findings.domain;
+        writeln!(out, "  check_host({ip}, {domain}, {sender}) = {r}")?;
+        if let Some(e) = report.outcome.as_ref().and_then(|o| o.explanation.as_ref()) {
+            writeln!(out, "  explanation: {e}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Write one `mailcheck dmarc` report: the findings, the tree walk and the
+/// tags of the record that applies, each with its meaning.
+pub fn dmarc(
+    out: &mut dyn Write,
+    report: &DomainReport,
+    discovery: Option<&Discovery>,
+    color: bool,
+) -> io::Result<()> {
+    domain(out, report, color)?;
+    let Some(d) = discovery else {
+        return Ok(());
+    };
+    writeln!(out, "  tree walk: {}", d.queried.join(" -> "))?;
+    writeln!(out, "  organizational domain: {}", d.organizational)?;
+    if let Some(f) = d.applies.map(|i| &d.walk[i]) {
+        writeln!(out, "  tags of _dmarc.{}:", f.domain)?;
+        for (k, v) in &f.tags {
+            writeln!(out, "    {k}={v}  {}", tag_meaning(k, v))?;
+        }
+    }
+    Ok(())
+}
+
+/// Write the result of `mailcheck dkim keygen`: where the private key went
+/// and the TXT record to publish, in zone-file form.
+pub fn keygen(out: &mut dyn Write, key: &GeneratedKey) -> io::Result<()> {
+    writeln!(
+        out,
+        "; private key written to {} (mode 0600)",
+        key.path.display()
+    )?;
+    writeln!(out, "; publish this TXT record at {}:", key.name)?;
+    writeln!(out, "{}", key.zone_text.trim_end())
 }
 
 /// Write one verified message.
