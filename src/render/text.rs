@@ -43,19 +43,11 @@ pub fn domain(out: &mut dyn Write, report: &DomainReport, color: bool) -> io::Re
         "{title}: {}",
         word(report.status(), color).to_string().trim_end()
     )?;
-    let mut area = "";
+    let mut area = None;
     for f in &report.findings {
-        if f.area() != area {
-            area = f.area();
-            writeln!(
-                out,
-                "  {}",
-                if color {
-                    area.to_uppercase().bold()
-                } else {
-                    area.to_uppercase().normal().clear()
-                }
-            )?;
+        if area != Some(f.area) {
+            area = Some(f.area);
+            writeln!(out, "  {}", heading(f.area.heading(), color))?;
         }
         writeln!(
             out,
