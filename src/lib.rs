@@ -29,3 +29,4 @@ pub mod report;
 pub mod spf;
 pub mod util;
 pub mod verify;
+pub mod words;

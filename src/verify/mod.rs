@@ -21,9 +21,8 @@ pub mod sig;
 pub mod tags;
 #[cfg(test)]
 mod tests;
-pub mod words;
 
-pub use words::{
+pub use crate::words::{
     Alignment, AuthResult, DmarcResult as DmarcWord, Policy as PolicyWord, PolicyTag, SpfIdentity,
 };
 

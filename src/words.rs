@@ -1,4 +1,5 @@
-//! The result words and policies of a verified message, as types. Each
+//! The result words and policies of mail authentication, as types: what
+//! `verify` concludes and what the DMARC check reads from a record. Each
 //! serialises as its lower-case word (`rename_all = "lowercase"`), and
 //! `Display` writes the same word, so JSON, the text report and the
 //! Authentication-Results header agree and no code compares words as strings.
@@ -96,6 +97,19 @@ words!(Policy {
     Quarantine => "quarantine",
     Reject => "reject",
 });
+
+impl Policy {
+    /// The policy a tag value names, written exactly as the word
+    /// (`reject`); `None` for anything else.
+    pub fn from_word(v: &str) -> Option<Policy> {
+        match v {
+            "none" => Some(Policy::None),
+            "quarantine" => Some(Policy::Quarantine),
+            "reject" => Some(Policy::Reject),
+            _ => None,
+        }
+    }
+}
 
 /// The tag a DMARC policy came from (RFC 9989 4.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
