@@ -154,6 +154,20 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
     )?;
     writeln!(out, "  From domain: {}", r.from_domain)?;
 
+    verify_dkim(out, r, color)?;
+    verify_spf(out, r, color)?;
+    verify_dmarc(out, r, color)?;
+    verify_arc(out, r, color)?;
+    writeln!(
+        out,
+        "  Authentication-Results: {}",
+        r.authentication_results
+    )?;
+    Ok(())
+}
+
+/// The DKIM lines of a verified message: one per signature.
+fn verify_dkim(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
     writeln!(out, "  {}", heading("DKIM", color))?;
     if r.dkim.is_empty() {
         writeln!(
@@ -197,7 +211,11 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
             writeln!(out, "          note: {n}")?;
         }
     }
+    Ok(())
+}
 
+/// The SPF line of a verified message.
+fn verify_spf(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
     writeln!(out, "  {}", heading("SPF", color))?;
     let spf_status = match r.spf.result {
         Verdict::Pass => Status::Pass,
@@ -224,7 +242,11 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
             word(Status::Warn, color)
         )?,
     }
+    Ok(())
+}
 
+/// The DMARC lines of a verified message: the policy, alignment and disposition.
+fn verify_dmarc(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
     writeln!(out, "  {}", heading("DMARC", color))?;
     let dm = &r.dmarc;
     let dstatus = match dm.result {
@@ -299,32 +321,32 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
         writeln!(out, "          note: {note}")?;
     }
     writeln!(out, "          disposition: {}", dm.disposition)?;
+    Ok(())
+}
 
-    if let Some(arc) = &r.arc {
-        writeln!(out, "  {}", heading("ARC", color))?;
-        let s = match arc.result {
-            AuthResult::Pass => Status::Pass,
-            AuthResult::TempError => Status::Error,
-            AuthResult::None => Status::Info,
-            _ => Status::Fail,
-        };
-        writeln!(
-            out,
-            "    {} arc={}: {} ARC set{}",
-            word(s, color),
-            arc.result,
-            arc.instances,
-            if arc.instances == 1 { "" } else { "s" }
-        )?;
-        if let Some(reason) = &arc.reason {
-            writeln!(out, "          why: {reason}")?;
-        }
-    }
+/// The ARC lines of a verified message, when it has ARC sets.
+fn verify_arc(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
+    let Some(arc) = &r.arc else {
+        return Ok(());
+    };
+    writeln!(out, "  {}", heading("ARC", color))?;
+    let s = match arc.result {
+        AuthResult::Pass => Status::Pass,
+        AuthResult::TempError => Status::Error,
+        AuthResult::None => Status::Info,
+        _ => Status::Fail,
+    };
     writeln!(
         out,
-        "  Authentication-Results: {}",
-        r.authentication_results
+        "    {} arc={}: {} ARC set{}",
+        word(s, color),
+        arc.result,
+        arc.instances,
+        if arc.instances == 1 { "" } else { "s" }
     )?;
+    if let Some(reason) = &arc.reason {
+        writeln!(out, "          why: {reason}")?;
+    }
     Ok(())
 }
 
