@@ -7,7 +7,8 @@
 //! `verify`s a message (many items through `batch`), and hands the results
 //! to `render` (text or JSON); `main.rs` turns the outcome into the exit
 //! code. Checks and verification never print and know nothing of clap or of
-//! the output format; `names`, `message` and `report` are shared by all.
+//! the output format; `names`, `message`, `report` and `words` (the result
+//! words as enums) are shared by all, and only `render` shapes output.
 //!
 //! Two places still go back and forth: `verify` takes name normalisation
 //! from `config` (a re-export of `names::domain`), and `dns` and its

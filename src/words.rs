@@ -7,7 +7,8 @@
 use serde::Serialize;
 use std::fmt;
 
-/// Writes the variant's serde word: one table of words per type.
+/// Gives a word type `word()` and `Display` from one table, which must
+/// agree with its serde names (a unit test checks each type).
 macro_rules! words {
     ($ty:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
         impl $ty {
@@ -36,7 +37,8 @@ pub enum AuthResult {
     Pass,
     /// It did not verify.
     Fail,
-    /// It verified, but says nothing useful (unused by mailcheck's rules).
+    /// RFC 8601's word for a result that says nothing; mailcheck's own
+    /// verdicts do not give it.
     Neutral,
     /// Nothing to verify.
     None,
@@ -158,3 +160,46 @@ words!(SpfIdentity {
     MailFrom => "mailfrom",
     Helo => "helo",
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `word()` and serde agree, so text and JSON print the same word.
+    #[test]
+    fn display_and_json_give_the_same_word() {
+        fn same<T: Serialize + fmt::Display>(values: &[T]) {
+            for v in values {
+                let json = serde_json::to_string(v).unwrap();
+                assert_eq!(json, format!("\"{v}\""));
+            }
+        }
+        use AuthResult as A;
+        same(&[
+            A::Pass,
+            A::Fail,
+            A::Neutral,
+            A::None,
+            A::TempError,
+            A::PermError,
+        ]);
+        use DmarcResult as D;
+        same(&[D::Pass, D::Fail, D::None, D::TempError, D::PermError]);
+        same(&[Policy::None, Policy::Quarantine, Policy::Reject]);
+        same(&[PolicyTag::P, PolicyTag::Sp, PolicyTag::Np]);
+        same(&[Alignment::R, Alignment::S]);
+        same(&[SpfIdentity::MailFrom, SpfIdentity::Helo]);
+        use crate::spf::Verdict as V;
+        same(&[
+            V::Pass,
+            V::Fail,
+            V::SoftFail,
+            V::Neutral,
+            V::None,
+            V::TempError,
+            V::PermError,
+        ]);
+        assert_eq!(Policy::from_word("reject"), Some(Policy::Reject));
+        assert_eq!(Policy::from_word("Reject"), None);
+    }
+}
