@@ -12,6 +12,29 @@
 //! `status` is the worst of the checks (fail > error > warn > pass; info
 //! never counts). Check names are stable dotted identifiers whose first
 //! segment is the area (`mx`, `ptr`, `spf`, `dkim`, `dmarc`).
+//!
+//! `mailcheck spf`, `dkim` and `dmarc` print the same object with their own
+//! keys after `checks`:
+//!
+//! ```text
+//! spf:   "identity", "record", "lookups", "void_lookups",
+//!        with an IP: "result", "ip", "mechanism", "mechanism_domain",
+//!                    "explanation", "reason",
+//!        with a record: "tree": {"domain", "via": "root|include|redirect",
+//!                                "record", "lookups", "total_lookups",
+//!                                "children": [...]}
+//! dkim:  "selectors"
+//! dmarc: "queried", "organizational_domain" (when the tree walk ran),
+//!        "record_domain", "record", "tags": {"p": "reject", ...}
+//! ```
+//!
+//! `mailcheck dkim keygen --json` prints `{"key_file", "algorithm", "bits",
+//! "name", "record", "strings", "zone"}`; `verify` is documented on
+//! [`verify`].
+//!
+//! Every object is written from a private `Serialize` struct built from the
+//! plain report data; a struct's field order is its key order, and result
+//! words are the enums of `crate::words`.
 
 use crate::{
     check::{
@@ -434,6 +457,48 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn written(f: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+        let mut buf = Vec::new();
+        f(&mut buf).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn command_keys_follow_the_domain_keys_in_contract_order() {
+        let report = DomainReport {
+            domain: "example.com".into(),
+            findings: vec![],
+        };
+        let selectors = ["s1".to_string()];
+        assert_eq!(
+            written(|b| dkim(b, &report, &selectors)),
+            "{\"domain\":\"example.com\",\"status\":\"pass\",\"checks\":[],\"selectors\":[\"s1\"]}\n"
+        );
+        // Without the tree walk: no queried/organizational_domain, null record.
+        assert_eq!(
+            written(|b| dmarc(b, &report, None)),
+            "{\"domain\":\"example.com\",\"status\":\"pass\",\"checks\":[],\"record_domain\":null,\"record\":null,\"tags\":{}}\n"
+        );
+        // An invalid identity evaluated for an IP: the check_host() keys
+        // come before any tree, and the result is its lower-case word.
+        let spf_report = SpfReport::invalid("bad..name");
+        let text = written(|b| {
+            spf(
+                b,
+                &report,
+                "postmaster@bad..name",
+                Some("192.0.2.1".parse().unwrap()),
+                Some(Verdict::None),
+                &spf_report,
+            )
+        });
+        assert!(
+            text.contains("\"checks\":[],\"identity\":\"postmaster@bad..name\",\"record\":null,\"lookups\":0,\"void_lookups\":0,\"result\":\"none\",\"ip\":\"192.0.2.1\",\"mechanism\":null"),
+            "{text}"
+        );
+        assert!(!text.contains("\"tree\""), "{text}");
+    }
 
     #[test]
     fn one_line_per_report_with_contract_keys() {
