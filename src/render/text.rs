@@ -358,12 +358,18 @@ fn heading(s: &str, color: bool) -> ColoredString {
     if color { s.bold() } else { s.normal().clear() }
 }
 
-/// The closing line of a text run: how many items ended in each status.
+/// What separates two items' reports in a text run: an empty line.
+pub fn separator(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)
+}
+
+/// The closing line of a text run, after an empty line: how many items
+/// ended in each status.
 pub fn summary(out: &mut dyn Write, statuses: &[Status]) -> io::Result<()> {
     let count = |s| statuses.iter().filter(|x| **x == s).count();
     writeln!(
         out,
-        "{} checked: {} pass, {} warn, {} fail, {} error",
+        "\n{} checked: {} pass, {} warn, {} fail, {} error",
         statuses.len(),
         count(Status::Pass) + count(Status::Info),
         count(Status::Warn),
