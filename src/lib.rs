@@ -7,7 +7,8 @@
 //! `verify`s a message (many items through `batch`), and hands the results
 //! to `render` (text or JSON); `main.rs` turns the outcome into the exit
 //! code. Checks and verification never print and know nothing of clap or of
-//! the output format; `names`, `message` and `report` are shared by all.
+//! the output format; `names`, `message`, `report` and `words` (the result
+//! words as enums) are shared by all, and only `render` shapes output.
 
 pub mod auth;
 pub mod batch;
@@ -25,3 +26,4 @@ pub mod report;
 pub mod spf;
 pub mod util;
 pub mod verify;
+pub mod words;

@@ -275,10 +275,10 @@ pub fn spf_record(data: &[u8]) {
             Some("mail.example.com"),
         ));
         if let Some(tree) = &report.tree {
-            let _ = spf::tree_json(tree).to_string();
+            let _ = mailcheck::render::json::spf_tree(&mut Vec::new(), tree);
         }
         if let Some(r) = report.result {
-            let _ = spf::result_word(r);
+            let _ = r.word();
         }
     }
 }

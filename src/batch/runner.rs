@@ -144,7 +144,7 @@ impl<'w> Tally<'w> {
                 Output::Json => outcome.json(out)?,
                 Output::Text { color } => {
                     if !first {
-                        writeln!(out)?;
+                        render::text::separator(out)?;
                     }
                     outcome.text(out, color)?;
                 }
@@ -160,7 +160,6 @@ impl<'w> Tally<'w> {
         if let Output::Text { .. } = self.output
             && self.statuses.len() > 1
         {
-            writeln!(self.out)?;
             render::text::summary(self.out, &self.statuses)?;
         }
         Ok(if self.bad_input {

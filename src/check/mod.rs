@@ -38,13 +38,7 @@ pub async fn check_domain(dns: &Dns, domain: &str, options: &DomainOptions) -> D
     findings.extend(dkim);
     findings.extend(dmarc);
     // Group by area (mx, ptr, spf, dkim, dmarc) keeping each area's order.
-    let order = ["mx", "ptr", "spf", "dkim", "dmarc"];
-    findings.sort_by_key(|f| {
-        order
-            .iter()
-            .position(|a| *a == f.area())
-            .unwrap_or(order.len())
-    });
+    findings.sort_by_key(|f| f.area);
     DomainReport {
         domain: domain.to_string(),
         findings,

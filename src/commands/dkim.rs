@@ -9,7 +9,6 @@ use crate::{
     names, render,
     report::DomainReport,
 };
-use serde_json::{Map, json};
 use std::io::Write;
 
 /// Check the key record of every selector given.
@@ -25,11 +24,7 @@ pub async fn run(
     let findings = check::dkim::check(&dns, &domain, &selectors).await;
     let report = DomainReport { domain, findings };
     match config.output {
-        Output::Json => {
-            let mut extra = Map::new();
-            extra.insert("selectors".into(), json!(selectors));
-            render::json::domain_with(out, &report, extra)?;
-        }
+        Output::Json => render::json::dkim(out, &report, &selectors)?,
         Output::Text { color } => render::text::domain(out, &report, color)?,
     }
     Ok(ExitStatus::of(&[report.status()], false))

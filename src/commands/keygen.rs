@@ -6,9 +6,8 @@ use crate::{
     cli::KeygenArgs,
     config::{Config, Output},
     exit::ExitStatus,
-    keys, names,
+    keys, names, render,
 };
-use serde_json::json;
 use std::io::Write;
 
 /// Generate the key and print its record (zone-file text, or JSON).
@@ -29,28 +28,8 @@ pub fn run(
     })
     .map_err(|e| RunError::Input(e.to_string()))?;
     match config.output {
-        Output::Json => {
-            let value = json!({
-                "key_file": key.path,
-                "algorithm": key.algorithm.to_string(),
-                "bits": key.bits,
-                "name": key.name,
-                "record": key.record,
-                "strings": key.strings,
-                "zone": key.zone_text,
-            });
-            serde_json::to_writer(&mut *out, &value).map_err(|e| RunError::Io(e.into()))?;
-            writeln!(out)?;
-        }
-        Output::Text { .. } => {
-            writeln!(
-                out,
-                "; private key written to {} (mode 0600)",
-                key.path.display()
-            )?;
-            writeln!(out, "; publish this TXT record at {}:", key.name)?;
-            writeln!(out, "{}", key.zone_text.trim_end())?;
-        }
+        Output::Json => render::json::keygen(out, &key)?,
+        Output::Text { .. } => render::text::keygen(out, &key)?,
     }
     Ok(ExitStatus::Success)
 }

@@ -10,8 +10,8 @@ use crate::{
     exit::ExitStatus,
     names, render,
     report::{DomainReport, Status},
+    spf::Verdict,
 };
-use serde_json::{Map, json};
 use std::{
     io::{self, Write},
     net::IpAddr,
@@ -74,30 +74,28 @@ fn spf_identity(target: &str) -> (String, String) {
 /// A finished SPF check, as the batch runner writes it.
 struct Checked {
     item: Item,
-    domain: String,
     sender: String,
     report: SpfReport,
-    /// check_host()'s result word, when an IP was given.
-    result: Option<&'static str>,
-    /// The findings, as a domain report.
+    /// check_host()'s result, when an IP was given.
+    result: Option<Verdict>,
+    /// The findings, as a domain report for the checked domain.
     findings: DomainReport,
 }
 
 impl Checked {
     fn new(item: Item, domain: String, sender: String, report: SpfReport) -> Checked {
         let result = match (item.ip, report.result) {
-            (Some(_), Some(r)) => Some(r.word()),
+            (Some(_), Some(r)) => Some(r),
             // Every report made for an IP carries check_host()'s result.
-            (Some(_), None) => Some("temperror"),
+            (Some(_), None) => Some(Verdict::TempError),
             (None, _) => None,
         };
         let findings = DomainReport {
-            domain: domain.clone(),
+            domain,
             findings: report.findings.clone(),
         };
         Checked {
             item,
-            domain,
             sender,
             report,
             result,
@@ -109,59 +107,34 @@ impl Checked {
 impl Outcome for Checked {
     fn status(&self) -> Status {
         match self.result {
-            Some("pass") => Status::Pass,
-            Some("temperror") => Status::Error,
+            Some(Verdict::Pass) => Status::Pass,
+            Some(Verdict::TempError) => Status::Error,
             Some(_) => Status::Fail,
             None => self.findings.status(),
         }
     }
 
     fn json(&self, out: &mut dyn Write) -> io::Result<()> {
-        let report = &self.report;
-        let mut extra = Map::new();
-        extra.insert("identity".into(), json!(self.sender));
-        extra.insert("record".into(), json!(report.record));
-        extra.insert("lookups".into(), json!(report.lookups));
-        extra.insert("void_lookups".into(), json!(report.void_lookups));
-        if let Some(r) = self.result {
-            extra.insert("result".into(), json!(r));
-            extra.insert("ip".into(), json!(self.item.ip));
-            extra.insert("mechanism".into(), json!(report.matched().map(|m| &m.text)));
-            extra.insert(
-                "mechanism_domain".into(),
-                json!(report.matched().map(|m| &m.domain)),
-            );
-            let outcome = report.outcome.as_ref();
-            extra.insert(
-                "explanation".into(),
-                json!(outcome.and_then(|o| o.explanation.as_ref())),
-            );
-            extra.insert(
-                "reason".into(),
-                json!(outcome.and_then(|o| o.reason.as_ref())),
-            );
-        }
-        if let Some(tree) = &report.tree {
-            extra.insert("tree".into(), check::spf::tree_json(tree));
-        }
-        render::json::domain_with(out, &self.findings, extra)
+        render::json::spf(
+            out,
+            &self.findings,
+            &self.sender,
+            self.item.ip,
+            self.result,
+            &self.report,
+        )
     }
 
     fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
-        render::text::domain(out, &self.findings, color)?;
-        if let (Some(r), Some(ip)) = (self.result, self.item.ip) {
-            let (domain, sender) = (&self.domain, &self.sender);
-            writeln!(out, "  check_host({ip}, {domain}, {sender}) = {r}")?;
-            if let Some(e) = self
-                .report
-                .outcome
-                .as_ref()
-                .and_then(|o| o.explanation.as_ref())
-            {
-                writeln!(out, "  explanation: {e}")?;
-            }
-        }
-        Ok(())
+        render::text::spf(
+            out,
+            &self.findings,
+            &self.sender,
+            self.item.ip,
+            self.result,
+            &self.report,
+            color,
+        )
     }
 }
 

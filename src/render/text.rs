@@ -2,11 +2,20 @@
 //! line, the records behind each finding and a fix hint for what is wrong.
 
 use crate::{
+    check::{
+        dmarc::{Discovery, tag_meaning},
+        spf::SpfReport,
+    },
+    keys::GeneratedKey,
     report::{DomainReport, Status},
-    verify::VerifyReport,
+    spf::Verdict,
+    verify::{AuthResult, DmarcWord, PolicyTag, PolicyWord, VerifyReport},
 };
 use colored::{ColoredString, Colorize};
-use std::io::{self, Write};
+use std::{
+    io::{self, Write},
+    net::IpAddr,
+};
 
 fn word(status: Status, color: bool) -> ColoredString {
     let w = format!("{:<5}", status.as_str());
@@ -34,19 +43,11 @@ pub fn domain(out: &mut dyn Write, report: &DomainReport, color: bool) -> io::Re
         "{title}: {}",
         word(report.status(), color).to_string().trim_end()
     )?;
-    let mut area = "";
+    let mut area = None;
     for f in &report.findings {
-        if f.area() != area {
-            area = f.area();
-            writeln!(
-                out,
-                "  {}",
-                if color {
-                    area.to_uppercase().bold()
-                } else {
-                    area.to_uppercase().normal().clear()
-                }
-            )?;
+        if area != Some(f.area) {
+            area = Some(f.area);
+            writeln!(out, "  {}", heading(f.area.heading(), color))?;
         }
         writeln!(
             out,
@@ -76,13 +77,70 @@ pub fn domain(out: &mut dyn Write, report: &DomainReport, color: bool) -> io::Re
     Ok(())
 }
 
+/// Write one `mailcheck spf` report: the findings and, with an IP, the
+/// check_host() line and the explanation of a fail.
+pub fn spf(
+    out: &mut dyn Write,
+    findings: &DomainReport,
+    sender: &str,
+    ip: Option<IpAddr>,
+    result: Option<Verdict>,
+    report: &SpfReport,
+    color: bool,
+) -> io::Result<()> {
+    domain(out, findings, color)?;
+    if let (Some(r), Some(ip)) = (result, ip) {
+        let domain = &findings.domain;
+        writeln!(out, "  check_host({ip}, {domain}, {sender}) = {r}")?;
+        if let Some(e) = report.outcome.as_ref().and_then(|o| o.explanation.as_ref()) {
+            writeln!(out, "  explanation: {e}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Write one `mailcheck dmarc` report: the findings, the tree walk and the
+/// tags of the record that applies, each with its meaning.
+pub fn dmarc(
+    out: &mut dyn Write,
+    report: &DomainReport,
+    discovery: Option<&Discovery>,
+    color: bool,
+) -> io::Result<()> {
+    domain(out, report, color)?;
+    let Some(d) = discovery else {
+        return Ok(());
+    };
+    writeln!(out, "  tree walk: {}", d.queried.join(" -> "))?;
+    writeln!(out, "  organizational domain: {}", d.organizational)?;
+    if let Some(f) = d.applies.map(|i| &d.walk[i]) {
+        writeln!(out, "  tags of _dmarc.{}:", f.domain)?;
+        for (k, v) in &f.tags {
+            writeln!(out, "    {k}={v}  {}", tag_meaning(k, v))?;
+        }
+    }
+    Ok(())
+}
+
+/// Write the result of `mailcheck dkim keygen`: where the private key went
+/// and the TXT record to publish, in zone-file form.
+pub fn keygen(out: &mut dyn Write, key: &GeneratedKey) -> io::Result<()> {
+    writeln!(
+        out,
+        "; private key written to {} (mode 0600)",
+        key.path.display()
+    )?;
+    writeln!(out, "; publish this TXT record at {}:", key.name)?;
+    writeln!(out, "{}", key.zone_text.trim_end())
+}
+
 /// Write one verified message.
 pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
     let st = r.status();
     let verdict = match (st, r.dmarc.disposition) {
         (Status::Pass, _) => "a receiver would accept it".to_string(),
         (Status::Error, _) => "inconclusive: a DNS lookup failed; retry".to_string(),
-        (_, "none") => {
+        (_, PolicyWord::None) => {
             "it does not pass DMARC; with no policy to apply, receivers decide on their own"
                 .to_string()
         }
@@ -96,6 +154,20 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
     )?;
     writeln!(out, "  From domain: {}", r.from_domain)?;
 
+    verify_dkim(out, r, color)?;
+    verify_spf(out, r, color)?;
+    verify_dmarc(out, r, color)?;
+    verify_arc(out, r, color)?;
+    writeln!(
+        out,
+        "  Authentication-Results: {}",
+        r.authentication_results
+    )?;
+    Ok(())
+}
+
+/// The DKIM lines of a verified message: one per signature.
+fn verify_dkim(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
     writeln!(out, "  {}", heading("DKIM", color))?;
     if r.dkim.is_empty() {
         writeln!(
@@ -108,9 +180,9 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
         // The status word agrees with the result word: only a pass is a
         // pass, and a pass with unsigned content past l= is a warning.
         let s = match d.result {
-            "pass" if d.unsigned_bytes.is_some_and(|n| n > 0) => Status::Warn,
-            "pass" => Status::Pass,
-            "temperror" => Status::Error,
+            AuthResult::Pass if d.unsigned_bytes.is_some_and(|n| n > 0) => Status::Warn,
+            AuthResult::Pass => Status::Pass,
+            AuthResult::TempError => Status::Error,
             _ => Status::Fail,
         };
         let key = match (&d.key_type, d.key_bits) {
@@ -139,13 +211,17 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
             writeln!(out, "          note: {n}")?;
         }
     }
+    Ok(())
+}
 
+/// The SPF line of a verified message.
+fn verify_spf(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
     writeln!(out, "  {}", heading("SPF", color))?;
     let spf_status = match r.spf.result {
-        "pass" => Status::Pass,
-        "temperror" => Status::Error,
-        "none" | "neutral" => Status::Warn,
-        _ => Status::Fail,
+        Verdict::Pass => Status::Pass,
+        Verdict::TempError => Status::Error,
+        Verdict::None | Verdict::Neutral => Status::Warn,
+        Verdict::Fail | Verdict::SoftFail | Verdict::PermError => Status::Fail,
     };
     match (&r.spf.domain, r.spf.identity) {
         (Some(dom), Some(identity)) => {
@@ -166,14 +242,18 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
             word(Status::Warn, color)
         )?,
     }
+    Ok(())
+}
 
+/// The DMARC lines of a verified message: the policy, alignment and disposition.
+fn verify_dmarc(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
     writeln!(out, "  {}", heading("DMARC", color))?;
     let dm = &r.dmarc;
     let dstatus = match dm.result {
-        "pass" => Status::Pass,
-        "temperror" => Status::Error,
-        "none" => Status::Warn,
-        _ => Status::Fail,
+        DmarcWord::Pass => Status::Pass,
+        DmarcWord::TempError => Status::Error,
+        DmarcWord::None => Status::Warn,
+        DmarcWord::Fail | DmarcWord::PermError => Status::Fail,
     };
     match (&dm.record_domain, dm.policy) {
         (Some(rd), Some(p)) => {
@@ -182,7 +262,7 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
                 "    {} dmarc={}: policy {p} ({}={p}) from _dmarc.{rd}{}",
                 word(dstatus, color),
                 dm.result,
-                dm.policy_tag.unwrap_or("p"),
+                dm.policy_tag.unwrap_or(PolicyTag::P),
                 if rd != &r.from_domain {
                     format!(", the organizational record for {}", r.from_domain)
                 } else {
@@ -210,7 +290,7 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
     let dkim_doms: Vec<&str> = r
         .dkim
         .iter()
-        .filter(|d| d.result == "pass")
+        .filter(|d| d.result == AuthResult::Pass)
         .filter_map(|d| d.domain.as_deref())
         .collect();
     writeln!(
@@ -241,32 +321,32 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
         writeln!(out, "          note: {note}")?;
     }
     writeln!(out, "          disposition: {}", dm.disposition)?;
+    Ok(())
+}
 
-    if let Some(arc) = &r.arc {
-        writeln!(out, "  {}", heading("ARC", color))?;
-        let s = match arc.result {
-            "pass" => Status::Pass,
-            "temperror" => Status::Error,
-            "none" => Status::Info,
-            _ => Status::Fail,
-        };
-        writeln!(
-            out,
-            "    {} arc={}: {} ARC set{}",
-            word(s, color),
-            arc.result,
-            arc.instances,
-            if arc.instances == 1 { "" } else { "s" }
-        )?;
-        if let Some(reason) = &arc.reason {
-            writeln!(out, "          why: {reason}")?;
-        }
-    }
+/// The ARC lines of a verified message, when it has ARC sets.
+fn verify_arc(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
+    let Some(arc) = &r.arc else {
+        return Ok(());
+    };
+    writeln!(out, "  {}", heading("ARC", color))?;
+    let s = match arc.result {
+        AuthResult::Pass => Status::Pass,
+        AuthResult::TempError => Status::Error,
+        AuthResult::None => Status::Info,
+        _ => Status::Fail,
+    };
     writeln!(
         out,
-        "  Authentication-Results: {}",
-        r.authentication_results
+        "    {} arc={}: {} ARC set{}",
+        word(s, color),
+        arc.result,
+        arc.instances,
+        if arc.instances == 1 { "" } else { "s" }
     )?;
+    if let Some(reason) = &arc.reason {
+        writeln!(out, "          why: {reason}")?;
+    }
     Ok(())
 }
 
@@ -278,12 +358,18 @@ fn heading(s: &str, color: bool) -> ColoredString {
     if color { s.bold() } else { s.normal().clear() }
 }
 
-/// The closing line of a text run: how many items ended in each status.
+/// What separates two items' reports in a text run: an empty line.
+pub fn separator(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)
+}
+
+/// The closing line of a text run, after an empty line: how many items
+/// ended in each status.
 pub fn summary(out: &mut dyn Write, statuses: &[Status]) -> io::Result<()> {
     let count = |s| statuses.iter().filter(|x| **x == s).count();
     writeln!(
         out,
-        "{} checked: {} pass, {} warn, {} fail, {} error",
+        "\n{} checked: {} pass, {} warn, {} fail, {} error",
         statuses.len(),
         count(Status::Pass) + count(Status::Info),
         count(Status::Warn),
@@ -298,7 +384,7 @@ mod tests {
     use crate::report::Finding;
     use crate::verify::SignatureVerdict;
 
-    fn signature(result: &'static str) -> SignatureVerdict {
+    fn signature(result: AuthResult) -> SignatureVerdict {
         SignatureVerdict {
             result,
             domain: Some("example.com".into()),
@@ -318,19 +404,19 @@ mod tests {
     #[test]
     fn dkim_lines_never_show_unknown_tags_and_their_status_matches_the_word() {
         let mut report = VerifyReport::unfinished("m.eml");
-        let mut broken = signature("permerror");
+        let mut broken = signature(AuthResult::PermError);
         broken.domain = None;
         broken.selector = None;
         broken.algorithm = None;
         broken.canonicalization = None;
-        let mut appended = signature("pass");
+        let mut appended = signature(AuthResult::Pass);
         appended.unsigned_bytes = Some(40);
         report.dkim = vec![
-            signature("pass"),
-            signature("fail"),
+            signature(AuthResult::Pass),
+            signature(AuthResult::Fail),
             broken,
             appended,
-            signature("temperror"),
+            signature(AuthResult::TempError),
         ];
         let mut buf = Vec::new();
         verify(&mut buf, &report, false).unwrap();

@@ -43,8 +43,9 @@ mod tests;
 
 pub use eval::{Identity, Matched, Outcome, check_host};
 
-/// An SPF result (RFC 7208 2.6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An SPF result (RFC 7208 2.6); serialises as its lower-case word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// The client is authorized (2.6.3).
     Pass,

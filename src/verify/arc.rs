@@ -13,7 +13,7 @@
 //! | `neutral` body hash mismatch of the newest AMS    | `fail`    | RFC 8617 5.2 |
 
 use super::{
-    ArcVerdict,
+    ArcVerdict, AuthResult,
     dkim::Key,
     own::{self, Split},
     sig::{Kind, SigHeader},
@@ -110,7 +110,7 @@ impl ArcHeaders {
 pub fn judge(headers: &ArcHeaders, output: &ArcOutput<'_>, keys: &[Key]) -> ArcVerdict {
     let instances = headers.seals.len();
     let fail = |reason: String| ArcVerdict {
-        result: "fail",
+        result: AuthResult::Fail,
         instances,
         reason: Some(reason),
     };
@@ -137,11 +137,14 @@ pub fn judge(headers: &ArcHeaders, output: &ArcOutput<'_>, keys: &[Key]) -> ArcV
         }
     }
     let (result, reason) = match output.result() {
-        DkimResult::Pass => ("pass", None),
-        DkimResult::None => ("none", None),
-        DkimResult::TempError(e) => ("temperror", Some(format!("a key lookup failed: {e}"))),
+        DkimResult::Pass => (AuthResult::Pass, None),
+        DkimResult::None => (AuthResult::None, None),
+        DkimResult::TempError(e) => (
+            AuthResult::TempError,
+            Some(format!("a key lookup failed: {e}")),
+        ),
         DkimResult::Neutral(e) | DkimResult::Fail(e) | DkimResult::PermError(e) => {
-            ("fail", Some(e.to_string()))
+            (AuthResult::Fail, Some(e.to_string()))
         }
     };
     ArcVerdict {

@@ -75,7 +75,7 @@ pub fn dmarc(d: &DmarcVerdict, from_domain: &str) -> String {
         ";\r\n\tdmarc={} (organizational domain from the public suffix list) header.from={} policy.dmarc={}",
         d.result,
         pvalue(from_domain),
-        d.policy.unwrap_or("none")
+        d.policy.unwrap_or(super::PolicyWord::None)
     )
 }
 

@@ -18,7 +18,7 @@
 //! | refuses `l=` (no d=, s=, a=, c=)           | verified here ([`super::own`])   | RFC 6376 3.4.5, 3.5 |
 
 use super::{
-    SignatureVerdict,
+    AuthResult, SignatureVerdict,
     own::{self, Outcome, Split},
     sig::{Alg, KeyRecord, Kind, SigHeader},
 };
@@ -105,10 +105,10 @@ impl Key {
 }
 
 /// Words for one signature when mail-auth's outcome is final.
-fn from_mailauth(result: &DkimResult, name: &str) -> (&'static str, Option<String>) {
+fn from_mailauth(result: &DkimResult, name: &str) -> (AuthResult, Option<String>) {
     let err = match result {
-        DkimResult::Pass => return ("pass", None),
-        DkimResult::None => return ("none", None),
+        DkimResult::Pass => return (AuthResult::Pass, None),
+        DkimResult::None => return (AuthResult::None, None),
         DkimResult::Neutral(e)
         | DkimResult::Fail(e)
         | DkimResult::PermError(e)
@@ -116,43 +116,43 @@ fn from_mailauth(result: &DkimResult, name: &str) -> (&'static str, Option<Strin
     };
     match (result, err) {
         (_, Error::Dkim(DkimError::BodyHashMismatch)) => (
-            "fail",
+            AuthResult::Fail,
             Some("body hash does not match: the body changed after signing (RFC 6376 6.1.3)".into()),
         ),
         (_, Error::Crypto(CryptoError::FailedVerification)) => (
-            "fail",
+            AuthResult::Fail,
             Some("signature does not verify: a signed header changed after signing (or the key in DNS is not the signing key) (RFC 6376 6.1.3)".into()),
         ),
         (_, Error::Dkim(DkimError::SignatureExpired)) => (
-            "permerror",
+            AuthResult::PermError,
             Some("the signature has expired (x= is in the past, RFC 6376 3.5, 6.1.1)".into()),
         ),
         (_, Error::Dkim(DkimError::AuidMismatch)) => (
-            "permerror",
+            AuthResult::PermError,
             Some("i= is not d= or a subdomain of it (RFC 6376 3.5, 6.1.1)".into()),
         ),
         (_, Error::Dkim(DkimError::PublicKeyRevoked)) => (
-            "permerror",
+            AuthResult::PermError,
             Some(format!("the key at {name} is revoked (empty p=, RFC 6376 3.6.1)")),
         ),
         (_, Error::Dkim(DkimError::UnsupportedKeyType) | Error::Crypto(CryptoError::IncompatibleAlgorithms)) => (
-            "permerror",
+            AuthResult::PermError,
             Some(format!("the key at {name} is of the wrong type for the signature's algorithm (RFC 6376 6.1.2)")),
         ),
         (_, Error::Crypto(CryptoError::MalformedPublicKey)) => (
-            "permerror",
+            AuthResult::PermError,
             Some(format!("the key at {name} cannot be decoded (RFC 6376 6.1.2)")),
         ),
         (_, Error::Dns(mail_auth::DnsError::RecordNotFound(_) | mail_auth::DnsError::InvalidRecordType)) => (
-            "permerror",
+            AuthResult::PermError,
             Some(format!("no DKIM key at {name} (key not found, RFC 6376 6.1.2)")),
         ),
         (DkimResult::TempError(_), e) | (_, e @ Error::Dns(mail_auth::DnsError::Resolver(_))) => (
-            "temperror",
+            AuthResult::TempError,
             Some(format!("could not fetch the key at {name}: {e}")),
         ),
-        (DkimResult::Fail(_), e) => ("fail", Some(format!("signature does not verify: {e}"))),
-        (_, e) => ("permerror", Some(e.to_string())),
+        (DkimResult::Fail(_), e) => (AuthResult::Fail, Some(format!("signature does not verify: {e}"))),
+        (_, e) => (AuthResult::PermError, Some(e.to_string())),
     }
 }
 
@@ -197,12 +197,17 @@ pub fn judge(
         (key_bits, key_type, testing) = key_facts(text);
     }
     let mut unsigned_bytes = None;
-    let (result, reason, for_dmarc, own_pass): (&'static str, Option<String>, Option<usize>, bool) =
+    let (result, reason, for_dmarc, own_pass): (AuthResult, Option<String>, Option<usize>, bool) =
         if !sig.problems.is_empty() {
-            ("permerror", Some(sig.problems.join("; ")), None, false)
+            (
+                AuthResult::PermError,
+                Some(sig.problems.join("; ")),
+                None,
+                false,
+            )
         } else if let Some(x) = sig.x.filter(|x| *x < now) {
             (
-                "permerror",
+                AuthResult::PermError,
                 Some(format!(
                     "the signature has expired (x={x} is in the past, RFC 6376 3.5, 6.1.1)"
                 )),
@@ -211,15 +216,20 @@ pub fn judge(
             )
         } else {
             match key {
-                Key::NoName => ("permerror", Some("no key name".into()), None, false),
+                Key::NoName => (
+                    AuthResult::PermError,
+                    Some("no key name".into()),
+                    None,
+                    false,
+                ),
                 Key::Failed(e) => (
-                    "temperror",
+                    AuthResult::TempError,
                     Some(format!("could not fetch the key at {name}: {e}")),
                     output,
                     false,
                 ),
                 Key::Missing => (
-                    "permerror",
+                    AuthResult::PermError,
                     Some(format!(
                         "no DKIM key at {name} (key not found, RFC 6376 6.1.2)"
                     )),
@@ -228,32 +238,32 @@ pub fn judge(
                 ),
                 Key::Found { record, .. } => {
                     if let Some(why) = record.refuses(sig, &name, key_bits) {
-                        ("permerror", Some(why), None, false)
+                        (AuthResult::PermError, Some(why), None, false)
                     } else if let Some(i) = output {
                         // With atps=, mail-auth's result is the RFC 6541 ATPS
                         // lookup's (a separate method, dkim-atps); reaching it
                         // means the signature itself verified.
                         let (word, reason) = if outputs[i].is_atps() {
-                            ("pass", None)
+                            (AuthResult::Pass, None)
                         } else {
                             from_mailauth(outputs[i].result(), &name)
                         };
-                        let counts = matches!(word, "pass" | "temperror");
+                        let counts = matches!(word, AuthResult::Pass | AuthResult::TempError);
                         (word, reason, counts.then_some(i), false)
                     } else {
                         match own::verify(split, found.index, sig, &record.p) {
                             Outcome::Pass { unsigned } => {
                                 unsigned_bytes = sig.l.map(|_| unsigned);
-                                ("pass", None, None, true)
+                                (AuthResult::Pass, None, None, true)
                             }
                             Outcome::BodyHash => (
-                                "fail",
+                                AuthResult::Fail,
                                 Some("body hash does not match: the body changed after signing (RFC 6376 6.1.3)".into()),
                                 None,
                                 false,
                             ),
                             Outcome::LengthBeyondBody { body } => (
-                                "fail",
+                                AuthResult::Fail,
                                 Some(format!(
                                     "l={} is longer than the body ({body} bytes after canonicalization): the body was cut after signing (RFC 6376 3.5)",
                                     sig.l.unwrap_or(0)
@@ -262,13 +272,13 @@ pub fn judge(
                                 false,
                             ),
                             Outcome::Signature => (
-                                "fail",
+                                AuthResult::Fail,
                                 Some("signature does not verify: a signed header changed after signing (or the key in DNS is not the signing key) (RFC 6376 6.1.3)".into()),
                                 None,
                                 false,
                             ),
                             Outcome::BadKey(why) => (
-                                "permerror",
+                                AuthResult::PermError,
                                 Some(format!("the key at {name} cannot be used: {why} (RFC 6376 6.1.2)")),
                                 None,
                                 false,
@@ -370,7 +380,7 @@ mod tests {
             (DkimResult::Pass, "pass"),
         ];
         for (r, word) in cases {
-            assert_eq!(from_mailauth(&r, "s._domainkey.d").0, word, "{r:?}");
+            assert_eq!(from_mailauth(&r, "s._domainkey.d").0.word(), word, "{r:?}");
         }
     }
 }

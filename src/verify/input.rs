@@ -3,9 +3,9 @@
 
 use std::io::Read;
 
-use crate::message::is_crlf;
 /// The line-ending rule is `message`'s, shared with signing.
 pub use crate::message::to_crlf;
+use crate::message::{header_fields, into_crlf};
 
 /// The largest message mailcheck reads: 64 MiB. Receivers refuse far smaller
 /// messages (RFC 5321 SIZE limits are commonly 25-50 MB); a larger file is an
@@ -63,7 +63,7 @@ pub fn read(label: &str) -> Result<Message, String> {
 pub fn parse_message(label: &str, raw: Vec<u8>) -> Result<Message, String> {
     // Most messages already end their lines in CRLF: keep the buffer as read
     // rather than copying it, so memory stays at one copy of the message.
-    let bytes = if is_crlf(&raw) { raw } else { to_crlf(&raw) };
+    let bytes = into_crlf(raw);
     check_headers(label, &bytes)?;
     Ok(Message {
         label: label.to_string(),
@@ -71,51 +71,24 @@ pub fn parse_message(label: &str, raw: Vec<u8>) -> Result<Message, String> {
     })
 }
 
-/// The header block must be RFC 5322 header fields: `name: value` lines and
-/// their folded continuations, ending at an empty line or the end of the file,
-/// with exactly one From field that names a domain.
+/// The header block must be RFC 5322 header fields (as `message`'s scanner
+/// reads them: `name: value` lines and their folded continuations, ending at
+/// an empty line or the end of the file), with exactly one From field.
 fn check_headers(label: &str, bytes: &[u8]) -> Result<(), String> {
     if bytes.is_empty() {
         return Err(format!("{label}: empty file, not a message"));
     }
-    let mut froms = Vec::new();
-    let mut fields = 0usize;
-    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        let line_no = index + 1;
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            break;
-        }
-        if line[0] == b' ' || line[0] == b'\t' {
-            if fields == 0 {
-                return Err(format!(
-                    "{label}:{line_no}: the message starts with a continuation line, not a header field"
-                ));
-            }
-            continue;
-        }
-        let Some(colon) = line.iter().position(|b| *b == b':') else {
-            return Err(format!(
-                "{label}:{line_no}: header line without a colon: not an RFC 5322 header field"
-            ));
-        };
-        let name = &line[..colon];
-        if name.is_empty() || !name.iter().all(|b| (33..=126).contains(b)) {
-            return Err(format!(
-                "{label}:{line_no}: invalid header field name (RFC 5322 2.2: printable characters, no spaces)"
-            ));
-        }
-        fields += 1;
-        if name.eq_ignore_ascii_case(b"from") {
-            froms.push(line_no);
-        }
-    }
-    match froms.as_slice() {
-        [] => Err(format!(
+    let fields = header_fields(bytes).map_err(|e| format!("{label}:{}: {e}", e.line()))?;
+    let mut froms = fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case(b"from"))
+        .map(|f| f.line);
+    match (froms.next(), froms.next()) {
+        (None, _) => Err(format!(
             "{label}: no From header field; DMARC cannot be evaluated and receivers reject such mail (RFC 5322 3.6 requires one)"
         )),
-        [_] => Ok(()),
-        [_, second, ..] => Err(format!(
+        (Some(_), None) => Ok(()),
+        (Some(_), Some(second)) => Err(format!(
             "{label}:{second}: a second From header field; RFC 5322 3.6 allows one, and DMARC receivers reject such mail"
         )),
     }
@@ -146,6 +119,14 @@ mod tests {
                 b"From: a@b.example\r\n  folded\r\n\r\nbody: not a header\r\n"
             )
             .is_ok()
+        );
+        assert_eq!(
+            check_headers("m.eml", b"  folded\r\nFrom: a@b.example\r\n\r\n").unwrap_err(),
+            "m.eml:1: the message starts with a continuation line, not a header field"
+        );
+        assert_eq!(
+            check_headers("m.eml", b"From: a@b.example\r\nBad Name: x\r\n\r\n").unwrap_err(),
+            "m.eml:2: invalid header field name (RFC 5322 2.2: printable characters, no spaces)"
         );
     }
 }

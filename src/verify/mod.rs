@@ -22,12 +22,13 @@ pub mod tags;
 #[cfg(test)]
 mod tests;
 
+pub use crate::words::{
+    Alignment, AuthResult, DmarcResult as DmarcWord, Policy as PolicyWord, PolicyTag, SpfIdentity,
+};
+
 use crate::{
     auth::Auth,
-    check::{
-        dmarc::{self, Discovery},
-        spf::result_word,
-    },
+    check::dmarc::{self, Discovery},
     dns::{Answer, Dns, DnsFailure, Rcode},
     report::Status,
 };
@@ -57,8 +58,8 @@ pub struct Envelope {
 /// One DKIM-Signature and what became of it.
 #[derive(Debug, Clone)]
 pub struct SignatureVerdict {
-    /// `pass`, `fail`, `neutral`, `none`, `temperror` or `permerror`.
-    pub result: &'static str,
+    /// The signature's result.
+    pub result: AuthResult,
     /// `d=`.
     pub domain: Option<String>,
     /// `s=`.
@@ -87,12 +88,12 @@ pub struct SignatureVerdict {
 /// SPF for the message.
 #[derive(Debug, Clone)]
 pub struct SpfVerdict {
-    /// The RFC 7208 result word.
-    pub result: &'static str,
+    /// The RFC 7208 result.
+    pub result: crate::spf::Verdict,
     /// The domain whose record was evaluated.
     pub domain: Option<String>,
     /// `mailfrom` or `helo` (or null when there was no identity to check).
-    pub identity: Option<&'static str>,
+    pub identity: Option<SpfIdentity>,
     /// The directive that matched, as written.
     pub mechanism: Option<String>,
     /// The domain whose record holds that directive.
@@ -102,14 +103,14 @@ pub struct SpfVerdict {
 /// DMARC for the message.
 #[derive(Debug, Clone)]
 pub struct DmarcVerdict {
-    /// `pass`, `fail`, `none`, `temperror` or `permerror`.
-    pub result: &'static str,
+    /// The DMARC result.
+    pub result: DmarcWord,
     /// The published policy that applies (`p`, `sp` or `np`), before `t=y`.
-    pub policy: Option<&'static str>,
+    pub policy: Option<PolicyWord>,
     /// Which tag the policy came from.
-    pub policy_tag: Option<&'static str>,
+    pub policy_tag: Option<PolicyTag>,
     /// What a receiver applying the policy does.
-    pub disposition: &'static str,
+    pub disposition: PolicyWord,
     /// SPF passed for a domain aligned with the From domain.
     pub spf_aligned: bool,
     /// A DKIM signature passed for a domain aligned with the From domain.
@@ -125,9 +126,9 @@ pub struct DmarcVerdict {
     /// The organizational domain (RFC 9989 4.10.2).
     pub organizational_domain: Option<String>,
     /// `adkim` and `aspf`: `r` or `s`.
-    pub adkim: &'static str,
+    pub adkim: Alignment,
     /// See `adkim`.
-    pub aspf: &'static str,
+    pub aspf: Alignment,
     /// What the verdict had to assume, in words (a parent in the DNS tree
     /// walk that could not be asked).
     pub notes: Vec<String>,
@@ -137,7 +138,7 @@ pub struct DmarcVerdict {
 #[derive(Debug, Clone)]
 pub struct ArcVerdict {
     /// The chain's validation result.
-    pub result: &'static str,
+    pub result: AuthResult,
     /// How many ARC sets the chain has.
     pub instances: usize,
     /// Why it did not pass.
@@ -171,7 +172,7 @@ impl VerifyReport {
             message: label.to_string(),
             from_domain: String::new(),
             spf: SpfVerdict {
-                result: "temperror",
+                result: crate::spf::Verdict::TempError,
                 domain: None,
                 identity: None,
                 mechanism: None,
@@ -179,10 +180,10 @@ impl VerifyReport {
             },
             dkim: Vec::new(),
             dmarc: DmarcVerdict {
-                result: "temperror",
+                result: DmarcWord::TempError,
                 policy: None,
                 policy_tag: None,
-                disposition: "none",
+                disposition: PolicyWord::None,
                 spf_aligned: false,
                 dkim_aligned: false,
                 testing: false,
@@ -190,8 +191,8 @@ impl VerifyReport {
                 record_domain: None,
                 record: None,
                 organizational_domain: None,
-                adkim: "r",
-                aspf: "r",
+                adkim: Alignment::R,
+                aspf: Alignment::R,
                 notes: Vec::new(),
             },
             arc: None,
@@ -203,17 +204,17 @@ impl VerifyReport {
     /// Would a receiver accept it: DMARC passes or, with no DMARC record, an
     /// aligned SPF or DKIM pass exists.
     pub fn passes(&self) -> bool {
-        self.dmarc.result == "pass"
+        self.dmarc.result == DmarcWord::Pass
             || (self.dmarc.policy.is_none()
-                && self.dmarc.result == "none"
+                && self.dmarc.result == DmarcWord::None
                 && (self.dmarc.spf_aligned || self.dmarc.dkim_aligned))
     }
 
     /// A DNS failure kept some check from completing.
     pub fn inconclusive(&self) -> bool {
-        self.spf.result == "temperror"
-            || self.dmarc.result == "temperror"
-            || self.dkim.iter().any(|d| d.result == "temperror")
+        self.spf.result == crate::spf::Verdict::TempError
+            || self.dmarc.result == DmarcWord::TempError
+            || self.dkim.iter().any(|d| d.result == AuthResult::TempError)
     }
 
     /// The overall status: pass, error (inconclusive) or fail.
@@ -228,21 +229,32 @@ impl VerifyReport {
     }
 }
 
-fn dmarc_word(r: &DmarcResult) -> &'static str {
+/// mail-auth's DMARC result as mailcheck's word.
+fn dmarc_word(r: &DmarcResult) -> DmarcWord {
     match r {
-        DmarcResult::Pass => "pass",
-        DmarcResult::Fail(_) => "fail",
-        DmarcResult::TempError(_) => "temperror",
-        DmarcResult::PermError(_) => "permerror",
-        DmarcResult::None => "none",
+        DmarcResult::Pass => DmarcWord::Pass,
+        DmarcResult::Fail(_) => DmarcWord::Fail,
+        DmarcResult::TempError(_) => DmarcWord::TempError,
+        DmarcResult::PermError(_) => DmarcWord::PermError,
+        DmarcResult::None => DmarcWord::None,
     }
 }
 
-fn policy_word(p: Policy) -> &'static str {
+/// mail-auth's policy as mailcheck's word (an unspecified policy is none).
+fn policy_word(p: Policy) -> PolicyWord {
     match p {
-        Policy::Reject => "reject",
-        Policy::Quarantine => "quarantine",
-        Policy::None | Policy::Unspecified => "none",
+        Policy::Reject => PolicyWord::Reject,
+        Policy::Quarantine => PolicyWord::Quarantine,
+        Policy::None | Policy::Unspecified => PolicyWord::None,
+    }
+}
+
+/// mail-auth's alignment mode as mailcheck's word.
+fn alignment(a: &mail_auth::dmarc::Alignment) -> Alignment {
+    if *a == mail_auth::dmarc::Alignment::Strict {
+        Alignment::S
+    } else {
+        Alignment::R
     }
 }
 
@@ -455,13 +467,13 @@ pub async fn verify(
         // No DMARC record: say whether an aligned pass exists anyway (relaxed
         // alignment by organizational domain, from the public suffix list).
         let org = dmarc::org_domain(&from_domain);
-        dmarc.spf_aligned = spf_verdict.result == "pass"
+        dmarc.spf_aligned = spf_verdict.result == crate::spf::Verdict::Pass
             && spf_verdict
                 .domain
                 .as_deref()
                 .is_some_and(|d| dmarc::org_domain(d) == org);
         dmarc.dkim_aligned = dkim.iter().any(|d| {
-            d.result == "pass"
+            d.result == AuthResult::Pass
                 && d.domain
                     .as_deref()
                     .is_some_and(|x| dmarc::org_domain(x) == org)
@@ -475,7 +487,7 @@ pub async fn verify(
         let mf = mail_from.clone().unwrap_or_default();
         let helo_name = helo.clone().unwrap_or_else(|| d.clone());
         let sp = match spf_verdict.identity {
-            Some("mailfrom") => {
+            Some(SpfIdentity::MailFrom) => {
                 SpfParameters::mail_from(envelope.ip, &helo_name, &envelope.authserv_id, &mf)
             }
             _ => SpfParameters::helo(envelope.ip, &helo_name, &envelope.authserv_id),
@@ -562,14 +574,14 @@ async fn spf_for(
             } else {
                 local
             };
-            ("mailfrom", local, domain_of(dom))
+            (SpfIdentity::MailFrom, local, domain_of(dom))
         }
-        (None, Some(h)) => ("helo", "postmaster", domain_of(h)),
+        (None, Some(h)) => (SpfIdentity::Helo, "postmaster", domain_of(h)),
         (None, None) => {
             return (
                 SpfOutput::new(String::new()),
                 SpfVerdict {
-                    result: "none",
+                    result: crate::spf::Verdict::None,
                     domain: None,
                     identity: None,
                     mechanism: None,
@@ -603,7 +615,7 @@ async fn spf_for(
         None => (None, None),
     };
     let verdict = SpfVerdict {
-        result: result_word(outcome.verdict),
+        result: outcome.verdict,
         domain: Some(domain.clone()),
         identity: Some(identity),
         mechanism,
@@ -630,13 +642,13 @@ async fn dmarc_verdict(
         Some(rec) => {
             let own = found.as_ref().is_some_and(|f| f.domain == from_domain);
             let (p, tag) = if rec.p == Policy::Unspecified {
-                (Policy::None, "p")
+                (Policy::None, PolicyTag::P)
             } else if own {
-                (rec.p, "p")
+                (rec.p, PolicyTag::P)
             } else if rec.np != rec.sp && !domain_exists(dns, from_domain).await {
-                (rec.np, "np")
+                (rec.np, PolicyTag::Np)
             } else {
-                (rec.sp, "sp")
+                (rec.sp, PolicyTag::Sp)
             };
             (Some(policy_word(p)), Some(tag), rec.t)
         }
@@ -659,33 +671,21 @@ async fn dmarc_verdict(
         record_domain: found.as_ref().map(|f| f.domain.clone()),
         record: found.as_ref().map(|f| f.text.clone()),
         organizational_domain: discovery.map(|d| d.organizational),
-        adkim: record.map_or("r", |r| {
-            if r.adkim == mail_auth::dmarc::Alignment::Strict {
-                "s"
-            } else {
-                "r"
-            }
-        }),
-        aspf: record.map_or("r", |r| {
-            if r.aspf == mail_auth::dmarc::Alignment::Strict {
-                "s"
-            } else {
-                "r"
-            }
-        }),
+        adkim: record.map_or(Alignment::R, |r| alignment(&r.adkim)),
+        aspf: record.map_or(Alignment::R, |r| alignment(&r.aspf)),
         notes: Vec::new(),
     }
 }
 
 /// What a receiver applying `policy` does with a message whose DMARC result
 /// is `result`; with `t=y` one step milder (RFC 9989 5.3).
-fn disposition(result: &'static str, policy: Option<&'static str>, testing: bool) -> &'static str {
+fn disposition(result: DmarcWord, policy: Option<PolicyWord>, testing: bool) -> PolicyWord {
     match (result, policy) {
-        ("pass", _) | (_, None) => "none",
-        ("fail", Some("reject")) if testing => "quarantine",
-        ("fail", Some(_)) if testing => "none",
-        ("fail", Some(p)) => p,
-        _ => "none",
+        (DmarcWord::Pass, _) | (_, None) => PolicyWord::None,
+        (DmarcWord::Fail, Some(PolicyWord::Reject)) if testing => PolicyWord::Quarantine,
+        (DmarcWord::Fail, Some(_)) if testing => PolicyWord::None,
+        (DmarcWord::Fail, Some(p)) => p,
+        _ => PolicyWord::None,
     }
 }
 
@@ -706,10 +706,10 @@ fn psl_alignment(
         return false;
     };
     let exact = |d: &str| d.trim_end_matches('.').eq_ignore_ascii_case(from_domain);
-    let spf_pass = spf.result == "pass";
+    let spf_pass = spf.result == crate::spf::Verdict::Pass;
     let passing: Vec<&str> = dkim
         .iter()
-        .filter(|d| d.result == "pass")
+        .filter(|d| d.result == AuthResult::Pass)
         .filter_map(|d| d.domain.as_deref())
         .collect();
     let spf_domain = spf.domain.as_deref().filter(|_| spf_pass);
@@ -717,21 +717,18 @@ fn psl_alignment(
         return false;
     }
     let org = dmarc::org_domain(from_domain);
-    let aligned = |d: &str, mode: &str| {
-        if mode == "s" {
-            exact(d)
-        } else {
-            dmarc::org_domain(d) == org
-        }
+    let aligned = |d: &str, mode: Alignment| match mode {
+        Alignment::S => exact(d),
+        Alignment::R => dmarc::org_domain(d) == org,
     };
     let spf_aligned = spf_domain.is_some_and(|d| aligned(d, dmarc.aspf));
     let dkim_aligned = passing.iter().any(|d| aligned(d, dmarc.adkim));
     dmarc.spf_aligned = spf_aligned;
     dmarc.dkim_aligned = dkim_aligned;
     dmarc.result = if spf_aligned || dkim_aligned {
-        "pass"
+        DmarcWord::Pass
     } else {
-        "fail"
+        DmarcWord::Fail
     };
     dmarc.disposition = disposition(dmarc.result, Some(policy), dmarc.testing);
     let names: Vec<&str> = unanswered.iter().map(|(n, _)| n.as_str()).collect();

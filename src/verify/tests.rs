@@ -102,7 +102,7 @@ async fn expect(tags: &str, key_tags: &str, word: &str, words: &str) -> VerifyRe
     let r = run(signed(tags, BODY, None), key_tags).await;
     assert_eq!(r.dkim.len(), 1, "{tags}");
     let d = &r.dkim[0];
-    assert_eq!(d.result, word, "{tags} / {key_tags}: {:?}", d.reason);
+    assert_eq!(d.result.word(), word, "{tags} / {key_tags}: {:?}", d.reason);
     let reason = d.reason.clone().unwrap_or_default();
     assert!(reason.contains(words), "{tags} / {key_tags}: {reason}");
     // The report always names the signature's d= and s=, and the
@@ -115,7 +115,10 @@ async fn expect(tags: &str, key_tags: &str, word: &str, words: &str) -> VerifyRe
     );
     // Only a pass counts for DMARC.
     assert_eq!(r.dmarc.dkim_aligned, word == "pass");
-    assert_eq!(r.dmarc.result, if word == "pass" { "pass" } else { "fail" });
+    assert_eq!(
+        r.dmarc.result.word(),
+        if word == "pass" { "pass" } else { "fail" }
+    );
     r
 }
 
@@ -198,7 +201,7 @@ async fn key_record_rules_are_permerror() {
         Zone::parse(text, Path::new("t.zone")).expect("zone"),
     ]));
     let r = run_with(signed(GOOD, BODY, None), &Auth::new(dns).expect("auth")).await;
-    assert_eq!(r.dkim[0].result, "permerror");
+    assert_eq!(r.dkim[0].result.word(), "permerror");
     assert!(
         r.dkim[0]
             .reason
@@ -215,7 +218,12 @@ async fn key_record_rules_are_permerror() {
         .expect("zone"),
     ]));
     let r = run_with(signed(GOOD, BODY, None), &Auth::new(dns).expect("auth")).await;
-    assert_eq!(r.dkim[0].result, "permerror", "{:?}", r.dkim[0].reason);
+    assert_eq!(
+        r.dkim[0].result.word(),
+        "permerror",
+        "{:?}",
+        r.dkim[0].reason
+    );
 }
 
 #[tokio::test]
@@ -227,7 +235,7 @@ async fn crypto_failures_are_fail() {
         KEY,
     )
     .await;
-    assert_eq!(r.dkim[0].result, "fail");
+    assert_eq!(r.dkim[0].result.word(), "fail");
     assert!(
         r.dkim[0]
             .reason
@@ -241,7 +249,7 @@ async fn crypto_failures_are_fail() {
         KEY,
     )
     .await;
-    assert_eq!(r.dkim[0].result, "fail");
+    assert_eq!(r.dkim[0].result.word(), "fail");
     assert!(r.authentication_results.contains("dkim=fail "));
 }
 
@@ -252,13 +260,13 @@ async fn a_header_that_does_not_parse_keeps_its_place() {
     broken.extend_from_slice(&msg);
     let r = run(broken, KEY).await;
     assert_eq!(r.dkim.len(), 2);
-    assert_eq!(r.dkim[0].result, "permerror");
+    assert_eq!(r.dkim[0].result.word(), "permerror");
     assert_eq!(r.dkim[0].domain, None);
     assert_eq!(
         r.dkim[0].canonicalization, None,
         "no default for a broken header"
     );
-    assert_eq!(r.dkim[1].result, "pass");
+    assert_eq!(r.dkim[1].result.word(), "pass");
     assert!(
         r.authentication_results
             .starts_with("mx.test; dkim=permerror"),
@@ -273,7 +281,7 @@ async fn body_length_limits() {
     // l= covering the whole body: a plain pass, with a note.
     let tags = format!("{GOOD} l={canon_len};");
     let r = run(signed(&tags, BODY, Some(canon_len)), KEY).await;
-    assert_eq!(r.dkim[0].result, "pass", "{:?}", r.dkim[0].reason);
+    assert_eq!(r.dkim[0].result.word(), "pass", "{:?}", r.dkim[0].reason);
     assert_eq!(r.dkim[0].unsigned_bytes, Some(0));
     assert_eq!(
         r.dkim[0].canonicalization.as_deref(),
@@ -285,14 +293,14 @@ async fn body_length_limits() {
     let mut appended = msg.clone();
     appended.extend_from_slice(b"Click http://evil.example/\r\n");
     let r = run(appended, KEY).await;
-    assert_eq!(r.dkim[0].result, "pass");
+    assert_eq!(r.dkim[0].result.word(), "pass");
     assert_eq!(r.dkim[0].unsigned_bytes, Some(28));
     assert!(r.dkim[0].notes[0].contains("28 bytes were appended"));
     assert!(r.dmarc.dkim_aligned);
     // A change inside the signed length fails.
     let text = String::from_utf8(msg).expect("utf-8");
     let r = run(text.replace("Hello Bob", "Hello Eve").into_bytes(), KEY).await;
-    assert_eq!(r.dkim[0].result, "fail");
+    assert_eq!(r.dkim[0].result.word(), "fail");
     assert_eq!(r.dkim[0].selector.as_deref(), Some("s1"));
     // A cut body: l= beyond it.
     let r = run(
@@ -301,7 +309,7 @@ async fn body_length_limits() {
         KEY,
     )
     .await;
-    assert_eq!(r.dkim[0].result, "fail");
+    assert_eq!(r.dkim[0].result.word(), "fail");
 }
 
 /// The key record published for a signature in a fixture's zone files.

@@ -2,6 +2,7 @@
 //! applies, built from what discovery found; no lookups here.
 
 use super::{Found, policy_word};
+use crate::words::Policy;
 use crate::{
     dns::{Answer, DnsFailure},
     report::{Finding, Status},
@@ -196,7 +197,7 @@ pub(super) fn policy(at: &Applied<'_>, findings: &mut Vec<Finding>) {
             )
             .fix("add p=none with rua=mailto:... to start monitoring, then p=quarantine or p=reject"),
         ),
-        Some("none") => findings.push(
+        Some(Policy::None) => findings.push(
             Finding::new(
                 "dmarc.policy",
                 Status::Warn,

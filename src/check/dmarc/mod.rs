@@ -17,6 +17,7 @@ use super::dns_error;
 use crate::{
     dns::Dns,
     report::{Finding, Status},
+    words::Policy,
 };
 use findings::Applied;
 use hickory_resolver::proto::rr::RecordType;
@@ -71,13 +72,9 @@ pub(super) fn is_dmarc(text: &str) -> bool {
     }
 }
 
-pub(super) fn policy_word(v: &str) -> Option<&'static str> {
-    match v.to_ascii_lowercase().as_str() {
-        "none" => Some("none"),
-        "quarantine" => Some("quarantine"),
-        "reject" => Some("reject"),
-        _ => None,
-    }
+/// The policy a `p=`, `sp=` or `np=` value names, in any case.
+pub(super) fn policy_word(v: &str) -> Option<Policy> {
+    Policy::from_word(&v.to_ascii_lowercase())
 }
 
 /// Check DMARC for `domain`.
@@ -235,11 +232,11 @@ pub fn tag_meaning(tag: &str, value: &str) -> String {
 }
 
 fn policy_effect(v: &str) -> &'static str {
-    match v {
-        "reject" => "reject mail that fails DMARC",
-        "quarantine" => "treat failing mail as suspicious (spam folder)",
-        "none" => "monitor only; failing mail is delivered",
-        _ => "not a valid policy",
+    match Policy::from_word(v) {
+        Some(Policy::Reject) => "reject mail that fails DMARC",
+        Some(Policy::Quarantine) => "treat failing mail as suspicious (spam folder)",
+        Some(Policy::None) => "monitor only; failing mail is delivered",
+        None => "not a valid policy",
     }
 }
 

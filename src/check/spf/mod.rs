@@ -28,8 +28,9 @@ pub use crate::spf::eval::{LOOKUP_LIMIT, VOID_LIMIT};
 /// Safety bound on the size of the tree walked (records fetched).
 const MAX_NODES: usize = 64;
 
-/// How a record was reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a record was reached; serialises as `root`, `include` or `redirect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Via {
     /// The domain's own record.
     Root,
@@ -255,30 +256,6 @@ impl SpfReport {
     }
 }
 
-/// The include/redirect tree as JSON: each node's domain, how it was reached,
-/// its record, lookup counts and children.
-pub fn tree_json(node: &Node) -> serde_json::Value {
-    let mut children: Vec<serde_json::Value> = node
-        .terms
-        .iter()
-        .filter_map(|t| match &t.resolved {
-            Resolved::Include(child) => Some(tree_json(child)),
-            _ => None,
-        })
-        .collect();
-    if let Some(r) = &node.redirect {
-        children.push(tree_json(r));
-    }
-    serde_json::json!({
-        "domain": node.domain,
-        "via": match node.via { Via::Root => "root", Via::Include => "include", Via::Redirect => "redirect" },
-        "record": node.record,
-        "lookups": node.own_lookups,
-        "total_lookups": node.total_lookups,
-        "children": children,
-    })
-}
-
 /// check_host() for `ip` and the MAIL FROM identity `sender`
 /// (`local@domain`), with `helo` as sent (the domain when none was given).
 async fn evaluate(
@@ -300,9 +277,4 @@ async fn evaluate(
         receiver: "unknown",
     };
     spf_eval::check_host(dns, &identity, domain).await
-}
-
-/// The contract's lower-case word for an SPF result.
-pub fn result_word(r: Verdict) -> &'static str {
-    r.word()
 }
