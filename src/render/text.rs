@@ -270,7 +270,13 @@ fn verify_dmarc(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Resul
                 }
             )?;
         }
-        _ => writeln!(
+        (Some(rd), None) => writeln!(
+            out,
+            "    {} dmarc={}: the record at _dmarc.{rd} was not applied",
+            word(dstatus, color),
+            dm.result,
+        )?,
+        (None, _) => writeln!(
             out,
             "    {} dmarc={}: no DMARC record for {}",
             word(dstatus, color),

@@ -209,6 +209,28 @@ fn a_single_label_name_is_queried_by_every_command() {
             v["dmarc"]["notes"][0],
             "corp is a single label: receivers evaluate no DMARC for it, so the record at _dmarc.corp does not apply"
         );
+        let out = run_case(
+            mode,
+            "corp",
+            &[
+                "verify",
+                &eml,
+                "--ip",
+                "192.0.2.40",
+                "--mail-from",
+                "a@corp",
+                "--color",
+                "never",
+            ],
+        );
+        assert!(
+            out.stdout
+                .contains("dmarc=none: the record at _dmarc.corp was not applied")
+                && out.stdout.contains("note: corp is a single label")
+                && !out.stdout.contains("no DMARC record"),
+            "{mode:?}: {}",
+            out.stdout
+        );
     }
 }
 
