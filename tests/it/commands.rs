@@ -189,19 +189,19 @@ fn a_single_label_name_is_queried_by_every_command() {
         )
         .expect("write a message");
         let eml = eml.to_string_lossy().into_owned();
-        let out = run_case(
-            mode,
-            "corp",
-            &[
+        let verify = |format: &[&str]| {
+            let mut args = vec![
                 "verify",
                 &eml,
                 "--ip",
                 "192.0.2.40",
                 "--mail-from",
                 "a@corp",
-                "--json",
-            ],
-        );
+            ];
+            args.extend_from_slice(format);
+            run_case(mode, "corp", &args)
+        };
+        let out = verify(&["--json"]);
         let v = out.json();
         assert_eq!(v["dmarc"]["result"], "none", "{mode:?}: {}", out.stdout);
         assert_eq!(v["dmarc"]["record_domain"], "corp");
@@ -209,20 +209,7 @@ fn a_single_label_name_is_queried_by_every_command() {
             v["dmarc"]["notes"][0],
             "corp is a single label: receivers evaluate no DMARC for it, so the record at _dmarc.corp does not apply"
         );
-        let out = run_case(
-            mode,
-            "corp",
-            &[
-                "verify",
-                &eml,
-                "--ip",
-                "192.0.2.40",
-                "--mail-from",
-                "a@corp",
-                "--color",
-                "never",
-            ],
-        );
+        let out = verify(&["--color", "never"]);
         assert!(
             out.stdout
                 .contains("dmarc=none: the record at _dmarc.corp was not applied")
