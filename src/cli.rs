@@ -50,7 +50,8 @@ pub struct DnsArgs {
     #[arg(long, value_name = "ADDR", global = true, conflicts_with = "zone", value_parser = resolver_address)]
     pub resolver: Option<SocketAddr>,
 
-    /// Seconds to wait for each DNS answer before giving up on that try.
+    /// Seconds to wait for each DNS answer before giving up on that try (for
+    /// smtp: also for each step of the SMTP conversation).
     #[arg(long, value_name = "SECS", global = true, default_value = "5", value_parser = timeout_seconds)]
     pub timeout: Duration,
 

@@ -11,7 +11,7 @@
 //!
 //! `status` is the worst of the checks (fail > error > warn > pass; info
 //! never counts). Check names are stable dotted identifiers whose first
-//! segment is the area (`mx`, `ptr`, `spf`, `dkim`, `dmarc`).
+//! segment is the area (`mx`, `ptr`, `spf`, `dkim`, `dmarc`, `smtp`).
 //!
 //! `mailcheck spf`, `dkim` and `dmarc` print the same object with their own
 //! keys after `checks`:

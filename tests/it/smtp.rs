@@ -27,6 +27,8 @@ enum Behaviour {
     Garbage,
     /// Accepts the connection and says nothing.
     Silent,
+    /// Answers STARTTLS with 220 and, in the same packet, a forged reply.
+    Injects,
 }
 
 /// Start a server; it serves every connection until the test process ends.
@@ -64,6 +66,23 @@ fn session(mut s: TcpStream, behaviour: Behaviour) -> std::io::Result<()> {
                     break;
                 }
                 s.write_all(b"503 5.5.1 go away\r\n")?;
+            }
+            Ok(())
+        }
+        Behaviour::Injects => {
+            s.write_all(b"220 mx.smtp.example ESMTP test\r\n")?;
+            while let Some(line) = read_line(&mut s) {
+                match line.to_ascii_uppercase().as_str() {
+                    l if l.starts_with("EHLO") => {
+                        s.write_all(b"250-mx.smtp.example\r\n250 STARTTLS\r\n")?
+                    }
+                    "STARTTLS" => {
+                        s.write_all(b"220 go ahead\r\n250 injected before TLS\r\n")?;
+                        thread::sleep(Duration::from_millis(500));
+                        break;
+                    }
+                    _ => s.write_all(b"221 bye\r\n")?,
+                }
             }
             Ok(())
         }
@@ -162,10 +181,20 @@ impl Pki {
     }
 
     fn server(&self, names: &[&str]) -> Arc<rustls::ServerConfig> {
+        self.server_with(names, |_| {})
+    }
+
+    /// A server whose leaf parameters `edit` changes first (dates).
+    fn server_with(
+        &self,
+        names: &[&str],
+        edit: impl FnOnce(&mut CertificateParams),
+    ) -> Arc<rustls::ServerConfig> {
         let key = KeyPair::generate().expect("leaf key");
-        let params =
+        let mut params =
             CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
                 .expect("leaf params");
+        edit(&mut params);
         let leaf = params.signed_by(&key, &self.issuer).expect("leaf");
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
@@ -409,4 +438,43 @@ fn bad_arguments_exit_2() {
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
         assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
     }
+}
+
+#[test]
+fn expired_certificate_fails_with_its_dates() {
+    let pki = Pki::new();
+    let port = serve(Behaviour::Tls(pki.server_with(&["mx.smtp.example"], |p| {
+        p.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    })));
+    let ca = pki.ca_path();
+    let out = probe(port, &["--ca", ca.to_str().unwrap(), "--json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let v = out.json();
+    assert_eq!(statuses(&v, "smtp.certificate"), ["fail"]);
+    assert!(messages(&v, "smtp.certificate")[0].contains("has expired"));
+    let cert = &v["probes"][0]["certificate"];
+    assert_eq!(cert["not_before"], "2020-01-01T00:00:00Z");
+    assert_eq!(cert["not_after"], "2021-01-01T00:00:00Z");
+}
+
+#[test]
+fn permanent_refusal_in_the_greeting_is_an_error() {
+    let port = serve(Behaviour::Refuse("554 5.7.1 no service for you"));
+    let out = probe(port, &["--json"]);
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    let v = out.json();
+    assert_eq!(statuses(&v, "smtp.banner"), ["error"]);
+    assert!(messages(&v, "smtp.banner")[0].contains("refuses this client"));
+}
+
+#[test]
+fn data_sent_before_the_tls_handshake_fails() {
+    let port = serve(Behaviour::Injects);
+    let out = probe(port, &["--json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let v = out.json();
+    assert_eq!(statuses(&v, "smtp.starttls"), ["fail"]);
+    assert!(messages(&v, "smtp.starttls")[0].contains("sent data after its STARTTLS reply"));
+    assert!(statuses(&v, "smtp.tls").is_empty());
 }
