@@ -144,7 +144,7 @@ pub struct Probe {
     pub banner: Option<String>,
     /// The greeting's reply code.
     pub banner_code: Option<u16>,
-    /// Milliseconds from connecting to the end of the greeting.
+    /// Milliseconds from the established connection to the end of the greeting.
     pub banner_ms: Option<u64>,
     /// EHLO keywords (upper case) with their parameters.
     pub extensions: Vec<String>,
@@ -464,7 +464,6 @@ async fn converse(
     } else {
         String::new()
     };
-    let started = Instant::now();
     let stream = match timeout(options.timeout, TcpStream::connect(dest)).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
@@ -498,6 +497,7 @@ async fn converse(
         Status::Pass,
         format!("connected to {at} port {port}{via}"),
     ));
+    let started = Instant::now();
     let mut conn = BufReader::new(stream);
     let banner = match read_reply(&mut conn, options.timeout).await {
         Ok(r) => r,
