@@ -478,3 +478,70 @@ fn data_sent_before_the_tls_handshake_fails() {
     assert!(messages(&v, "smtp.starttls")[0].contains("sent data after its STARTTLS reply"));
     assert!(statuses(&v, "smtp.tls").is_empty());
 }
+
+/// `mailcheck smtp NAME` against the fixture zone, every host's port 25 sent
+/// to `port`.
+fn probe_any(name: &str, port: u16) -> Out {
+    let zone = fixtures().join("smtp/smtp.example.zone");
+    let connect_to = format!("::127.0.0.1:{port}");
+    mailcheck(&[
+        "smtp",
+        name,
+        "--zone",
+        zone.to_str().unwrap(),
+        "--connect-to",
+        &connect_to,
+        "--json",
+    ])
+}
+
+#[test]
+fn mx_hosts_are_probed_in_preference_order_at_every_address() {
+    let port = serve(Behaviour::Plain);
+    let out = probe_any("order.smtp.example", port);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let v = out.json();
+    let probed: Vec<(String, String)> = v["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["host"].as_str().unwrap().to_string(),
+                p["address"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        probed,
+        [
+            ("mx-a.order.smtp.example".into(), "192.0.2.61".into()),
+            ("mx-a.order.smtp.example".into(), "2001:db8::61".into()),
+            ("mx-b.order.smtp.example".into(), "192.0.2.62".into()),
+        ]
+    );
+    assert!(
+        messages(&v, "smtp.mx")[0].contains("mx-a.order.smtp.example, mx-b.order.smtp.example")
+    );
+    assert_eq!(statuses(&v, "smtp.banner"), ["pass", "pass", "pass"]);
+    // No PTR is published for these addresses.
+    assert_eq!(statuses(&v, "smtp.ptr"), ["warn", "warn", "warn"]);
+
+    // No MX: the name's own address is probed.
+    let out = probe_any("bare.smtp.example", port);
+    let v = out.json();
+    assert_eq!(v["probes"][0]["host"], "bare.smtp.example");
+    assert_eq!(v["probes"][0]["address"], "192.0.2.63");
+
+    // A null MX: nothing to probe, and nothing wrong.
+    let out = probe_any("null.smtp.example", port);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let v = out.json();
+    assert_eq!(statuses(&v, "smtp.mx"), ["info"]);
+    assert!(v["probes"].as_array().unwrap().is_empty());
+
+    // A domain that does not exist fails without a connection.
+    let out = probe_any("missing.smtp.example", port);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(statuses(&out.json(), "smtp.mx"), ["fail"]);
+}
