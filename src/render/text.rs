@@ -138,7 +138,7 @@ pub fn smtp(
             _ => String::new(),
         };
         let via = match p.connected_to {
-            Some(to) if Some(to.ip()) != p.address => format!(" (connected to {to})"),
+            Some(to) if Some(to.ip()) != p.address => format!(" (via {to})"),
             _ => String::new(),
         };
         writeln!(out, "  {}{address}{via}", p.host)?;

@@ -156,6 +156,7 @@ struct Pki {
     ca_file: tempfile::NamedTempFile,
     ca_der: CertificateDer<'static>,
     issuer: Issuer<'static, KeyPair>,
+    versions: &'static [&'static rustls::SupportedProtocolVersion],
 }
 
 impl Pki {
@@ -173,6 +174,7 @@ impl Pki {
             ca_file,
             ca_der: cert.der().clone(),
             issuer: Issuer::new(params, key),
+            versions: rustls::DEFAULT_VERSIONS,
         }
     }
 
@@ -198,7 +200,7 @@ impl Pki {
         let leaf = params.signed_by(&key, &self.issuer).expect("leaf");
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(self.versions)
             .expect("protocol versions")
             .with_no_client_auth()
             .with_single_cert(
@@ -544,4 +546,38 @@ fn mx_hosts_are_probed_in_preference_order_at_every_address() {
     let out = probe_any("missing.smtp.example", port);
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_eq!(statuses(&out.json(), "smtp.mx"), ["fail"]);
+}
+
+#[test]
+fn tls_1_2_is_reported_and_passes() {
+    static TLS12_ONLY: &[&rustls::SupportedProtocolVersion] = &[&rustls::version::TLS12];
+    let mut pki = Pki::new();
+    pki.versions = TLS12_ONLY;
+    let port = serve(Behaviour::Tls(pki.server(&["mx.smtp.example"])));
+    let ca = pki.ca_path();
+    let out = probe(port, &["--ca", ca.to_str().unwrap(), "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let v = out.json();
+    assert_eq!(v["probes"][0]["tls_version"], "TLSv1.2");
+    assert!(
+        v["probes"][0]["cipher"]
+            .as_str()
+            .unwrap()
+            .starts_with("TLS_ECDHE_")
+    );
+    assert_eq!(statuses(&v, "smtp.certificate"), ["pass"]);
+}
+
+#[test]
+fn a_ca_file_without_certificates_is_exit_2() {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(b"not a certificate\n").unwrap();
+    let out = mailcheck(&[
+        "smtp",
+        "smtp.example",
+        "--ca",
+        file.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("no PEM certificate"), "{}", out.stderr);
 }
