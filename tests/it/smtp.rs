@@ -581,3 +581,13 @@ fn a_ca_file_without_certificates_is_exit_2() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("no PEM certificate"), "{}", out.stderr);
 }
+
+#[test]
+fn deadline_cuts_a_silent_server_short() {
+    let port = serve(Behaviour::Silent);
+    let started = std::time::Instant::now();
+    let out = probe(port, &["--json", "--timeout", "30", "--deadline", "1"]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    assert_eq!(statuses(&out.json(), "run.deadline"), ["error"]);
+}
