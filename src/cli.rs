@@ -50,7 +50,8 @@ pub struct DnsArgs {
     #[arg(long, value_name = "ADDR", global = true, conflicts_with = "zone", value_parser = resolver_address)]
     pub resolver: Option<SocketAddr>,
 
-    /// Seconds to wait for each DNS answer before giving up on that try.
+    /// Seconds to wait for each DNS answer before giving up on that try (for
+    /// smtp: also for each step of the SMTP conversation).
     #[arg(long, value_name = "SECS", global = true, default_value = "5", value_parser = timeout_seconds)]
     pub timeout: Duration,
 
@@ -113,6 +114,10 @@ pub enum Command {
     Dkim(DkimArgs),
     /// Find the DMARC policy that applies to a domain and explain every tag.
     Dmarc(DmarcArgs),
+    /// Probe a domain's MX hosts (or one host) over SMTP: greeting, EHLO,
+    /// STARTTLS, TLS version and cipher, the certificate, and PTR. Exit 3
+    /// when port 25 cannot be reached.
+    Smtp(SmtpArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -315,6 +320,30 @@ pub struct DmarcArgs {
     /// The domain whose DMARC policy to find.
     #[arg(value_name = "DOMAIN")]
     pub domain: String,
+}
+
+/// Arguments of `mailcheck smtp`.
+#[derive(Debug, Args)]
+pub struct SmtpArgs {
+    /// A domain (its MX hosts are probed in preference order, at every A and
+    /// AAAA address), or a host or IP, with :PORT to probe another port than 25.
+    #[arg(value_name = "DOMAIN|HOST[:PORT]")]
+    pub target: String,
+
+    /// Trust the CA certificates in this PEM file instead of the public
+    /// (Mozilla) roots, e.g. for a private CA.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Connect to ADDR:PORT whenever HOST:PORT is to be reached (as curl's
+    /// --connect-to; an empty HOST or PORT matches any). Repeatable. Names
+    /// and certificates are still checked against HOST.
+    #[arg(long, value_name = "HOST:PORT:ADDR:PORT")]
+    pub connect_to: Vec<String>,
+
+    /// The name to send in EHLO (default: this host's name).
+    #[arg(long, value_name = "NAME")]
+    pub ehlo: Option<String>,
 }
 
 /// `--algorithm` takes the algorithm names of `keys::KeyAlgorithm`.

@@ -46,6 +46,8 @@ pub enum Area {
     Dkim,
     /// The DMARC policy.
     Dmarc,
+    /// What the MX hosts say over SMTP (`mailcheck smtp`).
+    Smtp,
     /// The run itself (a `--deadline` that passed).
     Run,
 }
@@ -59,6 +61,7 @@ impl Area {
             "spf" => Area::Spf,
             "dkim" => Area::Dkim,
             "dmarc" => Area::Dmarc,
+            "smtp" => Area::Smtp,
             "run" => Area::Run,
             _ => return None,
         })
@@ -72,6 +75,7 @@ impl Area {
             Area::Spf => "SPF",
             Area::Dkim => "DKIM",
             Area::Dmarc => "DMARC",
+            Area::Smtp => "SMTP",
             Area::Run => "RUN",
         }
     }
@@ -186,7 +190,8 @@ mod tests {
             Area::Run
         );
         assert_eq!(Area::of("spf"), Some(Area::Spf));
-        assert_eq!(Area::of("smtp.banner"), None);
+        assert_eq!(Area::of("smtp.banner"), Some(Area::Smtp));
+        assert_eq!(Area::of("imap.banner"), None);
         assert!(Area::Mx < Area::Ptr && Area::Dkim < Area::Dmarc && Area::Dmarc < Area::Run);
     }
 

@@ -5,6 +5,7 @@
 pub mod dkim;
 pub mod dmarc;
 pub mod mx;
+pub mod smtp;
 pub mod spf;
 
 use crate::{

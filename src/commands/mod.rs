@@ -8,6 +8,7 @@ pub mod dmarc;
 pub mod domain;
 pub mod keygen;
 pub mod sign;
+pub mod smtp;
 pub mod spf;
 pub mod verify;
 
@@ -47,6 +48,7 @@ pub async fn run(
             None => dkim::run(&config, args, out).await,
         },
         Command::Dmarc(args) => dmarc::run(&config, args, out).await,
+        Command::Smtp(args) => smtp::run(&config, args, cli.dns.timeout, out).await,
     }
 }
 

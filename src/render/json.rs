@@ -11,7 +11,7 @@
 //!
 //! `status` is the worst of the checks (fail > error > warn > pass; info
 //! never counts). Check names are stable dotted identifiers whose first
-//! segment is the area (`mx`, `ptr`, `spf`, `dkim`, `dmarc`).
+//! segment is the area (`mx`, `ptr`, `spf`, `dkim`, `dmarc`, `smtp`).
 //!
 //! `mailcheck spf`, `dkim` and `dmarc` print the same object with their own
 //! keys after `checks`:
@@ -28,6 +28,13 @@
 //!        "record_domain", "record", "tags": {"p": "reject", ...}
 //! ```
 //!
+//! `mailcheck smtp` prints the domain object (`domain` is the target as
+//! given) with `"probes"`: one object per address probed, in MX preference
+//! order: `{"host", "address", "connected_to", "banner_code", "banner",
+//! "banner_ms", "extensions": [...], "tls_version", "cipher",
+//! "certificate": {"subject", "names", "not_before", "not_after",
+//! "trusted", "error"} | null}`; a step not reached is null.
+//!
 //! `mailcheck dkim keygen --json` prints `{"key_file", "algorithm", "bits",
 //! "name", "record", "strings", "zone"}`; `verify` is documented on
 //! [`verify`].
@@ -39,6 +46,7 @@
 use crate::{
     check::{
         dmarc::{Discovery, Found},
+        smtp::{CertInfo, Probe},
         spf::{Node, Resolved, SpfReport, Via},
     },
     keys::GeneratedKey,
@@ -520,4 +528,77 @@ mod tests {
         assert_eq!(v["checks"][0]["fix"], "use -all");
         assert_eq!(v["checks"][1]["status"], "info");
     }
+}
+
+/// `mailcheck smtp`: the domain report, then one object per address probed.
+#[derive(Serialize)]
+struct SmtpJson<'a> {
+    #[serde(flatten)]
+    report: DomainJson<'a>,
+    probes: Vec<ProbeJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProbeJson<'a> {
+    host: &'a str,
+    address: Option<IpAddr>,
+    connected_to: Option<String>,
+    banner_code: Option<u16>,
+    banner: Option<&'a str>,
+    banner_ms: Option<u64>,
+    extensions: &'a [String],
+    tls_version: Option<&'a str>,
+    cipher: Option<&'a str>,
+    certificate: Option<CertJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct CertJson<'a> {
+    subject: Option<&'a str>,
+    names: &'a [String],
+    not_before: &'a str,
+    not_after: &'a str,
+    trusted: bool,
+    error: Option<&'a str>,
+}
+
+impl<'a> From<&'a CertInfo> for CertJson<'a> {
+    fn from(c: &'a CertInfo) -> Self {
+        CertJson {
+            subject: c.subject.as_deref(),
+            names: &c.names,
+            not_before: &c.not_before,
+            not_after: &c.not_after,
+            trusted: c.trusted,
+            error: c.error.as_deref(),
+        }
+    }
+}
+
+impl<'a> From<&'a Probe> for ProbeJson<'a> {
+    fn from(p: &'a Probe) -> Self {
+        ProbeJson {
+            host: &p.host,
+            address: p.address,
+            connected_to: p.connected_to.map(|a| a.to_string()),
+            banner_code: p.banner_code,
+            banner: p.banner.as_deref(),
+            banner_ms: p.banner_ms,
+            extensions: &p.extensions,
+            tls_version: p.tls_version.as_deref(),
+            cipher: p.cipher.as_deref(),
+            certificate: p.certificate.as_ref().map(CertJson::from),
+        }
+    }
+}
+
+/// Write one `mailcheck smtp` report as a single JSON line.
+pub fn smtp(out: &mut dyn Write, report: &DomainReport, probes: &[Probe]) -> io::Result<()> {
+    line(
+        out,
+        &SmtpJson {
+            report: DomainJson::from(report),
+            probes: probes.iter().map(ProbeJson::from).collect(),
+        },
+    )
 }

@@ -4,6 +4,7 @@
 use crate::{
     check::{
         dmarc::{Discovery, tag_meaning},
+        smtp::Probe,
         spf::SpfReport,
     },
     keys::GeneratedKey,
@@ -117,6 +118,57 @@ pub fn dmarc(
         writeln!(out, "  tags of _dmarc.{}:", f.domain)?;
         for (k, v) in &f.tags {
             writeln!(out, "    {k}={v}  {}", tag_meaning(k, v))?;
+        }
+    }
+    Ok(())
+}
+
+/// Write one `mailcheck smtp` report: the findings, then a summary line
+/// per address probed (greeting time, TLS, certificate dates).
+pub fn smtp(
+    out: &mut dyn Write,
+    report: &DomainReport,
+    probes: &[Probe],
+    color: bool,
+) -> io::Result<()> {
+    domain(out, report, color)?;
+    for p in probes {
+        let address = match p.address {
+            Some(a) if a.to_string() != p.host => format!(" {a}"),
+            _ => String::new(),
+        };
+        let via = match p.connected_to {
+            Some(to) if Some(to.ip()) != p.address => format!(" (via {to})"),
+            _ => String::new(),
+        };
+        writeln!(out, "  {}{address}{via}", p.host)?;
+        if let (Some(code), Some(ms)) = (p.banner_code, p.banner_ms) {
+            let first = p
+                .banner
+                .as_deref()
+                .and_then(|b| b.lines().next())
+                .unwrap_or("");
+            writeln!(out, "    banner: {code} {first} ({ms} ms)")?;
+        }
+        if !p.extensions.is_empty() {
+            writeln!(out, "    extensions: {}", p.extensions.join(", "))?;
+        }
+        if let Some(v) = &p.tls_version {
+            writeln!(out, "    tls: {v} {}", p.cipher.as_deref().unwrap_or(""))?;
+        }
+        if let Some(c) = &p.certificate {
+            writeln!(
+                out,
+                "    certificate: {} ({} to {}), {}",
+                if c.names.is_empty() {
+                    c.subject.clone().unwrap_or_default()
+                } else {
+                    c.names.join(", ")
+                },
+                c.not_before,
+                c.not_after,
+                if c.trusted { "trusted" } else { "not trusted" }
+            )?;
         }
     }
     Ok(())
