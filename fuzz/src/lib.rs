@@ -420,3 +420,185 @@ pub fn auth_results(data: &[u8]) {
     render::text::verify(&mut out, &report, false).expect("text report");
     render::json::verify(&mut out, &report).expect("JSON report");
 }
+
+// ---------------------------------------------------------------------------
+// 7. dkim_sig
+// ---------------------------------------------------------------------------
+
+/// The keys the signature reader's own verifier is run with: the fixtures'
+/// RSA and Ed25519 keys (as `KeyRecord::parse` reads them), an Ed25519
+/// SubjectPublicKeyInfo's length, and bytes that are no key at all.
+fn fixture_keys() -> &'static [Vec<u8>] {
+    static KEYS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let rsa = concat!(
+            "v=DKIM1; h=sha256; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvwnZC/hFgdm33S+4vgFYF/0IWPxITWrhW2kdS1EiAhxAWkJET8PVuju9sZX9GVx7w29+zPwzRjjdE8Oyc+fpjlITQyXqje37jKFiOVttdYIUbsRs+zniXObnrRhup8POn75zOL1JArqfOrIPLn50dexuwsSez1y/PjEDE6TBAKeC20RAKIcQMh0+lQSUX6CjmDXchc2d9qsu3e",
+            "y/EvkGVJNNEA4oWqqj8rS8gPU2P0Lgi48dSH5qidTVb/GMkI2aPnwYe5GiBu3tgcN+FZvopXCTSCi113lyhPYzguRyt8GHuJKvONXpRYtznPSeqcJ8pD77JWiXEjfK1C2LmRlT0QIDAQAB"
+        );
+        let ed = "v=DKIM1; k=ed25519; p=kNQrLg+U7cKnAtnme6V+6Zu5VQ78McvQsUdjzJ59iyY=";
+        vec![
+            verify::sig::KeyRecord::parse(rsa).p,
+            verify::sig::KeyRecord::parse(ed).p,
+            vec![0x30; 44],
+            b"garbage key bytes".to_vec(),
+        ]
+    })
+}
+
+/// An arbitrary message through mailcheck's own DKIM/ARC reading: the header
+/// split, every DKIM-Signature, ARC-Seal and ARC-Message-Signature read by
+/// the strict tag-list and signature readers (and each field read as all
+/// three kinds), key names, key-record rules, header and body
+/// canonicalisation, and our own verifier (the `l=` path) with real keys.
+pub fn dkim_sig(data: &[u8]) {
+    use verify::{
+        own::{self, Outcome},
+        sig::{Canon, KeyRecord, Kind, SigHeader},
+        tags::TagList,
+    };
+    let bytes = match input::parse_message("fuzz.eml", data.to_vec()) {
+        Ok(message) => message.bytes,
+        // What the reader refuses still goes through the split: the readers
+        // below must not rely on the header check.
+        Err(_) => input::to_crlf(data),
+    };
+    let split = own::split(&bytes);
+    let arc = verify::arc::ArcHeaders::read(&split);
+    let _ = (arc.present(), arc.key_names());
+    let found = verify::dkim::signatures(&split);
+    for f in &found {
+        let _ = f.sig.key_name();
+        let _ = KeyRecord::parse(&String::from_utf8_lossy(f.field)).refuses(
+            &f.sig,
+            "s1._domainkey.example.com",
+            Some(2048),
+        );
+        for p in fixture_keys() {
+            if let Outcome::Pass { unsigned } = own::verify(&split, f.index, &f.sig, p) {
+                assert!(
+                    f.sig.l.is_some() || unsigned == 0,
+                    "unsigned bytes without l="
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, field) in split.fields.iter().enumerate().take(16) {
+        let colon = memchr_colon(field);
+        for kind in [Kind::Dkim, Kind::Ams, Kind::Seal] {
+            let sig = SigHeader::parse(kind, &field[colon..]);
+            let _ = sig.key_name();
+            if kind != Kind::Dkim && sig.alg.is_some() {
+                let _ = own::verify(&split, i, &sig, &fixture_keys()[0]);
+            }
+        }
+        let tags = TagList::parse(&field[colon..]);
+        let _ = (tags.get("d"), tags.display("h"), tags.wrong_case("bh"));
+        let _ = own::without_b(field);
+        for c in [Canon::Simple, Canon::Relaxed] {
+            out.clear();
+            own::canon_header(c, field, &mut out, true);
+        }
+    }
+    for c in [Canon::Simple, Canon::Relaxed] {
+        let body = own::canon_body(c, split.body);
+        // RFC 6376 3.4.3/3.4.4: a canonical body is empty or ends in one CRLF.
+        assert!(
+            body.is_empty() || body.ends_with(b"\r\n"),
+            "{c:?} body without CRLF"
+        );
+    }
+}
+
+fn memchr_colon(field: &[u8]) -> usize {
+    field
+        .iter()
+        .position(|b| *b == b':')
+        .map_or(field.len(), |c| c + 1)
+}
+
+// ---------------------------------------------------------------------------
+// 8. spf_macro
+// ---------------------------------------------------------------------------
+
+/// The SPF macro parser and expander on hostile text and hostile values.
+/// Input lines: the macro string, the sender's local-part, the sender's
+/// domain, the HELO name; the first byte picks the client address family
+/// and (low bit) the context. Every macro string is parsed as a record term,
+/// as a domain-spec and as an explanation, expanded when it parses, and the
+/// expansion cut to a domain as check_host() does (RFC 7208 7.3).
+pub fn spf_macro(data: &[u8]) {
+    use mailcheck::spf::macros::{self, Context, MacroString, Values};
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let f = fields(rest, 4);
+    let text = String::from_utf8_lossy(f[0]);
+    let local = String::from_utf8_lossy(f[1]);
+    let sender_domain = String::from_utf8_lossy(f[2]);
+    let helo = String::from_utf8_lossy(f[3]);
+    let ip = if selector & 2 == 0 {
+        IpAddr::V4(Ipv4Addr::new(192, 0, 2, selector))
+    } else {
+        IpAddr::V6(Ipv6Addr::new(
+            0x2001,
+            0xdb8,
+            0,
+            0,
+            0,
+            0,
+            0,
+            u16::from(selector),
+        ))
+    };
+    let values = Values {
+        local: &local,
+        sender_domain: &sender_domain,
+        domain: &sender_domain,
+        ip,
+        helo: &helo,
+        ptr: "unknown",
+        receiver: "mx.receiver.example",
+        time: 1_795_165_500,
+    };
+    let context = if selector & 1 == 0 {
+        Context::Record
+    } else {
+        Context::Explanation
+    };
+    for parsed in [
+        MacroString::parse(&text, context),
+        MacroString::parse_domain_spec(&text),
+    ] {
+        let Ok(m) = parsed else { continue };
+        let _ = (m.literal(), m.uses(macros::Letter::Ip));
+        let expanded = m.expand(&values);
+        let domain = macros::domain_after_expansion(&expanded);
+        // 7.3: the result is cut to at most 253 characters.
+        // (a single label longer than that is left whole, to fail as a name).
+        assert!(
+            domain.len() <= 253 || !domain.contains('.'),
+            "expanded domain of {} bytes",
+            domain.len()
+        );
+        if let Some(last) = domain.rsplit('.').next() {
+            let _ = macros::is_toplabel(last);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 9. zone_generate
+// ---------------------------------------------------------------------------
+
+/// A zone's head, so the fuzzed text is one or more `$GENERATE` lines.
+pub const GENERATE_HEAD: &[u8] = b"$ORIGIN 2.0.192.in-addr.arpa.\n$TTL 300\n@ SOA ns1.example. hostmaster.example. 1 1h 15m 1w 300\n@ NS ns1.example.\n$GENERATE ";
+
+/// `$GENERATE` lines (range, owner template, TTL/class, type, data template)
+/// after a fixed zone head, through the reader and the lookups of
+/// [`zone_lookups`].
+pub fn zone_generate(data: &[u8]) {
+    if !may_include_outside(data) {
+        let _ = zone_lookups(&[GENERATE_HEAD, data].concat());
+    }
+}

@@ -80,3 +80,37 @@ write("auth_results", [
     b"alice@rsa-pass.verify.example\nverify.example\ns1\n\n\n\nx",
     b"<alice@" + b"a." * 130 + b"example>\n" + b"d." * 130 + b"\ns1\n\n\n\n",
 ])
+
+# dkim_sig: the fixture messages (DKIM and ARC signatures, l= among them).
+copy(glob.glob(f"{FIX}/verify/*.eml") + glob.glob(f"{FIX}/verify/malformed/*.eml"), "dkim_sig")
+
+# spf_macro: one selector byte, then lines: the macro string, local-part,
+# sender domain, HELO. The macro strings are the terms with a '%' in the
+# records of the RFC 7208 test suite.
+import yaml
+suite = "../tests/openspf/rfc7208-tests.yml"
+terms = set()
+def walk(node):
+    if isinstance(node, dict):
+        for v in node.values(): walk(v)
+    elif isinstance(node, list):
+        for v in node: walk(v)
+    elif isinstance(node, str) and "%" in node:
+        for t in node.split():
+            if "%" in t:
+                terms.add(t.split(":", 1)[1] if ":" in t else t.split("=", 1)[-1])
+for doc in yaml.safe_load_all(open(suite, encoding="utf-8")):
+    walk(doc.get("zonedata") if isinstance(doc, dict) else None)
+write("spf_macro", [bytes([i % 4]) + f"{t}\nstrong-bad\nemail.example.com\nmx.example.org".encode()
+                    for i, t in enumerate(sorted(terms))])
+
+# zone_generate: what follows "$GENERATE " (src/lib.rs adds the zone head):
+# the fixture zones' $GENERATE lines, and the modifiers they do not use.
+gen = []
+for z in sorted(glob.glob(f"{FIX}/**/*.zone", recursive=True)):
+    for line in open(z, encoding="utf-8", errors="replace"):
+        if line.upper().startswith("$GENERATE "):
+            gen.append(line[len("$GENERATE "):].encode())
+gen += [b"0-15 ${0,4,n} PTR h$.example.com.\n", b"1-3 a$ CNAME ${-1,2,X}\n$GENERATE 1-2 b$ MX 10 a$\n",
+        b"10-20/5 x\\$$ 60 IN A 192.0.2.$\n", b"0-1 ${1,3,o} AAAA ::$\n"]
+write("zone_generate", gen)
