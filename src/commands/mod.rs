@@ -7,6 +7,7 @@ pub mod dkim;
 pub mod dmarc;
 pub mod domain;
 pub mod keygen;
+pub mod serve;
 pub mod sign;
 pub mod spf;
 pub mod verify;
@@ -47,6 +48,7 @@ pub async fn run(
             None => dkim::run(&config, args, out).await,
         },
         Command::Dmarc(args) => dmarc::run(&config, args, out).await,
+        Command::Serve(args) => serve::run(&config, args, out, err).await,
     }
 }
 

@@ -136,7 +136,7 @@ pub async fn run(
 /// This host's name (gethostname(2)), the default authserv-id; `localhost`
 /// when the system has none.
 #[cfg(target_os = "linux")]
-fn host_name() -> String {
+pub(crate) fn host_name() -> String {
     let mut buf = [0u8; 256];
     // SAFETY: gethostname writes at most buf.len() bytes into buf.
     let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
@@ -149,6 +149,6 @@ fn host_name() -> String {
 
 /// This host's name, the default authserv-id (`localhost` off Linux).
 #[cfg(not(target_os = "linux"))]
-fn host_name() -> String {
+pub(crate) fn host_name() -> String {
     "localhost".into()
 }
