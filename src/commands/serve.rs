@@ -91,16 +91,15 @@ pub async fn run(
     let slots = Arc::new(Semaphore::new(args.max_connections));
     let (stop, shutdown) = watch::channel(false);
     let mut sessions = JoinSet::new();
-    let mut term = signal(tokio::signal::unix::SignalKind::terminate())?;
-    let mut int = signal(tokio::signal::unix::SignalKind::interrupt())?;
+    stop_signals::install();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
     let accept_tls = async |l: &Option<TcpListener>| match l {
         Some(l) => l.accept().await,
         None => std::future::pending().await,
     };
     loop {
         let (stream, peer, implicit_tls) = tokio::select! {
-            _ = term.recv() => break,
-            _ = int.recv() => break,
+            _ = tick.tick() => if stop_signals::received() { break } else { continue },
             Some(v) = printed.recv() => {
                 print(config, out, &v)?;
                 continue;
@@ -152,9 +151,39 @@ pub async fn run(
     Ok(ExitStatus::Success)
 }
 
-fn signal(kind: tokio::signal::unix::SignalKind) -> Result<tokio::signal::unix::Signal, RunError> {
-    tokio::signal::unix::signal(kind)
-        .map_err(|e| RunError::Input(format!("cannot handle signals: {e}")))
+/// SIGTERM and SIGINT set a flag the accept loop polls. Hand-written
+/// rather than tokio's signal driver: that driver opens a socket pair when
+/// the runtime starts, for every command, and panics when the process has no
+/// file descriptor to spare.
+#[cfg(unix)]
+mod stop_signals {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static RECEIVED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn on_signal(_: libc::c_int) {
+        // Only an atomic store: async-signal-safe.
+        RECEIVED.store(true, Ordering::SeqCst);
+    }
+
+    /// Route SIGTERM and SIGINT to the flag.
+    pub fn install() {
+        for sig in [libc::SIGTERM, libc::SIGINT] {
+            // SAFETY: the handler only stores to an atomic.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as *const () as usize;
+                libc::sigemptyset(&mut action.sa_mask);
+                action.sa_flags = libc::SA_RESTART;
+                libc::sigaction(sig, &action, std::ptr::null_mut());
+            }
+        }
+    }
+
+    /// A stop signal arrived.
+    pub fn received() -> bool {
+        RECEIVED.load(Ordering::SeqCst)
+    }
 }
 
 /// One verdict line on standard output, flushed so a reader sees it now.

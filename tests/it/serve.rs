@@ -494,6 +494,8 @@ fn a_client_that_drops_mid_data_leaves_nothing_and_garbage_harms_no_one() {
 #[test]
 fn the_connection_limit_answers_421() {
     let mut server = Server::start(&["--max-connections", "2"]);
+    // The probe connection that waited for the port must be gone first.
+    thread::sleep(Duration::from_millis(500));
     let _a = server.connect();
     let _b = server.connect();
     let mut c = TcpStream::connect(server.addr).unwrap();
