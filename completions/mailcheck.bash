@@ -31,6 +31,9 @@ _mailcheck() {
             mailcheck,help)
                 cmd="mailcheck__subcmd__help"
                 ;;
+            mailcheck,serve)
+                cmd="mailcheck__subcmd__serve"
+                ;;
             mailcheck,smtp)
                 cmd="mailcheck__subcmd__smtp"
                 ;;
@@ -73,6 +76,9 @@ _mailcheck() {
             mailcheck__subcmd__help,help)
                 cmd="mailcheck__subcmd__help__subcmd__help"
                 ;;
+            mailcheck__subcmd__help,serve)
+                cmd="mailcheck__subcmd__help__subcmd__serve"
+                ;;
             mailcheck__subcmd__help,smtp)
                 cmd="mailcheck__subcmd__help__subcmd__smtp"
                 ;;
@@ -95,7 +101,7 @@ _mailcheck() {
 
     case "${cmd}" in
         mailcheck)
-            opts="-h -V --zone --resolver --timeout --deadline --json --color --help --version domain verify spf dkim dmarc smtp completions help"
+            opts="-h -V --zone --resolver --timeout --deadline --json --color --help --version domain verify spf dkim dmarc smtp serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -457,7 +463,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__help)
-            opts="domain verify spf dkim dmarc smtp completions help"
+            opts="domain verify spf dkim dmarc smtp serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -568,6 +574,20 @@ _mailcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailcheck__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailcheck__subcmd__help__subcmd__smtp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -603,6 +623,76 @@ _mailcheck() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailcheck__subcmd__serve)
+            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen-tls)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --maildir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authserv-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

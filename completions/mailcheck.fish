@@ -40,6 +40,7 @@ complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "spf" -d 'Analys
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "dkim" -d 'Check a DKIM key record; or generate a key pair, or sign a message'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "dmarc" -d 'Find the DMARC policy that applies to a domain and explain every tag'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "smtp" -d 'Probe a domain\'s MX hosts (or one host) over SMTP: greeting, EHLO, STARTTLS, TLS version and cipher, the certificate, and PTR. Exit 3 when port 25 cannot be reached'
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "serve" -d 'Receive mail over SMTP and authenticate each message as it arrives: SPF at MAIL FROM, DKIM, ARC and DMARC at the end of DATA, the verdict written into the message and printed, one line per message'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s s -l selector -d 'DKIM selector to check (repeatable); without it, common selectors are tried' -r
@@ -154,6 +155,25 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l listen -d 'Listen for SMTP on this address and port (e.g. 127.0.0.1:2525, [::]:25)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l listen-tls -d 'Also listen for implicit TLS (RFC 8314, port 465 in production); needs --tls-cert and --tls-key' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l tls-cert -d 'PEM certificate chain: offers STARTTLS (RFC 3207)' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l tls-key -d 'PEM private key for --tls-cert' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l maildir -d 'Store each accepted message in this Maildir (tmp/, new/, cur/ are created). Without it, messages are acknowledged with 250 and not stored' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l authserv-id -d 'This server\'s name: the greeting, the Received line and the Authentication-Results authserv-id (default: this host\'s name)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l max-size -d 'The largest message accepted, in bytes (advertised as SIZE)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l max-connections -d 'Connections served at once; more are answered 421 and closed' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l grace -d 'After SIGTERM or SIGINT, how long transactions in progress may take to finish before the server exits' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l enforce -d 'Apply the DMARC disposition: reject is refused with 550 5.7.1 at the end of DATA (nothing stored); quarantine is stored in the Maildir\'s .Quarantine folder'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
@@ -163,13 +183,14 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp completions help" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp completions help" -f -a "verify" -d 'Would a receiver accept this message from this IP? Every DKIM signature, SPF, ARC, DMARC alignment and the disposition'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp completions help" -f -a "spf" -d 'Analyse a domain\'s SPF record (include tree, lookup counts), and with --ip evaluate check_host() for that IP'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp completions help" -f -a "dkim" -d 'Check a DKIM key record; or generate a key pair, or sign a message'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp completions help" -f -a "dmarc" -d 'Find the DMARC policy that applies to a domain and explain every tag'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp completions help" -f -a "smtp" -d 'Probe a domain\'s MX hosts (or one host) over SMTP: greeting, EHLO, STARTTLS, TLS version and cipher, the certificate, and PTR. Exit 3 when port 25 cannot be reached'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "verify" -d 'Would a receiver accept this message from this IP? Every DKIM signature, SPF, ARC, DMARC alignment and the disposition'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "spf" -d 'Analyse a domain\'s SPF record (include tree, lookup counts), and with --ip evaluate check_host() for that IP'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "dkim" -d 'Check a DKIM key record; or generate a key pair, or sign a message'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "dmarc" -d 'Find the DMARC policy that applies to a domain and explain every tag'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "smtp" -d 'Probe a domain\'s MX hosts (or one host) over SMTP: greeting, EHLO, STARTTLS, TLS version and cipher, the certificate, and PTR. Exit 3 when port 25 cannot be reached'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "serve" -d 'Receive mail over SMTP and authenticate each message as it arrives: SPF at MAIL FROM, DKIM, ARC and DMARC at the end of DATA, the verdict written into the message and printed, one line per message'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and __fish_seen_subcommand_from dkim" -f -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and __fish_seen_subcommand_from dkim" -f -a "sign" -d 'Sign a message with a private key; the signed message goes to standard output or --out'

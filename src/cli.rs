@@ -118,6 +118,10 @@ pub enum Command {
     /// STARTTLS, TLS version and cipher, the certificate, and PTR. Exit 3
     /// when port 25 cannot be reached.
     Smtp(SmtpArgs),
+    /// Receive mail over SMTP and authenticate each message as it arrives:
+    /// SPF at MAIL FROM, DKIM, ARC and DMARC at the end of DATA, the verdict
+    /// written into the message and printed, one line per message.
+    Serve(ServeArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -393,4 +397,54 @@ mod tests {
         }
         assert!(KeyAlgorithm::from_str("rsa-1024", true).is_err());
     }
+}
+
+/// Arguments of `mailcheck serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen for SMTP on this address and port (e.g. 127.0.0.1:2525, [::]:25).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: SocketAddr,
+
+    /// Also listen for implicit TLS (RFC 8314, port 465 in production);
+    /// needs --tls-cert and --tls-key.
+    #[arg(long, value_name = "ADDR:PORT", requires = "tls_cert")]
+    pub listen_tls: Option<SocketAddr>,
+
+    /// PEM certificate chain: offers STARTTLS (RFC 3207).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Store each accepted message in this Maildir (tmp/, new/, cur/ are
+    /// created). Without it, messages are acknowledged with 250 and not stored.
+    #[arg(long, value_name = "DIR")]
+    pub maildir: Option<PathBuf>,
+
+    /// Apply the DMARC disposition: reject is refused with 550 5.7.1 at the
+    /// end of DATA (nothing stored); quarantine is stored in the Maildir's
+    /// .Quarantine folder.
+    #[arg(long)]
+    pub enforce: bool,
+
+    /// This server's name: the greeting, the Received line and the
+    /// Authentication-Results authserv-id (default: this host's name).
+    #[arg(long, value_name = "NAME")]
+    pub authserv_id: Option<String>,
+
+    /// The largest message accepted, in bytes (advertised as SIZE).
+    #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_size: usize,
+
+    /// Connections served at once; more are answered 421 and closed.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_connections: usize,
+
+    /// After SIGTERM or SIGINT, how long transactions in progress may take
+    /// to finish before the server exits.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub grace: u64,
 }

@@ -23,6 +23,7 @@ pub mod message;
 pub mod names;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod spf;
 pub mod util;
 pub mod verify;

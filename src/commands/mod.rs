@@ -7,6 +7,7 @@ pub mod dkim;
 pub mod dmarc;
 pub mod domain;
 pub mod keygen;
+pub mod serve;
 pub mod sign;
 pub mod smtp;
 pub mod spf;
@@ -49,6 +50,7 @@ pub async fn run(
         },
         Command::Dmarc(args) => dmarc::run(&config, args, out).await,
         Command::Smtp(args) => smtp::run(&config, args, cli.dns.timeout, out).await,
+        Command::Serve(args) => serve::run(&config, args, out, err).await,
     }
 }
 

@@ -462,6 +462,47 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport) -> io::Result<()> {
     line(out, &value)
 }
 
+/// `mailcheck serve`: the `verify` object of one received message, then
+/// the SMTP side: `client_ip`, `helo`, `mail_from`, `rcpt_to`, `action`
+/// (stored, quarantined, accepted or refused) and `stored_as` (the path in
+/// the Maildir, or null).
+pub fn serve(
+    out: &mut dyn Write,
+    r: &VerifyReport,
+    receipt: &crate::serve::Receipt,
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct ServeJson<'a> {
+        #[serde(flatten)]
+        verify: VerifyJson<'a>,
+        client_ip: IpAddr,
+        helo: &'a str,
+        mail_from: &'a str,
+        rcpt_to: &'a [String],
+        action: crate::serve::Action,
+        stored_as: Option<&'a str>,
+    }
+    let value = ServeJson {
+        verify: VerifyJson {
+            message: &r.message,
+            from_domain: &r.from_domain,
+            status: r.status(),
+            spf: SpfVerdictJson::from(&r.spf),
+            dkim: r.dkim.iter().map(SignatureJson::from).collect(),
+            dmarc: DmarcVerdictJson::from(&r.dmarc),
+            arc: r.arc.as_ref().map(ArcJson::from),
+            authentication_results: &r.authentication_results,
+        },
+        client_ip: receipt.client_ip,
+        helo: &receipt.helo,
+        mail_from: &receipt.mail_from,
+        rcpt_to: &receipt.rcpt_to,
+        action: receipt.action,
+        stored_as: receipt.stored_as.as_deref(),
+    };
+    line(out, &value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -218,6 +218,41 @@ pub fn verify(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<
     Ok(())
 }
 
+/// `mailcheck serve`: one line per received message: the verdict word, the
+/// envelope, the SPF, DKIM and DMARC results, and what was done with it.
+pub fn serve(
+    out: &mut dyn Write,
+    r: &VerifyReport,
+    receipt: &crate::serve::Receipt,
+    color: bool,
+) -> io::Result<()> {
+    let dkim: Vec<String> = r.dkim.iter().map(|d| d.result.to_string()).collect();
+    let dkim = if dkim.is_empty() {
+        "none".to_string()
+    } else {
+        dkim.join(",")
+    };
+    let place = match &receipt.stored_as {
+        Some(p) => format!(" as {p}"),
+        None => String::new(),
+    };
+    writeln!(
+        out,
+        "{} {} from {} helo={} mail_from=<{}> rcpt_to=<{}> from_domain={} spf={} dkim={dkim} dmarc={} disposition={}: {}{place}",
+        word(r.status(), color).to_string().trim_end(),
+        bold(&r.message, color),
+        receipt.client_ip,
+        receipt.helo,
+        receipt.mail_from,
+        receipt.rcpt_to.join(">,<"),
+        r.from_domain,
+        r.spf.result,
+        r.dmarc.result,
+        r.dmarc.disposition,
+        receipt.action.word(),
+    )
+}
+
 /// The DKIM lines of a verified message: one per signature.
 fn verify_dkim(out: &mut dyn Write, r: &VerifyReport, color: bool) -> io::Result<()> {
     writeln!(out, "  {}", heading("DKIM", color))?;

@@ -748,3 +748,16 @@ async fn domain_exists(dns: &Dns, domain: &str) -> bool {
         Err(_) => true,
     }
 }
+
+/// SPF at MAIL FROM, as `mailcheck serve` runs it before the message is
+/// read: the same check_host() evaluation `verify` makes for the MAIL FROM
+/// identity, or the HELO identity when MAIL FROM is absent (null sender).
+pub async fn spf_at_mail_from(
+    dns: &Dns,
+    ip: IpAddr,
+    mail_from: Option<&str>,
+    helo: Option<&str>,
+    receiver: &str,
+) -> SpfVerdict {
+    spf_for(dns, ip, mail_from, helo, receiver).await.1
+}

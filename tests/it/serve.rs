@@ -1,0 +1,613 @@
+//! `mailcheck serve` against real SMTP clients on 127.0.0.1: swaks (the
+//! Debian package) for whole transactions, raw TCP for bad sequences and
+//! faults. The server runs as a child process on a free port and is stopped
+//! with SIGTERM, which must end it with exit 0.
+
+use super::support::fixtures;
+use serde_json::Value;
+use std::{
+    fs,
+    io::{BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    sync::mpsc,
+    thread,
+    time::{Duration, Instant},
+};
+
+/// A running `mailcheck serve`.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    lines: mpsc::Receiver<String>,
+    maildir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// The zone of `serve.test`: SPF allows 127.0.0.1, DMARC p=reject.
+const SERVE_ZONE: &str = "$ORIGIN serve.test.\n$TTL 300\n\
+@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n\
+@ IN NS ns1\nns1 IN A 192.0.2.53\n\
+@ IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n\
+_dmarc IN TXT \"v=DMARC1; p=reject\"\n\
+quarantine IN TXT \"v=spf1 -all\"\n\
+_dmarc.quarantine IN TXT \"v=DMARC1; p=quarantine\"\n";
+
+impl Server {
+    /// Start `mailcheck serve --json` with these extra arguments, the
+    /// verify fixture zones and `serve.test`, storing into a fresh Maildir.
+    fn start(extra: &[&str]) -> Server {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let zone = dir.path().join("serve.test.zone");
+        fs::write(&zone, SERVE_ZONE).expect("write zone");
+        let maildir = dir.path().join("Maildir");
+        let port = free_port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let v = fixtures().join("verify");
+        let mut args: Vec<String> = vec![
+            "serve".into(),
+            "--listen".into(),
+            addr.to_string(),
+            "--maildir".into(),
+            maildir.display().to_string(),
+            "--authserv-id".into(),
+            "mx.test".into(),
+            "--json".into(),
+            "--zone".into(),
+            zone.display().to_string(),
+        ];
+        for case in ["ed25519-pass", "body-modified"] {
+            args.push("--zone".into());
+            args.push(v.join(format!("{case}.zone")).display().to_string());
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mailcheck"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start mailcheck serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let start = Instant::now();
+        while TcpStream::connect(addr).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "mailcheck serve did not listen on {addr}"
+            );
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("mailcheck serve exited early: {status}");
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        Server {
+            child,
+            addr,
+            lines,
+            maildir,
+            _dir: dir,
+        }
+    }
+
+    /// The next verdict line, as JSON.
+    fn verdict(&self) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a verdict line on stdout");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    }
+
+    /// SIGTERM, then the exit code.
+    fn stop(&mut self) -> i32 {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code().unwrap_or(-1);
+            }
+            if start.elapsed() > Duration::from_secs(40) {
+                let _ = self.child.kill();
+                panic!("mailcheck serve did not stop after SIGTERM");
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn files(&self, sub: &str) -> Vec<PathBuf> {
+        files(&self.maildir.join(sub))
+    }
+
+    /// swaks to this server; its output and exit status.
+    fn swaks(&self, args: &[&str]) -> (i32, String) {
+        let out: Output = Command::new("swaks")
+            .args([
+                "--server",
+                &self.addr.to_string(),
+                "--to",
+                "bob@receiver.example",
+            ])
+            .args(["--timeout", "30"])
+            .args(args)
+            .output()
+            .expect("run swaks (the Debian package `swaks`)");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), text)
+    }
+
+    fn connect(&self) -> Client {
+        let stream = TcpStream::connect(self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut c = Client {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            stream,
+        };
+        let greeting = c.reply();
+        assert!(greeting.starts_with("220 mx.test"), "{greeting}");
+        c
+    }
+}
+
+impl Drop for Server {
+    /// A test that fails still leaves no server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    match fs::read_dir(dir) {
+        Ok(d) => d.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A raw SMTP client.
+struct Client {
+    stream: TcpStream,
+    reader: BufReader<TcpStream>,
+}
+
+impl Client {
+    /// One whole reply (all its lines), joined with newlines.
+    fn reply(&mut self) -> String {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            let n = self.reader.read_line(&mut line).expect("read a reply");
+            assert!(n > 0, "connection closed; got so far: {all:?}");
+            all.push_str(&line);
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return all.trim_end().to_string();
+            }
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("write");
+    }
+
+    /// Send a command line, return the reply.
+    fn cmd(&mut self, line: &str) -> String {
+        self.send(format!("{line}\r\n").as_bytes());
+        self.reply()
+    }
+}
+
+fn eml(case: &str) -> String {
+    fixtures()
+        .join("verify")
+        .join(format!("{case}.eml"))
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_signed_message_is_authenticated_stored_and_reported() {
+    let mut server = Server::start(&[]);
+    let (code, out) = server.swaks(&[
+        "--from",
+        "bounce@ed25519-pass.verify.example",
+        "--helo",
+        "mail.ed25519-pass.verify.example",
+        "--data",
+        &eml("ed25519-pass"),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    for ext in [
+        "PIPELINING",
+        "8BITMIME",
+        "SMTPUTF8",
+        "ENHANCEDSTATUSCODES",
+        "SIZE 10485760",
+    ] {
+        assert!(
+            out.contains(&format!("250-{ext}")) || out.contains(&format!("250 {ext}")),
+            "{ext}: {out}"
+        );
+    }
+    assert!(out.contains("250 2.1.0 Sender OK (SPF fail)"), "{out}");
+    let v = server.verdict();
+    assert_eq!(v["status"], "pass");
+    assert_eq!(v["dkim"][0]["result"], "pass");
+    assert_eq!(v["spf"]["result"], "fail");
+    assert_eq!(v["dmarc"]["result"], "pass");
+    assert_eq!(v["client_ip"], "127.0.0.1");
+    assert_eq!(v["helo"], "mail.ed25519-pass.verify.example");
+    assert_eq!(v["mail_from"], "bounce@ed25519-pass.verify.example");
+    assert_eq!(v["rcpt_to"], serde_json::json!(["bob@receiver.example"]));
+    assert_eq!(v["action"], "stored");
+    let stored = PathBuf::from(v["stored_as"].as_str().expect("stored_as"));
+    assert_eq!(server.files("new"), vec![stored.clone()]);
+    assert!(server.files("tmp").is_empty());
+    assert!(out.contains(&format!(
+        "250 2.0.0 OK, queued as {}",
+        stored.file_name().unwrap().to_string_lossy()
+    )));
+    let text = fs::read_to_string(&stored).unwrap();
+    let original = fs::read_to_string(eml("ed25519-pass"))
+        .unwrap()
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with(
+            "Authentication-Results: mx.test; dkim=pass header.d=ed25519-pass.verify.example"
+        ),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("dmarc=pass"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("Received-SPF: fail (mx.test: domain of ed25519-pass.verify.example does not designate 127.0.0.1 as permitted sender) client-ip=127.0.0.1; envelope-from=\"bounce@ed25519-pass.verify.example\"; helo=\"mail.ed25519-pass.verify.example\"; receiver=mx.test; identity=mailfrom"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(
+        lines[2],
+        "Received: from mail.ed25519-pass.verify.example ([127.0.0.1])"
+    );
+    assert!(
+        lines[3].contains("by mx.test (mailcheck) with ESMTP id"),
+        "{}",
+        lines[3]
+    );
+    assert!(
+        text.contains(&original),
+        "the message follows the trace headers unchanged (swaks adds an empty last line)"
+    );
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn pipelined_transactions_with_spf_pass_are_each_authenticated() {
+    let mut server = Server::start(&[]);
+    for n in 0..2 {
+        let (code, out) = server.swaks(&[
+            "--pipeline",
+            "--from",
+            "alice@serve.test",
+            "--helo",
+            "client.serve.test",
+            "--header",
+            "From: Alice <alice@serve.test>",
+            "--header",
+            &format!("Subject: pipelined {n}"),
+            "--body",
+            ".leading dot\r\nline two",
+        ]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("250 2.1.0 Sender OK (SPF pass)"), "{out}");
+        let v = server.verdict();
+        assert_eq!(v["spf"]["result"], "pass");
+        assert_eq!(v["dmarc"]["result"], "pass");
+        assert_eq!(v["dmarc"]["spf_aligned"], true);
+        assert_eq!(v["status"], "pass");
+        let text = fs::read_to_string(v["stored_as"].as_str().unwrap()).unwrap();
+        assert!(text.contains("\r\nReceived-SPF: pass (mx.test: domain of serve.test designates 127.0.0.1 as permitted sender)"), "{text}");
+        assert!(text.contains(&format!("Subject: pipelined {n}\r\n")));
+        assert!(
+            text.contains("\r\n.leading dot\r\nline two\r\n"),
+            "dot-unstuffed: {text}"
+        );
+    }
+    assert_eq!(server.files("new").len(), 2);
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn an_oversized_message_gets_552_and_is_not_stored() {
+    let mut server = Server::start(&["--max-size", "2000"]);
+    let body = "x".repeat(70).repeat(60);
+    let (code, out) = server.swaks(&["--from", "alice@serve.test", "--body", &body]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("552 5.3.4"), "{out}");
+    // Declared with SIZE: refused at MAIL FROM.
+    let mut c = server.connect();
+    assert!(c.cmd("EHLO client.test").contains("250 SIZE 2000"));
+    let r = c.cmd("MAIL FROM:<alice@serve.test> SIZE=5000");
+    assert!(r.starts_with("552 5.3.4"), "{r}");
+    assert!(
+        c.cmd("MAIL FROM:<alice@serve.test> SIZE=100")
+            .starts_with("250 ")
+    );
+    assert!(c.cmd("QUIT").starts_with("221"));
+    assert!(server.files("new").is_empty());
+    assert!(
+        server.lines.try_recv().is_err(),
+        "no verdict for a refused message"
+    );
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn enforce_refuses_a_forged_message_and_quarantines() {
+    let mut server = Server::start(&["--enforce"]);
+    let (code, out) = server.swaks(&[
+        "--from",
+        "x@body-modified.verify.example",
+        "--data",
+        &eml("body-modified"),
+    ]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains("550 5.7.1 Message refused: it fails DMARC and the policy of body-modified.verify.example is reject"),
+        "{out}"
+    );
+    let v = server.verdict();
+    assert_eq!(v["action"], "refused");
+    assert_eq!(v["dmarc"]["disposition"], "reject");
+    assert_eq!(v["stored_as"], Value::Null);
+    assert!(server.files("new").is_empty());
+
+    // p=quarantine: stored, in the .Quarantine folder.
+    let (code, out) = server.swaks(&[
+        "--from",
+        "a@quarantine.serve.test",
+        "--header",
+        "From: <a@quarantine.serve.test>",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v = server.verdict();
+    assert_eq!(v["action"], "quarantined");
+    let q = files(&server.maildir.join(".Quarantine").join("new"));
+    assert_eq!(q.len(), 1);
+    assert_eq!(v["stored_as"], q[0].display().to_string());
+    assert!(server.files("new").is_empty());
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn commands_out_of_sequence_or_malformed_get_the_rfc5321_codes() {
+    let mut server = Server::start(&[]);
+    let mut c = server.connect();
+    let expect = |c: &mut Client, cmd: &str, code: &str| {
+        let r = c.cmd(cmd);
+        assert!(r.starts_with(code), "{cmd} -> {r}, expected {code}");
+    };
+    expect(&mut c, "MAIL FROM:<a@serve.test>", "503 5.5.1");
+    expect(&mut c, "NOOP", "250 2.0.0");
+    expect(&mut c, "VRFY bob", "252 ");
+    expect(&mut c, "FROBNICATE", "500 5.5.2");
+    expect(&mut c, "EHLO", "501 5.5.4");
+    expect(&mut c, "EHLO client.test", "250");
+    expect(&mut c, "RCPT TO:<bob@receiver.example>", "503 5.5.1");
+    expect(&mut c, "DATA", "503 5.5.1");
+    expect(&mut c, "MAIL FROM:<not an address", "501");
+    expect(&mut c, "MAIL FROM:<a@serve.test>", "250 2.1.0");
+    expect(&mut c, "MAIL FROM:<a@serve.test>", "503 5.5.1");
+    expect(&mut c, "DATA", "503 5.5.1");
+    expect(&mut c, "RSET", "250 2.0.0");
+    expect(&mut c, "RCPT TO:<bob@receiver.example>", "503 5.5.1");
+    expect(&mut c, "QUIT", "221 2.0.0");
+    // A command line longer than the limit (RFC 5321 4.5.3.1.4).
+    let mut c = server.connect();
+    expect(&mut c, "STARTTLS", "502 5.5.1");
+    let long = format!("NOOP {}", "a".repeat(5000));
+    expect(&mut c, &long, "500 5.5.2 Line too long");
+    expect(&mut c, "QUIT", "221 2.0.0");
+    // Too many errors: the connection is closed with 421.
+    let mut c = server.connect();
+    for _ in 0..10 {
+        assert!(c.cmd("BOGUS").starts_with("500"));
+    }
+    let r = c.cmd("BOGUS");
+    assert!(r.starts_with("421 4.7.0"), "{r}");
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn a_client_that_drops_mid_data_leaves_nothing_and_garbage_harms_no_one() {
+    let mut server = Server::start(&[]);
+    let mut c = server.connect();
+    c.cmd("EHLO client.test");
+    c.cmd("MAIL FROM:<alice@serve.test>");
+    c.cmd("RCPT TO:<bob@receiver.example>");
+    assert!(c.cmd("DATA").starts_with("354"));
+    c.send(b"From: <alice@serve.test>\r\nSubject: cut short\r\n\r\nhalf a body\r\n");
+    drop(c);
+
+    // Binary garbage and a 3 MB line on one connection, while another one
+    // delivers.
+    let mut garbage = server.connect();
+    let mut noise: Vec<u8> = (0..65_536u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .map(|b| if b == b'\n' { 0 } else { b })
+        .collect();
+    noise.extend_from_slice(b"\r\n\x01\x02\xff\xfe\r\n");
+    garbage.send(&noise);
+    let r = garbage.reply();
+    assert!(r.starts_with("500 5.5.2 Line too long"), "{r}");
+    let r = garbage.reply();
+    assert!(r.starts_with("500 5.5.2"), "{r}");
+    let writer = {
+        let mut s = garbage.stream.try_clone().unwrap();
+        thread::spawn(move || {
+            let mut huge = vec![b'A'; 3 << 20];
+            huge.extend_from_slice(b"\r\n");
+            s.write_all(&huge).expect("the server reads a huge line");
+        })
+    };
+    let (code, out) = server.swaks(&[
+        "--from",
+        "alice@serve.test",
+        "--header",
+        "From: <alice@serve.test>",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v = server.verdict();
+    assert_eq!(v["action"], "stored");
+    writer.join().unwrap();
+    let r = garbage.reply();
+    assert!(r.starts_with("500 5.5.2 Line too long"), "{r}");
+    assert!(garbage.cmd("NOOP").starts_with("250 2.0.0"));
+
+    assert_eq!(server.files("new").len(), 1, "only the complete message");
+    assert!(server.files("tmp").is_empty());
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn the_connection_limit_answers_421() {
+    let mut server = Server::start(&["--max-connections", "2"]);
+    // The probe connection that waited for the port must be gone first.
+    thread::sleep(Duration::from_millis(500));
+    let _a = server.connect();
+    let _b = server.connect();
+    let mut c = TcpStream::connect(server.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut s = String::new();
+    let _ = c.read_to_string(&mut s);
+    assert!(s.starts_with("421 4.3.2"), "{s}");
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn sigterm_lets_a_transaction_finish_and_closes_idle_sessions() {
+    let mut server = Server::start(&[]);
+    let mut idle = server.connect();
+    idle.cmd("EHLO idle.test");
+    let mut busy = server.connect();
+    busy.cmd("EHLO client.test");
+    busy.cmd("MAIL FROM:<alice@serve.test>");
+    busy.cmd("RCPT TO:<bob@receiver.example>");
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(server.child.id() as i32, libc::SIGTERM) };
+    let r = idle.reply();
+    assert!(r.starts_with("421 4.3.2"), "{r}");
+    assert!(busy.cmd("DATA").starts_with("354"));
+    busy.send(b"From: <alice@serve.test>\r\nSubject: in flight\r\n\r\nbody\r\n.\r\n");
+    let r = busy.reply();
+    assert!(r.starts_with("250 2.0.0"), "{r}");
+    let v = server.verdict();
+    assert_eq!(v["action"], "stored");
+    // Its transaction done, the session is closed like the idle one.
+    let r = busy.cmd("QUIT");
+    assert!(r.starts_with("421 4.3.2"), "{r}");
+    assert_eq!(server.stop(), 0);
+}
+
+/// A self-signed certificate for mx.test, made by openssl.
+fn certificate(dir: &Path) -> (String, String) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=mx.test",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .expect("run openssl");
+    assert!(status.success());
+    (cert.display().to_string(), key.display().to_string())
+}
+
+#[test]
+fn starttls_and_implicit_tls_are_served_with_the_given_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = certificate(dir.path());
+    let tls_port = free_port();
+    let tls_addr = format!("127.0.0.1:{tls_port}");
+    let mut server = Server::start(&[
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+        "--listen-tls",
+        &tls_addr,
+    ]);
+    let (code, out) = server.swaks(&[
+        "--tls",
+        "--from",
+        "alice@serve.test",
+        "--header",
+        "From: <alice@serve.test>",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("250 STARTTLS"), "{out}");
+    assert!(out.contains("220 2.0.0 Ready to start TLS"), "{out}");
+    let v = server.verdict();
+    let text = fs::read_to_string(v["stored_as"].as_str().unwrap()).unwrap();
+    assert!(text.contains("with ESMTPS id"), "{text}");
+
+    let out = Command::new("swaks")
+        .args([
+            "--server",
+            &tls_addr,
+            "--tlsc",
+            "--to",
+            "bob@receiver.example",
+        ])
+        .args([
+            "--from",
+            "alice@serve.test",
+            "--header",
+            "From: <alice@serve.test>",
+        ])
+        .output()
+        .unwrap();
+    let text_out = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text_out}");
+    assert!(
+        !text_out.contains("STARTTLS"),
+        "no STARTTLS inside TLS: {text_out}"
+    );
+    let v = server.verdict();
+    assert_eq!(v["action"], "stored");
+    assert_eq!(server.stop(), 0);
+}
