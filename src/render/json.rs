@@ -449,17 +449,22 @@ impl<'a> From<&'a ArcVerdict> for ArcJson<'a> {
 ///  "authentication_results"}
 /// ```
 pub fn verify(out: &mut dyn Write, r: &VerifyReport) -> io::Result<()> {
-    let value = VerifyJson {
-        message: &r.message,
-        from_domain: &r.from_domain,
-        status: r.status(),
-        spf: SpfVerdictJson::from(&r.spf),
-        dkim: r.dkim.iter().map(SignatureJson::from).collect(),
-        dmarc: DmarcVerdictJson::from(&r.dmarc),
-        arc: r.arc.as_ref().map(ArcJson::from),
-        authentication_results: &r.authentication_results,
-    };
-    line(out, &value)
+    line(out, &VerifyJson::from(r))
+}
+
+impl<'a> From<&'a VerifyReport> for VerifyJson<'a> {
+    fn from(r: &'a VerifyReport) -> Self {
+        VerifyJson {
+            message: &r.message,
+            from_domain: &r.from_domain,
+            status: r.status(),
+            spf: SpfVerdictJson::from(&r.spf),
+            dkim: r.dkim.iter().map(SignatureJson::from).collect(),
+            dmarc: DmarcVerdictJson::from(&r.dmarc),
+            arc: r.arc.as_ref().map(ArcJson::from),
+            authentication_results: &r.authentication_results,
+        }
+    }
 }
 
 /// `mailcheck serve`: the `verify` object of one received message, then
@@ -483,16 +488,7 @@ pub fn serve(
         stored_as: Option<&'a str>,
     }
     let value = ServeJson {
-        verify: VerifyJson {
-            message: &r.message,
-            from_domain: &r.from_domain,
-            status: r.status(),
-            spf: SpfVerdictJson::from(&r.spf),
-            dkim: r.dkim.iter().map(SignatureJson::from).collect(),
-            dmarc: DmarcVerdictJson::from(&r.dmarc),
-            arc: r.arc.as_ref().map(ArcJson::from),
-            authentication_results: &r.authentication_results,
-        },
+        verify: VerifyJson::from(r),
         client_ip: receipt.client_ip,
         helo: &receipt.helo,
         mail_from: &receipt.mail_from,
