@@ -91,9 +91,7 @@ fn checks(report: &Value) -> Vec<(String, String, String)> {
 #[test]
 fn a_domain_is_checked_on_its_own_authoritative_server() {
     let knot = start();
-    let started = Instant::now();
     let out = run(&knot, &["domain", "d.test", "--selector", "s1"]);
-    let elapsed = started.elapsed();
     let report = out.json();
     // _dmarc.test is REFUSED by this server; the record at _dmarc.d.test
     // decides the policy, so the walk's parent does not matter.
@@ -102,7 +100,6 @@ fn a_domain_is_checked_on_its_own_authoritative_server() {
     for (name, status, _) in checks(&report) {
         assert_eq!(status, "pass", "{name}: {}", out.stdout);
     }
-    assert!(elapsed.as_secs_f64() < 2.0, "took {elapsed:?}");
 
     // The dmarc command shows the walk and the public-suffix-list fallback
     // for the organizational domain.
@@ -237,7 +234,6 @@ fn few_file_descriptors_are_a_local_matter() {
     assert_eq!(normal.code, 0, "{}", normal.stdout);
     let addr = knot.addr.to_string();
     for limit in 7..=16 {
-        let started = Instant::now();
         let output = std::process::Command::new("bash")
             .arg("-c")
             .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
@@ -255,7 +251,6 @@ fn few_file_descriptors_are_a_local_matter() {
             ])
             .output()
             .expect("run mailcheck under bash");
-        let elapsed = started.elapsed();
         if output.status.code() == Some(2) {
             // Too few to start the runtime at all: try one more.
             continue;
@@ -280,10 +275,6 @@ fn few_file_descriptors_are_a_local_matter() {
         assert!(
             same || report["status"] == "error",
             "limit {limit}: {stdout}"
-        );
-        assert!(
-            elapsed.as_secs_f64() < 3.0,
-            "limit {limit}: took {elapsed:?}"
         );
         return;
     }
