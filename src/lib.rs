@@ -18,6 +18,7 @@ pub mod commands;
 pub mod config;
 pub mod dns;
 pub mod exit;
+pub mod explain;
 pub mod keys;
 pub mod message;
 pub mod names;

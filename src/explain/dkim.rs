@@ -1,0 +1,6 @@
+//! Entries for the `dkim.*` findings.
+
+use super::Entry;
+
+/// The `dkim.*` entries.
+pub static ENTRIES: &[Entry] = &[];

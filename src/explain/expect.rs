@@ -1,0 +1,6 @@
+//! Entries for the `expect.*` findings.
+
+use super::Entry;
+
+/// The `expect.*` entries.
+pub static ENTRIES: &[Entry] = &[];

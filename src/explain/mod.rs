@@ -1,0 +1,54 @@
+//! What every finding means: one table that the text report's fix hints,
+//! SARIF's rule help and `mailcheck explain` all read.
+//!
+//! Each area keeps its entries in its own file; [`all`] walks them in the
+//! order a report lists the areas. Adding a finding name that the checks can
+//! emit without an entry here is a test failure.
+
+mod dkim;
+mod dmarc;
+mod expect;
+mod mx;
+mod ptr;
+mod run;
+mod smtp;
+mod spf;
+
+/// What a finding name means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// The finding name (`spf.lookups`).
+    pub name: &'static str,
+    /// One line: what the finding checks.
+    pub checks: &'static str,
+    /// Why it matters: what goes wrong for mail when it fails.
+    pub why: &'static str,
+    /// The RFC sections behind the check (`RFC 7208 4.6.4`).
+    pub rfc: &'static str,
+    /// How to fix it, in general terms (a finding may add specifics).
+    pub fix: &'static str,
+    /// An example of a good record or setting, in presentation form; empty
+    /// when the finding is not about one record.
+    pub example: &'static str,
+}
+
+/// Every entry, areas in report order.
+pub fn all() -> impl Iterator<Item = &'static Entry> {
+    [
+        mx::ENTRIES,
+        ptr::ENTRIES,
+        spf::ENTRIES,
+        dkim::ENTRIES,
+        dmarc::ENTRIES,
+        smtp::ENTRIES,
+        expect::ENTRIES,
+        run::ENTRIES,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The entry of a finding name, if it has one.
+pub fn lookup(name: &str) -> Option<&'static Entry> {
+    all().find(|e| e.name == name)
+}

@@ -1,0 +1,6 @@
+//! Entries for the `mx.*` findings.
+
+use super::Entry;
+
+/// The `mx.*` entries.
+pub static ENTRIES: &[Entry] = &[];
