@@ -168,6 +168,10 @@ fn mail_relayed_by_postfix_over_verified_starttls_is_authenticated_at_serve() {
     assert_eq!(v["client_ip"], "127.0.0.1");
     assert_eq!(v["helo"], "relay.mailcheck.test");
     assert_eq!(v["mail_from"], "bounce@ed25519-pass.verify.example");
+    assert_eq!(
+        v["spf_helo"]["result"], "none",
+        "no SPF for the relay's name"
+    );
     assert_eq!(v["dkim"][0]["result"], "pass", "{v}");
     assert_eq!(v["dmarc"]["result"], "pass", "{v}");
     assert_eq!(v["action"], "stored");

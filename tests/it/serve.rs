@@ -38,6 +38,7 @@ const SERVE_ZONE: &str = "$ORIGIN serve.test.\n$TTL 300\n\
 @ IN NS ns1\nns1 IN A 192.0.2.53\n\
 @ IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n\
 _dmarc IN TXT \"v=DMARC1; p=reject\"\n\
+client IN TXT \"v=spf1 -all\"\n\
 quarantine IN TXT \"v=spf1 -all\"\n\
 _dmarc.quarantine IN TXT \"v=DMARC1; p=quarantine\"\n";
 
@@ -289,12 +290,16 @@ fn a_signed_message_is_authenticated_stored_and_reported() {
     );
     assert_eq!(
         lines[2],
+        "Received-SPF: none (mx.test: no SPF record or no identity to check) client-ip=127.0.0.1; helo=\"mail.ed25519-pass.verify.example\"; receiver=mx.test; identity=helo"
+    );
+    assert_eq!(
+        lines[3],
         "Received: from mail.ed25519-pass.verify.example ([127.0.0.1])"
     );
     assert!(
-        lines[3].contains("by mx.test (mailcheck) with ESMTP id"),
+        lines[4].contains("by mx.test (mailcheck) with ESMTP id"),
         "{}",
-        lines[3]
+        lines[4]
     );
     assert!(
         text.contains(&original),
@@ -329,6 +334,11 @@ fn pipelined_transactions_with_spf_pass_are_each_authenticated() {
         assert_eq!(v["status"], "pass");
         let text = fs::read_to_string(v["stored_as"].as_str().unwrap()).unwrap();
         assert!(text.contains("\r\nReceived-SPF: pass (mx.test: domain of serve.test designates 127.0.0.1 as permitted sender)"), "{text}");
+        // The HELO identity is checked as well (RFC 7208 2.3), in its own
+        // Received-SPF field; it does not decide DMARC.
+        assert_eq!(v["spf_helo"]["result"], "fail", "{v}");
+        assert_eq!(v["spf_helo"]["identity"], "helo", "{v}");
+        assert!(text.contains("\r\nReceived-SPF: fail (mx.test: domain of client.serve.test does not designate 127.0.0.1 as permitted sender) client-ip=127.0.0.1; helo=\"client.serve.test\"; receiver=mx.test; identity=helo; mechanism=\"-all\"\r\n"), "{text}");
         assert!(text.contains(&format!("Subject: pipelined {n}\r\n")));
         assert!(
             text.contains("\r\n.leading dot\r\nline two\r\n"),
