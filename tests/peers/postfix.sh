@@ -60,6 +60,15 @@ done
 [ -n "$port" ] || { echo "postfix.sh: --port is required" >&2; exit 2; }
 
 mkdir -p "$dir/etc" "$dir/queue" "$dir/data"
+# Postfix works as its own user in here: every directory above must let it in.
+parent=$(dirname "$dir")
+while [ "$parent" != / ]; do
+    [ -x "$parent" ] && [ "$(( 0$(stat -c %a "$parent") & 1 ))" -eq 1 ] || {
+        echo "postfix.sh: $parent is not searchable by other users; Postfix could not work in $dir" >&2
+        exit 1
+    }
+    parent=$(dirname "$parent")
+done
 chmod 755 "$dir"
 chown postfix "$dir/data"
 
