@@ -11,7 +11,7 @@ use super::lex::{
     DName, Entry, Fail, Lexer, MAX_TTL, Token, parse_name, parse_ttl_value, shown, token_bytes,
     upper,
 };
-use super::{MAX_ZONE_FILE_BYTES, Zone, ZoneError};
+use super::{MAX_ZONE_FILE_BYTES, RecordPlace, Zone, ZoneError};
 use crate::util::{FastMap, FastSet, fast_map, fast_set};
 
 /// How deeply `$INCLUDE` may nest.
@@ -493,7 +493,15 @@ impl Loader {
         drop(unique);
 
         let mut records = Vec::with_capacity(keep.iter().filter(|k| **k).count());
+        let mut places = Vec::with_capacity(records.capacity());
         for (p, _) in pending.into_iter().zip(keep).filter(|(_, k)| *k) {
+            places.push(RecordPlace {
+                file: files
+                    .get(p.file)
+                    .cloned()
+                    .unwrap_or_else(|| top.to_path_buf()),
+                line: p.line,
+            });
             let name = p
                 .owner
                 .to_name()
@@ -509,6 +517,7 @@ impl Loader {
             origin,
             records,
             warnings,
+            places,
         })
     }
 }
