@@ -11,15 +11,17 @@
 use super::{ZoneSet, label_count, normalize};
 use crate::util::{FastMap, fast_map};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
-use std::path::PathBuf;
+use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// The file and 1-based line a record was read from (for a record written
 /// over several lines, the line it starts on; for `$GENERATE`, its line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordPlace {
-    /// The file, as the user (or the including file) named it.
-    pub file: PathBuf,
+    /// The file, as the user (or the including file) named it; shared by
+    /// every record of the file.
+    pub file: Arc<Path>,
     /// 1-based line.
     pub line: usize,
 }
@@ -28,28 +30,38 @@ pub struct RecordPlace {
 #[derive(Debug, Clone, Default)]
 pub struct RecordPlaces {
     by_key: FastMap<(Name, RecordType), Vec<(String, RecordPlace)>>,
-    /// Per zone apex: the zone's file, and the place of its first record.
-    apexes: Vec<(Name, PathBuf, Option<RecordPlace>)>,
+    /// Per owner name: the place of its first record.
+    by_owner: FastMap<Name, RecordPlace>,
+    /// Per zone apex: the place of the zone's first record.
+    apexes: Vec<(Name, RecordPlace)>,
 }
 
 impl RecordPlaces {
     /// Indexes every record of `zones` that has a place.
     pub fn new(zones: &ZoneSet) -> RecordPlaces {
         let mut by_key: FastMap<(Name, RecordType), Vec<(String, RecordPlace)>> = fast_map(0);
+        let mut by_owner: FastMap<Name, RecordPlace> = fast_map(0);
         let mut apexes = Vec::new();
         for zone in zones.zones() {
             for (record, place) in zone.records.iter().zip(&zone.places) {
+                let owner = normalize(&record.name);
+                by_owner
+                    .entry(owner.clone())
+                    .or_insert_with(|| place.clone());
                 by_key
-                    .entry((normalize(&record.name), record.record_type()))
+                    .entry((owner, record.record_type()))
                     .or_default()
                     .push((data_key_of(record), place.clone()));
             }
-            let file = zone.places.first().map(|p| p.file.clone());
-            if let Some(file) = file {
-                apexes.push((normalize(&zone.origin), file, zone.places.first().cloned()));
+            if let Some(first) = zone.places.first() {
+                apexes.push((normalize(&zone.origin), first.clone()));
             }
         }
-        RecordPlaces { by_key, apexes }
+        RecordPlaces {
+            by_key,
+            by_owner,
+            apexes,
+        }
     }
 
     /// Where the record shown as `line` (`owner TYPE rdata`) was read; None
@@ -72,18 +84,12 @@ impl RecordPlaces {
     /// the domain with no record of its own points.
     pub fn domain(&self, domain: &str) -> Option<&RecordPlace> {
         let name = normalize(&Name::from_utf8(domain).ok()?);
-        let (apex, _, first) = self
+        let (_, first) = self
             .apexes
             .iter()
-            .filter(|(apex, _, _)| apex.zone_of(&name))
-            .max_by_key(|(apex, _, _)| label_count(apex))?;
-        let own = self
-            .by_key
-            .iter()
-            .filter(|((owner, _), _)| *owner == name && apex.zone_of(owner))
-            .flat_map(|(_, places)| places.iter().map(|(_, p)| p))
-            .min_by_key(|p| p.line);
-        own.or(first.as_ref())
+            .filter(|(apex, _)| apex.zone_of(&name))
+            .max_by_key(|(apex, _)| label_count(apex))?;
+        Some(self.by_owner.get(&name).unwrap_or(first))
     }
 }
 
@@ -129,7 +135,7 @@ fn loose(text: &str) -> String {
 mod tests {
     use super::super::{Zone, ZoneSet};
     use super::*;
-    use std::path::Path;
+    use std::path::PathBuf;
 
     const ZONE: &str = "$ORIGIN example.com.\n$TTL 3600\n\
         @ IN SOA ns1 hostmaster 1 7200 900 1209600 300\n\
@@ -149,7 +155,7 @@ mod tests {
     #[test]
     fn a_record_line_finds_its_file_and_line() {
         let p = places();
-        let at = |line: &str| p.record(line).map(|p| (p.file.clone(), p.line));
+        let at = |line: &str| p.record(line).map(|p| (p.file.to_path_buf(), p.line));
         let file = PathBuf::from("zones/example.zone");
         assert_eq!(
             at("example.com. MX 20 mx2.example.com."),
@@ -176,6 +182,27 @@ mod tests {
         assert_eq!(at("example.com. AAAA ::1"), None);
         assert_eq!(at("example.com: 1 lookup here"), None);
         assert_eq!(at(""), None);
+    }
+
+    #[test]
+    fn an_included_record_is_placed_in_its_own_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("keys.inc"),
+            "; keys\ns1._domainkey IN TXT \"v=DKIM1; p=\"\n",
+        )
+        .unwrap();
+        let top = dir.path().join("example.zone");
+        std::fs::write(&top, format!("{ZONE}$INCLUDE keys.inc\n")).unwrap();
+        let zone = Zone::load(&top).unwrap();
+        let p = RecordPlaces::new(&ZoneSet::new(vec![zone]));
+        let place = p
+            .record("s1._domainkey.example.com. TXT \"v=DKIM1; p=\"")
+            .unwrap();
+        assert_eq!(place.file.file_name().unwrap(), "keys.inc");
+        assert_eq!(place.line, 2);
+        let ns = p.record("example.com. NS ns1.example.com.").unwrap();
+        assert_eq!(ns.file.as_ref(), top.as_path());
     }
 
     #[test]

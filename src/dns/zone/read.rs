@@ -2,6 +2,7 @@
 //! `$INCLUDE`), owners and TTLs of records, and the rules of a whole zone.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 
@@ -494,12 +495,10 @@ impl Loader {
 
         let mut records = Vec::with_capacity(keep.iter().filter(|k| **k).count());
         let mut places = Vec::with_capacity(records.capacity());
+        let shared: Vec<Arc<Path>> = files.iter().map(|f| f.as_path().into()).collect();
         for (p, _) in pending.into_iter().zip(keep).filter(|(_, k)| *k) {
             places.push(RecordPlace {
-                file: files
-                    .get(p.file)
-                    .cloned()
-                    .unwrap_or_else(|| top.to_path_buf()),
+                file: shared.get(p.file).cloned().unwrap_or_else(|| top.into()),
                 line: p.line,
             });
             let name = p
