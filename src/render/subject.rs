@@ -110,8 +110,8 @@ pub fn relative_path(path: &Path) -> String {
 /// The verdicts of a verified message as findings, for SARIF and JUnit:
 ///
 /// - `spf.result`: SPF for the identity checked;
-/// - `dkim.signature`: one per DKIM-Signature, in header order (a warning
-///   that there is none, for an unsigned message);
+/// - `dkim.signature`: one per DKIM-Signature, in header order (for an
+///   unsigned message, one `info` saying so, as the text report does);
 /// - `dmarc.result`: the verdict. Its status is the message's (fail when a
 ///   receiver would not accept it, error when DNS failed), a warning when the
 ///   From domain has no DMARC record and an aligned pass carries the message.
@@ -167,7 +167,7 @@ pub fn verify_findings(r: &VerifyReport) -> Vec<Finding> {
     if r.dkim.is_empty() && !r.from_domain.is_empty() {
         findings.push(Finding::new(
             "dkim.signature",
-            Status::Warn,
+            Status::Info,
             "the message has no DKIM-Signature",
         ));
     }

@@ -652,3 +652,37 @@ fn a_batch_with_a_bad_line_still_writes_its_document() {
     assert_eq!(name, "input");
     assert_eq!(cases[0].2, "error");
 }
+
+#[test]
+fn junit_of_an_unsigned_message_that_passes_has_no_failure() {
+    let run = |format: &str| {
+        mailcheck(&[
+            "verify",
+            "fixtures/verify/spf-only.eml",
+            "--ip",
+            "203.0.113.5",
+            "--zone",
+            "fixtures/verify/spf-only.zone",
+            "--format",
+            format,
+        ])
+    };
+    let out = run("junit");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let suites = junit(&out.stdout);
+    let cases = &suites[0].1;
+    let kinds: Vec<(&str, &str)> = cases.iter().map(|c| (c.0.as_str(), c.2)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("spf.result", "passed"),
+            ("dkim.signature", "passed"),
+            ("dmarc.result", "passed")
+        ]
+    );
+    assert_eq!(cases[1].3, "the message has no DKIM-Signature");
+    // Nothing that passes or only informs is a SARIF result.
+    let out = run("sarif");
+    assert_eq!(out.code, 0);
+    assert!(results(&sarif(&out)).is_empty(), "{}", out.stdout);
+}
