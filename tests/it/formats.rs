@@ -686,3 +686,39 @@ fn junit_of_an_unsigned_message_that_passes_has_no_failure() {
     assert_eq!(out.code, 0);
     assert!(results(&sarif(&out)).is_empty(), "{}", out.stdout);
 }
+
+#[test]
+fn an_inconclusive_smtp_probe_is_open_in_sarif_and_an_error_in_junit() {
+    // Nothing listens on port 1 of the loopback; DNS comes from a zone file,
+    // so nothing leaves the machine.
+    let run = |format: &str| {
+        mailcheck(&[
+            "smtp",
+            "127.0.0.1:1",
+            "--timeout",
+            "2",
+            "--zone",
+            "fixtures/domain/spf-plus-all.zone",
+            "--format",
+            format,
+        ])
+    };
+    let json = run("json");
+    assert_eq!(json.code, 3, "{}", json.stderr);
+    let out = run("sarif");
+    assert_eq!(out.code, 3);
+    let log = sarif(&out);
+    let connect = &with_rule(&log, "smtp.connect")[0];
+    assert_eq!(connect["kind"], "open");
+    assert_eq!(connect["level"], "none");
+    assert_eq!(connect["properties"]["status"], "error");
+    assert_eq!(
+        connect["locations"][0]["logicalLocations"][0]["name"],
+        "127.0.0.1"
+    );
+    let out = run("junit");
+    assert_eq!(out.code, 3);
+    let suites = junit(&out.stdout);
+    let case = suites[0].1.iter().find(|c| c.0 == "smtp.connect").unwrap();
+    assert_eq!(case.2, "error");
+}
