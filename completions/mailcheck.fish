@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mailcheck_global_optspecs
-    string join \n zone= resolver= timeout= deadline= json color= h/help V/version
+    string join \n zone= resolver= timeout= deadline= json format= color= h/help V/version
 end
 
 function __fish_mailcheck_needs_command
@@ -28,10 +28,14 @@ complete -c mailcheck -n "__fish_mailcheck_needs_command" -l zone -d 'Answer DNS
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c mailcheck -n "__fish_mailcheck_needs_command" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -s V -l version -d 'Print version'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
@@ -52,11 +56,15 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l zone -d '
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l strict -d 'Treat warnings as failures (exit 1)'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l ip -d 'The IP address the message arrived from' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l helo -d 'The HELO/EHLO string the client sent, exactly as sent (any text). SPF checks it when there is no MAIL FROM; one that is not a domain name (e.g. "[192.0.2.1]") gives SPF none (RFC 7208 2.3)' -r
@@ -68,10 +76,14 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l zone -d '
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l ip -d 'Evaluate check_host() for this IP: pass required for exit 0' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l helo -d 'HELO/EHLO string for SPF\'s %{h}, exactly as a client sent it (any text, e.g. "[192.0.2.1]"); defaults to the domain' -r
@@ -81,20 +93,28 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l zone -d 'Ans
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -s s -l selector -d 'The selector (repeatable)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -a "sign" -d 'Sign a message with a private key; the signed message goes to standard output or --out'
@@ -110,11 +130,15 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l force -d 'Replace the file if it exists'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l key -d 'The private key (PKCS#8 or PKCS#1 PEM)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l domain -d 'The signing domain (d=)' -r
@@ -125,11 +149,15 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l force -d 'Replace --out if it exists'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from help" -f -a "sign" -d 'Sign a message with a private key; the signed message goes to standard output or --out'
@@ -138,10 +166,14 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l zone -d 'A
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l ca -d 'Trust the CA certificates in this PEM file instead of the public (Mozilla) roots, e.g. for a private CA' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l connect-to -d 'Connect to ADDR:PORT whenever HOST:PORT is to be reached (as curl\'s --connect-to; an empty HOST or PORT matches any). Repeatable. Names and certificates are still checked against HOST' -r
@@ -150,10 +182,14 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l zone -d 'An
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l listen -d 'Listen for SMTP on this address and port (e.g. 127.0.0.1:2525, [::]:25)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l listen-tls -d 'Also listen for implicit TLS (RFC 8314, port 465 in production); needs --tls-cert and --tls-key' -r
@@ -168,20 +204,28 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l zone -d 'A
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l enforce -d 'Apply the DMARC disposition: reject is refused with 550 5.7.1 at the end of DATA (nothing stored); quarantine is stored in the Maildir\'s .Quarantine folder'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "verify" -d 'Would a receiver accept this message from this IP? Every DKIM signature, SPF, ARC, DMARC alignment and the disposition'

@@ -27,9 +27,17 @@ pub struct Cli {
     #[command(flatten)]
     pub dns: DnsArgs,
 
-    /// Print one JSON object per checked item (JSON Lines) instead of the report.
+    /// Print one JSON object per checked item (JSON Lines) instead of the
+    /// report: short for --format json.
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// How to print the results: text (the report), json (JSON Lines), sarif
+    /// (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit
+    /// XML document, for CI test reports). The exit status is the same in
+    /// every format.
+    #[arg(long, value_enum, global = true, value_name = "FORMAT")]
+    pub format: Option<Format>,
 
     /// When to colour the report: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true, value_name = "WHEN")]
@@ -86,6 +94,19 @@ fn seconds(text: &str, max: f64) -> Result<Duration, String> {
         Ok(s) if s.is_finite() && s > 0.0 && s <= max => Ok(Duration::from_secs_f64(s)),
         _ => Err(format!("expected a number of seconds between 0 and {max}")),
     }
+}
+
+/// An output format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The human report.
+    Text,
+    /// One JSON object per checked item (JSON Lines).
+    Json,
+    /// One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass.
+    Sarif,
+    /// One JUnit XML document: a test suite per domain or message, a test case per finding.
+    Junit,
 }
 
 /// When to use colour.

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod domain;
 mod faults;
+mod formats;
 mod fuzz_regressions;
 mod hostile;
 mod knot;
