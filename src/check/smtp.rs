@@ -472,8 +472,7 @@ async fn converse(
                     "smtp.connect",
                     Status::Error,
                     format!("could not connect to {at} port {port}{via}: {e}"),
-                )
-                .fix(BLOCKED),
+                ),
             );
             return;
         }
@@ -486,8 +485,7 @@ async fn converse(
                         "no answer from {at} port {port}{via} within {}s",
                         options.timeout.as_secs_f64()
                     ),
-                )
-                .fix(BLOCKED),
+                ),
             );
             return;
         }
@@ -564,8 +562,7 @@ async fn converse(
                     ehlo.code,
                     ehlo.lines.first().map(String::as_str).unwrap_or("")
                 ),
-            )
-            .fix("ESMTP (RFC 5321 4.1.1.1) is needed for STARTTLS; enable EHLO on the server"),
+            ),
         );
         let _ = quit(&mut conn, options.timeout).await;
         return;
@@ -591,8 +588,7 @@ async fn converse(
                 "smtp.starttls",
                 Status::Fail,
                 format!("{at} does not offer STARTTLS: mail to it travels unencrypted"),
-            )
-            .fix("configure a certificate for the host name and enable STARTTLS (RFC 3207)"),
+            ),
         );
         let _ = quit(&mut conn, options.timeout).await;
         return;
@@ -709,8 +705,7 @@ async fn tls(
                     "smtp.tls",
                     Status::Fail,
                     format!("the TLS handshake with {at} failed: {e}"),
-                )
-                .fix("the server must offer TLS 1.2 or 1.3 with a current cipher suite"),
+                ),
             );
             return;
         }

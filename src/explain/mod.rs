@@ -13,6 +13,8 @@ mod ptr;
 mod run;
 mod smtp;
 mod spf;
+#[cfg(test)]
+mod tests;
 
 /// What a finding name means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
