@@ -256,16 +256,14 @@ async fn check_selector(
     }
     findings.push(first);
     if keys.len() > 1 {
-        findings.push(
-            Finding::new(
-                "dkim.key",
-                Status::Warn,
-                format!(
-                    "{name} has {} DKIM key records; verifiers use one of them unpredictably",
-                    keys.len()
-                ),
+        findings.push(Finding::new(
+            "dkim.key",
+            Status::Warn,
+            format!(
+                "{name} has {} DKIM key records; verifiers use one of them unpredictably",
+                keys.len()
             ),
-        );
+        ));
     }
     let rec = parse_key_record(keys[0]);
     if let Err(e) = DomainKey::parse(keys[0].as_bytes()) {

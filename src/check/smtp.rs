@@ -467,26 +467,22 @@ async fn converse(
     let stream = match timeout(options.timeout, TcpStream::connect(dest)).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
-            findings.push(
-                Finding::new(
-                    "smtp.connect",
-                    Status::Error,
-                    format!("could not connect to {at} port {port}{via}: {e}"),
-                ),
-            );
+            findings.push(Finding::new(
+                "smtp.connect",
+                Status::Error,
+                format!("could not connect to {at} port {port}{via}: {e}"),
+            ));
             return;
         }
         Err(_) => {
-            findings.push(
-                Finding::new(
-                    "smtp.connect",
-                    Status::Error,
-                    format!(
-                        "no answer from {at} port {port}{via} within {}s",
-                        options.timeout.as_secs_f64()
-                    ),
+            findings.push(Finding::new(
+                "smtp.connect",
+                Status::Error,
+                format!(
+                    "no answer from {at} port {port}{via} within {}s",
+                    options.timeout.as_secs_f64()
                 ),
-            );
+            ));
             return;
         }
     };
@@ -553,17 +549,15 @@ async fn converse(
         }
     };
     if ehlo.code != 250 {
-        findings.push(
-            Finding::new(
-                "smtp.ehlo",
-                Status::Fail,
-                format!(
-                    "{at} answers EHLO with {} {}",
-                    ehlo.code,
-                    ehlo.lines.first().map(String::as_str).unwrap_or("")
-                ),
+        findings.push(Finding::new(
+            "smtp.ehlo",
+            Status::Fail,
+            format!(
+                "{at} answers EHLO with {} {}",
+                ehlo.code,
+                ehlo.lines.first().map(String::as_str).unwrap_or("")
             ),
-        );
+        ));
         let _ = quit(&mut conn, options.timeout).await;
         return;
     }
@@ -583,13 +577,11 @@ async fn converse(
         .iter()
         .any(|e| e.split_whitespace().next() == Some("STARTTLS"));
     if !offers_tls {
-        findings.push(
-            Finding::new(
-                "smtp.starttls",
-                Status::Fail,
-                format!("{at} does not offer STARTTLS: mail to it travels unencrypted"),
-            ),
-        );
+        findings.push(Finding::new(
+            "smtp.starttls",
+            Status::Fail,
+            format!("{at} does not offer STARTTLS: mail to it travels unencrypted"),
+        ));
         let _ = quit(&mut conn, options.timeout).await;
         return;
     }
@@ -700,13 +692,11 @@ async fn tls(
     let tls = match timeout(options.timeout, connector.connect(name, stream)).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
-            findings.push(
-                Finding::new(
-                    "smtp.tls",
-                    Status::Fail,
-                    format!("the TLS handshake with {at} failed: {e}"),
-                ),
-            );
+            findings.push(Finding::new(
+                "smtp.tls",
+                Status::Fail,
+                format!("the TLS handshake with {at} failed: {e}"),
+            ));
             return;
         }
         Err(_) => {

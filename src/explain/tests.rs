@@ -417,10 +417,7 @@ fn every_name_the_code_emits_has_an_entry_and_every_entry_is_emitted() {
         .map(|e| e.name)
         .filter(|n| !scan.names.contains_key(*n))
         .collect();
-    assert!(
-        dead.is_empty(),
-        "entries for names no code emits: {dead:?}"
-    );
+    assert!(dead.is_empty(), "entries for names no code emits: {dead:?}");
 }
 
 #[test]
@@ -470,7 +467,11 @@ fn check_rfc(e: &Entry) {
                     && s.split('.')
                         .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
             });
-        assert!(ok, "{}: rfc {:?} is not like \"RFC 7208 4.6.4\"", e.name, e.rfc);
+        assert!(
+            ok,
+            "{}: rfc {:?} is not like \"RFC 7208 4.6.4\"",
+            e.name, e.rfc
+        );
     }
 }
 

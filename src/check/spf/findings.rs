@@ -126,7 +126,9 @@ pub(super) fn syntax(domain: &str, held: &Held, text: &str, e: &SyntaxError) -> 
     let mut f = Finding::new(
         "spf.syntax",
         Status::Fail,
-        format!("the SPF record of {domain} has a syntax error: {e}; receivers return permerror (RFC 7208 4.6)"),
+        format!(
+            "the SPF record of {domain} has a syntax error: {e}; receivers return permerror (RFC 7208 4.6)"
+        ),
     );
     f.records = held.lines([text]);
     f
@@ -147,7 +149,9 @@ pub(super) fn too_many_mx(target: &str, hosts: usize) -> Finding {
     Finding::new(
         "spf.mx",
         Status::Fail,
-        format!("mx:{target} names {hosts} MX hosts; SPF allows at most 10 address lookups per mx mechanism, so receivers return permerror (RFC 7208 4.6.4)"),
+        format!(
+            "mx:{target} names {hosts} MX hosts; SPF allows at most 10 address lookups per mx mechanism, so receivers return permerror (RFC 7208 4.6.4)"
+        ),
     )
 }
 
@@ -160,7 +164,9 @@ pub(super) fn lookups(root: &Node) -> Finding {
         Finding::new(
             "spf.lookups",
             Status::Fail,
-            format!("{lookups} DNS-querying terms (include, a, mx, ptr, exists, redirect) across the SPF tree; the limit is {LOOKUP_LIMIT}, so receivers return permerror (RFC 7208 4.6.4)"),
+            format!(
+                "{lookups} DNS-querying terms (include, a, mx, ptr, exists, redirect) across the SPF tree; the limit is {LOOKUP_LIMIT}, so receivers return permerror (RFC 7208 4.6.4)"
+            ),
         )
     } else {
         Finding::new(
@@ -180,7 +186,9 @@ pub(super) fn void_lookups(voids: &[String]) -> Finding {
         let mut f = Finding::new(
             "spf.void-lookups",
             Status::Fail,
-            format!("{n} void lookups (names with no records) in the SPF tree; the limit is {VOID_LIMIT}, so receivers return permerror (RFC 7208 4.6.4)"),
+            format!(
+                "{n} void lookups (names with no records) in the SPF tree; the limit is {VOID_LIMIT}, so receivers return permerror (RFC 7208 4.6.4)"
+            ),
         );
         f.records = voids.to_vec();
         f
@@ -188,7 +196,10 @@ pub(super) fn void_lookups(voids: &[String]) -> Finding {
         let mut f = Finding::new(
             "spf.void-lookups",
             Status::Warn,
-            format!("{n} void lookup{} (names with no records) in the SPF tree; more than {VOID_LIMIT} is a permerror", if n == 1 { "" } else { "s" }),
+            format!(
+                "{n} void lookup{} (names with no records) in the SPF tree; more than {VOID_LIMIT} is a permerror",
+                if n == 1 { "" } else { "s" }
+            ),
         );
         f.records = voids.to_vec();
         f
@@ -231,17 +242,23 @@ pub(super) fn all_finding(root: &Node) -> Finding {
         Some(Qualifier::Pass) => Finding::new(
             "spf.all",
             Status::Fail,
-            format!("the SPF record of {domain} ends in +all: every server on the Internet may send as {domain}"),
+            format!(
+                "the SPF record of {domain} ends in +all: every server on the Internet may send as {domain}"
+            ),
         ),
         Some(Qualifier::Neutral) => Finding::new(
             "spf.all",
             Status::Warn,
-            format!("the SPF record of {domain} ends in ?all: mail from unlisted servers is neutral, so SPF protects nothing"),
+            format!(
+                "the SPF record of {domain} ends in ?all: mail from unlisted servers is neutral, so SPF protects nothing"
+            ),
         ),
         Some(Qualifier::SoftFail) => Finding::new(
             "spf.all",
             Status::Pass,
-            format!("the SPF record of {domain} ends in ~all: mail from unlisted servers soft-fails (DMARC decides what happens to it)"),
+            format!(
+                "the SPF record of {domain} ends in ~all: mail from unlisted servers soft-fails (DMARC decides what happens to it)"
+            ),
         ),
         Some(Qualifier::Fail) => Finding::new(
             "spf.all",
@@ -256,7 +273,9 @@ pub(super) fn all_finding(root: &Node) -> Finding {
         None => Finding::new(
             "spf.all",
             Status::Warn,
-            format!("the SPF record of {domain} has no all mechanism and no redirect=: unlisted servers get neutral, which protects nothing"),
+            format!(
+                "the SPF record of {domain} has no all mechanism and no redirect=: unlisted servers get neutral, which protects nothing"
+            ),
         ),
     }
 }
