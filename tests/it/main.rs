@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod commands;
 mod domain;
+mod explain;
 mod faults;
 mod fuzz_regressions;
 mod hostile;
