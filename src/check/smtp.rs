@@ -616,7 +616,8 @@ async fn converse(
             "smtp.starttls",
             Status::Fail,
             format!("{at} sent data after its STARTTLS reply, before the TLS handshake; that data is discarded"),
-        ));
+        )
+        .fix("the server, or a device in front of it, must send nothing between its 220 to STARTTLS and the TLS handshake (RFC 3207 4.2): update the server software or remove the device"));
         return;
     }
     findings.push(Finding::new(
@@ -646,11 +647,14 @@ async fn tls(
         {
             Ok(v) => v,
             Err(e) => {
-                findings.push(Finding::new(
-                    "smtp.tls",
-                    Status::Error,
-                    format!("no certificate verifier: {e}"),
-                ));
+                findings.push(
+                    Finding::new(
+                        "smtp.tls",
+                        Status::Error,
+                        format!("no certificate verifier: {e}"),
+                    )
+                    .fix("check the --ca file: it must hold at least one PEM CA certificate"),
+                );
                 return;
             }
         };
@@ -670,7 +674,8 @@ async fn tls(
                 "smtp.tls",
                 Status::Error,
                 format!("TLS configuration: {e}"),
-            ));
+            )
+            .fix("this is mailcheck's own TLS setup failing, not the server's: retry, and report it if it persists"));
             return;
         }
     };
