@@ -158,11 +158,11 @@ fn write_text(out: &mut dyn Write, e: &Entry, color: bool) -> Result<(), RunErro
     };
     writeln!(out, "{}", bold(e.name))?;
     let sections = [
-        ("What it checks", e.checks, true),
-        ("Why it matters", e.why, true),
-        ("RFC", e.rfc, true),
-        ("How to fix it", e.fix, true),
-        ("Example", e.example, false),
+        ("What it checks", sentence(e.checks), true),
+        ("Why it matters", sentence(e.why), true),
+        ("RFC", e.rfc.to_string(), true),
+        ("How to fix it", sentence(e.fix), true),
+        ("Example", e.example.to_string(), false),
     ];
     for (heading, body, wrap_it) in sections {
         if body.is_empty() {
@@ -171,7 +171,7 @@ fn write_text(out: &mut dyn Write, e: &Entry, color: bool) -> Result<(), RunErro
         writeln!(out)?;
         writeln!(out, "{}", bold(heading))?;
         if wrap_it {
-            for line in wrap(body, WIDTH - INDENT.len()) {
+            for line in wrap(&body, WIDTH - INDENT.len()) {
                 writeln!(out, "{INDENT}{line}")?;
             }
         } else {
@@ -182,6 +182,19 @@ fn write_text(out: &mut dyn Write, e: &Entry, color: bool) -> Result<(), RunErro
         }
     }
     Ok(())
+}
+
+/// A table phrase as a sentence: a capital first letter and a full stop.
+fn sentence(phrase: &str) -> String {
+    let mut chars = phrase.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut s: String = first.to_uppercase().chain(chars).collect();
+    if !s.ends_with(['.', '?', '!']) {
+        s.push('.');
+    }
+    s
 }
 
 /// Words of `text` in lines of at most `width` characters (a longer word
@@ -240,6 +253,13 @@ mod tests {
     }
 
     #[test]
+    fn sentences_start_with_a_capital_and_end_with_a_stop() {
+        assert_eq!(sentence("end with -all"), "End with -all.");
+        assert_eq!(sentence("done."), "Done.");
+        assert_eq!(sentence(""), "");
+    }
+
+    #[test]
     fn wrap_keeps_lines_within_the_width() {
         let text = "a ".repeat(100) + &"x".repeat(90);
         let lines = wrap(&text, 20);
@@ -267,6 +287,7 @@ mod tests {
         }
         assert!(text.starts_with("spf.lookups\n"));
         assert!(text.contains("RFC 7208 4.6.4"));
+        assert!(text.contains("\n    How many DNS-querying terms"), "{text}");
         let (prose, example) = text.split_once("\nExample\n").expect("an example");
         assert!(prose.lines().all(|l| l.chars().count() <= WIDTH));
         assert_eq!(example.trim(), e.example);

@@ -24,7 +24,7 @@ pub static ENTRIES: &[Entry] = &[
         why: "a record that does not parse, or a p= that is not a public key, makes every \
               signature with that selector fail; with several key records a verifier uses \
               one of them at its choice, so signatures fail unpredictably",
-        rfc: "RFC 6376 3.6.1, RFC 6376 6.1.2",
+        rfc: "RFC 6376 3.6.1, RFC 6376 3.6.2.2",
         fix: "publish exactly one record per selector, v=DKIM1; k=rsa (or k=ed25519); \
               p=<base64 DER public key>; rotate keys under a new selector instead of adding \
               a second record",
