@@ -7,8 +7,9 @@
 //! built with `format!("dmarc.{tag}")` is expanded from the `for tag in
 //! ["rua", "ruf"]` loop in the same file. Every first argument of
 //! `Finding::new` must be something the scan can see (a literal, such a
-//! `format!`, or a variable holding one), so a name built another way fails
-//! here instead of being missed. `Finding::new` also checks its name against
+//! `format!`, or a variable holding one), and a literal that only starts
+//! like a name (`"spf."`, `"spf.{}"`) is refused, so a name built another way
+//! fails here instead of being missed. `Finding::new` also checks its name against
 //! the table in debug builds, so every test that emits an unknown name panics.
 
 use super::{Entry, all, lookup};
@@ -246,6 +247,20 @@ fn looks_like_name(text: &str) -> bool {
         && Area::of(text).is_some()
 }
 
+/// Whether a literal that is no name nor name template still starts like
+/// one (`spf.`, `spf.{}`, `expect.{0}-x`): a name assembled some other way.
+fn starts_like_name(text: &str) -> bool {
+    match text.split_once('.') {
+        Some((area, rest)) => {
+            Area::of(area).is_some()
+                && !area.is_empty()
+                && area.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                && (rest.is_empty() || rest.starts_with('{'))
+        }
+        None => false,
+    }
+}
+
 /// A `format!` template of a name: `dmarc.{tag}` gives ("dmarc.", "tag", "").
 fn name_template(text: &str) -> Option<(&str, &str, &str)> {
     let (head, rest) = text.split_once('{')?;
@@ -313,6 +328,11 @@ impl Scan {
                          in this file lists its values"
                     )),
                 }
+            } else if starts_like_name(text) {
+                self.unreadable.push(format!(
+                    "{here}: {text:?} looks like the start of a finding name built at run time; \
+                     write each name as a literal"
+                ));
             }
         }
         // Every Finding::new names its finding in a way the scan reads.
@@ -544,9 +564,11 @@ fn scan_expands_loops_and_refuses_what_it_cannot_read() {
         Finding::new(&format!("spf.{kind}"), Status::Pass, "m");
         Finding::new(&names[0], Status::Pass, "m");
         Finding::new(&["spf", "x"].join("."), Status::Pass, "m");
+        let name = format!("smtp.{}", kind);
+        let other = "dkim.".to_string() + kind;
         "#,
     );
-    assert_eq!(bad.unreadable.len(), 3, "{:?}", bad.unreadable);
+    assert_eq!(bad.unreadable.len(), 5, "{:?}", bad.unreadable);
     assert!(bad.unreadable[0].contains("{kind}"));
 }
 
