@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod hostile;
 mod knot;
 mod openspf;
+mod postfix;
 mod serve;
 mod smtp;
 mod spf_eval;
