@@ -184,13 +184,26 @@ fn write_text(out: &mut dyn Write, e: &Entry, color: bool) -> Result<(), RunErro
     Ok(())
 }
 
-/// A table phrase as a sentence: a capital first letter and a full stop.
+/// A table phrase as a sentence: a full stop, and a capital first letter
+/// when the phrase starts with a plain word (`t=y ...` keeps its case).
 fn sentence(phrase: &str) -> String {
+    let first_word = phrase
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([',', '.', ';', ':']);
+    let plain = first_word
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c == '-');
     let mut chars = phrase.chars();
     let Some(first) = chars.next() else {
         return String::new();
     };
-    let mut s: String = first.to_uppercase().chain(chars).collect();
+    let mut s: String = if plain {
+        first.to_uppercase().chain(chars).collect()
+    } else {
+        phrase.to_string()
+    };
     if !s.ends_with(['.', '?', '!']) {
         s.push('.');
     }
@@ -256,6 +269,7 @@ mod tests {
     fn sentences_start_with_a_capital_and_end_with_a_stop() {
         assert_eq!(sentence("end with -all"), "End with -all.");
         assert_eq!(sentence("done."), "Done.");
+        assert_eq!(sentence("t=y tells verifiers"), "t=y tells verifiers.");
         assert_eq!(sentence(""), "");
     }
 

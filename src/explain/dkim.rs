@@ -44,8 +44,9 @@ pub static ENTRIES: &[Entry] = &[
         name: "dkim.key-size",
         checks: "the type and size of the public key: RSA of at least 1024 bits (2048 \
                  recommended), or Ed25519",
-        why: "verifiers must refuse RSA keys shorter than 1024 bits, so signatures made \
-              with them count as failed; 1024-bit keys are within reach of attackers",
+        why: "verifiers must not accept signatures made with RSA keys shorter than 1024 \
+              bits, so they count as failed; 1024-bit keys are weak today and below the \
+              2048 bits signers are told to use",
         rfc: "RFC 8301 3.2, RFC 8463",
         fix: "generate a 2048-bit RSA key (mailcheck dkim keygen), publish it under a new \
               selector, sign with it, then revoke the old selector",
@@ -54,8 +55,8 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         name: "dkim.testing",
         checks: "whether the key record carries the testing flag (t=y)",
-        why: "with t=y verifiers may treat the domain's signatures as if the message were \
-              unsigned, so a failing or passing signature may change nothing",
+        why: "t=y tells verifiers to treat the domain's mail like unsigned mail, even when \
+              a signature fails, so the signature protects nothing while the flag is set",
         rfc: "RFC 6376 3.6.1",
         fix: "remove t=y from the key record once signing works",
         example: "s1._domainkey.example.com. TXT \"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOC...\"",

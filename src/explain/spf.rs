@@ -82,8 +82,8 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         name: "spf.ptr",
         checks: "whether the SPF tree uses the ptr mechanism",
-        why: "ptr is slow and unreliable, costs receivers many lookups, and RFC 7208 says \
-              not to use it; some receivers skip it, so mail that relies on it can fail",
+        why: "the ptr mechanism is slow and unreliable, costs receivers many lookups, and \
+              RFC 7208 says not to use it; some receivers skip it, so mail that relies on it can fail",
         rfc: "RFC 7208 5.5",
         fix: "replace ptr with ip4:/ip6: ranges or a/mx mechanisms",
         example: "example.com. TXT \"v=spf1 a mx ip4:192.0.2.0/24 -all\"",
