@@ -148,6 +148,34 @@ pub enum Command {
         /// The shell to complete for.
         shell: Shell,
     },
+    /// Explain a finding name: what it checks, why it matters, the RFC
+    /// sections, how to fix it and an example of a good record.
+    Explain(ExplainArgs),
+    /// Write the man pages (mailcheck.1 and a mailcheck-COMMAND.1 for each
+    /// command) into DIR, e.g. /usr/local/share/man/man1.
+    Man {
+        /// The directory to write the pages to.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+/// Arguments of `mailcheck explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding name (spf.lookups), as reports show it in brackets; an area
+    /// alone (spf) lists that area's names.
+    #[arg(
+        value_name = "NAME",
+        required_unless_present = "list",
+        conflicts_with = "list"
+    )]
+    pub name: Option<String>,
+
+    /// List every finding name, one a line (with --json, every entry, one
+    /// JSON object a line).
+    #[arg(long)]
+    pub list: bool,
 }
 
 /// The batch options of `domain`, `verify` and `spf`. Each command words

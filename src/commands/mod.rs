@@ -6,6 +6,7 @@
 pub mod dkim;
 pub mod dmarc;
 pub mod domain;
+pub mod explain;
 pub mod keygen;
 pub mod serve;
 pub mod sign;
@@ -44,6 +45,13 @@ pub async fn run(
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "mailcheck", out);
+            Ok(ExitStatus::Success)
+        }
+        Command::Explain(args) => explain::run(&config, args, out),
+        Command::Man { dir } => {
+            std::fs::create_dir_all(dir)
+                .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
+                .map_err(|e| RunError::Input(format!("{}: {e}", dir.display())))?;
             Ok(ExitStatus::Success)
         }
         Command::Domain(args) => domain::run(&config, args, out, err).await,

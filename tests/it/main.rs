@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod commands;
 mod domain;
+mod explain;
 mod faults;
 mod formats;
 mod fuzz_regressions;

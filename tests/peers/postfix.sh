@@ -129,6 +129,7 @@ CONF
         echo "virtual_uid_maps = static:$(id -u postfix)"
         echo "virtual_gid_maps = static:$(id -g postfix)"
         echo "virtual_destination_concurrency_limit = 20"
+        echo "virtual_mailbox_limit = 0"
     fi
     if [ -n "$cert" ]; then
         echo "smtpd_tls_cert_file = $cert"
