@@ -185,7 +185,12 @@ pub struct DomainArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The expectations file (TOML; docs/interface.md describes it).
-    #[arg(long, short = 'c', value_name = "FILE", default_value = "mailcheck.toml")]
+    #[arg(
+        long,
+        short = 'c',
+        value_name = "FILE",
+        default_value = "mailcheck.toml"
+    )]
     pub config: PathBuf,
 
     /// Treat warnings as failures (exit 1).

@@ -155,22 +155,42 @@ pub fn parse(label: &str, text: &str) -> Result<Expectations, String> {
         }
         domains.push(DomainExpect {
             name,
-            selectors: d.selectors.into_iter().map(|s| s.0).collect(),
-            senders: d.senders.into_iter().map(|s| s.0).collect(),
-            not_senders: d.not_senders.into_iter().map(|s| s.0).collect(),
+            selectors: each(d.selectors, &at, selector)?,
+            senders: each(d.senders, &at, sender)?,
+            not_senders: each(d.not_senders, &at, sender)?,
             dmarc_policy: d.dmarc_policy.map(|p| p.0),
             min_key_bits: d.min_key_bits.map(|b| b.into_inner().0),
-            mx: d.mx.map(|m| m.into_iter().map(|h| h.0).collect()),
+            mx: d
+                .mx
+                .map(|hosts| each(hosts, &at, names::domain))
+                .transpose()?,
             allow,
         });
     }
     Ok(Expectations { domains })
 }
 
+/// Read each item of a list, refusing the first bad one at its own line
+/// (toml gives an error inside an array the line where the array starts).
+fn each<T>(
+    items: Vec<Spanned<String>>,
+    at: &dyn Fn(usize) -> String,
+    read: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    items
+        .into_iter()
+        .map(|item| read(item.get_ref()).map_err(|e| format!("{}: {e}", at(item.span().start))))
+        .collect()
+}
+
 /// The 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// Messages are printed on one line.
@@ -198,14 +218,14 @@ struct RawFile {
 struct RawDomain {
     name: Spanned<DomainName>,
     #[serde(default)]
-    selectors: Vec<SelectorName>,
+    selectors: Vec<Spanned<String>>,
     #[serde(default)]
-    senders: Vec<SenderEntry>,
+    senders: Vec<Spanned<String>>,
     #[serde(default)]
-    not_senders: Vec<SenderEntry>,
+    not_senders: Vec<Spanned<String>>,
     dmarc_policy: Option<PolicyEntry>,
     min_key_bits: Option<Spanned<KeyBits>>,
-    mx: Option<Vec<DomainName>>,
+    mx: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     allow: Vec<Spanned<RawAllow>>,
 }
@@ -231,30 +251,13 @@ impl TryFrom<String> for DomainName {
     }
 }
 
-/// A DKIM selector.
-#[derive(Deserialize)]
-#[serde(try_from = "String")]
-struct SelectorName(String);
-
-impl TryFrom<String> for SelectorName {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        names::selector(&s)
-            .map(SelectorName)
-            .map_err(|_| format!("'{s}' is not a valid DKIM selector (DNS labels of letters, digits, '-' and '_')"))
-    }
-}
-
-/// `203.0.113.7`, `203.0.113.0/28`, `2001:db8::/64` or `include:DOMAIN`.
-#[derive(Deserialize)]
-#[serde(try_from = "String")]
-struct SenderEntry(Sender);
-
-impl TryFrom<String> for SenderEntry {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        sender(&s).map(SenderEntry)
-    }
+/// Read one DKIM selector.
+fn selector(text: &str) -> Result<String, String> {
+    names::selector(text).map_err(|_| {
+        format!(
+            "'{text}' is not a valid DKIM selector (DNS labels of letters, digits, '-' and '_')"
+        )
+    })
 }
 
 /// Read one sender entry.

@@ -32,8 +32,10 @@ pub async fn check(dns: &Dns, spec: &DomainExpect) -> DomainReport {
         ip: None,
         helo: None,
     };
-    let (mut report, expected) =
-        tokio::join!(check_domain(dns, &spec.name, &options), expectations(dns, spec));
+    let (mut report, expected) = tokio::join!(
+        check_domain(dns, &spec.name, &options),
+        expectations(dns, spec)
+    );
     report.findings.extend(expected);
     report.findings.sort_by_key(|f| f.area);
     allow::apply(&spec.allow, &mut report.findings);

@@ -113,9 +113,7 @@ pub(super) async fn dmarc_policy(dns: &Dns, domain: &str, least: Policy) -> Find
         Finding::new(
             NAME,
             Status::Fail,
-            format!(
-                "DMARC policy for {domain} is {how}; mailcheck.toml expects at least {least}"
-            ),
+            format!("DMARC policy for {domain} is {how}; mailcheck.toml expects at least {least}"),
         )
         .fix(fix)
     }
@@ -129,12 +127,7 @@ pub(super) async fn selectors(
     selectors: &[String],
     min_bits: Option<u32>,
 ) -> Vec<Finding> {
-    let each = join_all(
-        selectors
-            .iter()
-            .map(|s| selector(dns, domain, s, min_bits)),
-    )
-    .await;
+    let each = join_all(selectors.iter().map(|s| selector(dns, domain, s, min_bits))).await;
     each.into_iter().flatten().collect()
 }
 

@@ -47,10 +47,7 @@ pub(super) async fn check(
     let unwanted = not_senders.iter().map(|s| (s, false));
     let entries: Vec<(&Sender, bool)> = wanted.chain(unwanted).collect();
     // The SPF tree, walked once for every include: entry.
-    let tree = if entries
-        .iter()
-        .any(|(s, _)| matches!(s, Sender::Include(_)))
-    {
+    let tree = if entries.iter().any(|(s, _)| matches!(s, Sender::Include(_))) {
         let report = analyse(dns, domain, &format!("postmaster@{domain}"), None, None).await;
         let failed = report.findings.iter().any(|f| f.status == Status::Error);
         Some(Tree {
