@@ -394,7 +394,7 @@ fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding 
             name(must_pass),
             Status::Fail,
             format!(
-                "{} includes {target}, but {target} publishes no SPF record: receivers get permerror",
+                "the SPF record of {domain} includes {target} ({}), but {target} publishes no SPF record: receivers get permerror",
                 r.chain.join(" \u{2192} ")
             ),
         )
@@ -403,7 +403,7 @@ fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding 
             name(must_pass),
             Status::Fail,
             format!(
-                "{} reaches {target} only through an include whose qualifier is not +: its senders do not get pass",
+                "the SPF record of {domain} reaches {target} ({}) only through an include whose qualifier is not +: its senders do not get pass",
                 r.chain.join(" \u{2192} ")
             ),
         )
