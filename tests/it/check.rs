@@ -528,3 +528,45 @@ fn the_gitlab_job_runs_and_reports_what_it_wrote() {
     assert!(written.contains("<testsuite"), "{written}");
     assert!(written.contains("expect.key-bits"), "{written}");
 }
+
+#[test]
+fn an_expectation_whose_lookups_fail_is_inconclusive() {
+    use crate::support::faulty_dns::{Fault, FaultyDns};
+    let mut zones = vec![fixture("domain/example.com.zone")];
+    zones.extend(shared_zone_files());
+    let server = FaultyDns::start(
+        &zones,
+        &[
+            ("_dmarc.example.com", Fault::ServFail),
+            ("s1._domainkey.example.com", Fault::ServFail),
+        ],
+    );
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("mailcheck.toml");
+    std::fs::write(
+        &config,
+        "[[domain]]\nname = \"example.com\"\nselectors = [\"s1\"]\ndmarc_policy = \"reject\"\n\
+         [[domain.allow]]\nfinding = \"dkim.selector\"\nreason = \"rotating\"\n",
+    )
+    .expect("write");
+    let addr = server.addr.to_string();
+    let config = config.display().to_string();
+    let out = mailcheck(&[
+        "check",
+        "--config",
+        &config,
+        "--json",
+        "--resolver",
+        &addr,
+        "--timeout",
+        "1",
+    ]);
+    assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+    let r = out.json();
+    assert_eq!(r["status"], "error");
+    expect(&r, "expect.dmarc-policy", &[("error", "could not look up")]);
+    expect(&r, "expect.selector", &[("error", "could not look up")]);
+    // The allow's finding could not be checked: neither accepted nor stale.
+    assert!(statuses(&r, "expect.allow").is_empty());
+    assert!(r.to_string().find("\"allowed\"").is_none());
+}
