@@ -162,7 +162,7 @@ fn unmet_expectations_fail() {
             &[
                 (
                     "fail",
-                    "192.0.2.12 must get SPF pass for example.com: it gets fail (-all",
+                    "192.0.2.12 must get SPF pass for example.com, but it gets fail (-all",
                 ),
                 ("fail", "does not include amazonses.com"),
             ],
@@ -173,7 +173,7 @@ fn unmet_expectations_fail() {
             &[
                 (
                     "fail",
-                    "198.51.100.7 must not get SPF pass for example.com: it gets pass",
+                    "198.51.100.7 must not get SPF pass for example.com, but it gets pass",
                 ),
                 ("fail", "includes _spf.provider.example"),
             ],
@@ -235,7 +235,7 @@ fn the_text_report_has_an_expectations_section() {
     assert!(out.stdout.contains("example.com: fail\n"), "{}", out.stdout);
     assert!(out.stdout.contains("  EXPECTATIONS\n"));
     assert!(out.stdout.contains(
-        "    fail  192.0.2.12 must get SPF pass for example.com: it gets fail (-all in the record of example.com)  [expect.sender]\n"
+        "    fail  192.0.2.12 must get SPF pass for example.com, but it gets fail (-all in the record of example.com)  [expect.sender]\n"
     ));
     assert!(
         out.stdout
@@ -569,4 +569,53 @@ fn an_expectation_whose_lookups_fail_is_inconclusive() {
     // The allow's finding could not be checked: neither accepted nor stale.
     assert!(statuses(&r, "expect.allow").is_empty());
     assert!(r.to_string().find("\"allowed\"").is_none());
+}
+
+#[test]
+fn senders_through_qualifiers_redirects_and_large_blocks() {
+    let out = mailcheck(&[
+        "check",
+        "--config",
+        "fixtures/check/senders.toml",
+        "--json",
+        "--zone",
+        "fixtures/check/senders.example.zone",
+        "--zone",
+        "fixtures/shared/provider.zone",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.json();
+    expect(
+        &r,
+        "expect.sender",
+        &[
+            ("pass", "all 64 addresses of 192.0.2.64/26 may send"),
+            ("pass", "all 128 addresses of 203.0.113.128/25 may send"),
+            (
+                "pass",
+                "senders.example \u{2192} _spf.senders.example \u{2192} _spf2.senders.example",
+            ),
+            ("fail", "only through an include whose qualifier is not +"),
+            (
+                "fail",
+                "192.0.2.0/24 must get SPF pass for senders.example, but 192 of the 256 addresses tested do not: \
+                 192.0.2.0, 192.0.2.1, 192.0.2.2 and 189 more get fail (-all in the record of _spf.senders.example)",
+            ),
+        ],
+    );
+    expect(
+        &r,
+        "expect.not-sender",
+        &[
+            (
+                "pass",
+                "the first and last addresses of 198.51.0.0/16 are not authorized",
+            ),
+            (
+                "pass",
+                "198.51.100.7 is not authorized for senders.example: SPF softfail",
+            ),
+            ("fail", "redirects to _spf.senders.example"),
+        ],
+    );
 }

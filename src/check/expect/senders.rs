@@ -158,26 +158,22 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
         .filter(|(_, o)| o.verdict != Verdict::TempError)
         .collect();
     if !decisive.is_empty() {
-        let listed: Vec<String> = decisive
-            .iter()
-            .take(3)
-            .map(|(ip, o)| match tested.len() {
-                1 => format!("it gets {} ({})", o.verdict, why(o)),
-                _ => format!("{ip} gets {} ({})", o.verdict, why(o)),
-            })
-            .collect();
-        let more = match decisive.len() {
-            n if n > 3 => format!(", and {} more", n - 3),
-            _ => String::new(),
+        let listed = if tested.len() == 1 {
+            let o = &decisive[0].1;
+            format!("it gets {} ({})", o.verdict, why(o))
+        } else {
+            format!(
+                "{} of the {} addresses tested do not: {}",
+                decisive.len(),
+                tested.len(),
+                grouped(&decisive)
+            )
         };
         return if must_pass {
             Finding::new(
                 name(must_pass),
                 Status::Fail,
-                format!(
-                    "{entry} must get SPF pass for {domain}: {}{more}",
-                    listed.join("; ")
-                ),
+                format!("{entry} must get SPF pass for {domain}, but {listed}"),
             )
             .fix(format!(
                 "authorize it in the SPF record of {domain} (e.g. {mechanism}), or correct senders in mailcheck.toml"
@@ -192,10 +188,7 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
             Finding::new(
                 name(must_pass),
                 Status::Fail,
-                format!(
-                    "{entry} must not get SPF pass for {domain}: {}{more}",
-                    listed.join("; ")
-                ),
+                format!("{entry} must not get SPF pass for {domain}, but {listed}"),
             )
             .fix(format!(
                 "remove what authorizes it ({by}), or correct not_senders in mailcheck.toml"
@@ -245,6 +238,36 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
     }
 }
 
+/// Addresses with the same result and reason together, at most three
+/// named per group: `192.0.2.0, 192.0.2.1, 192.0.2.2 and 189 more get fail
+/// (-all in the record of example.com)`.
+fn grouped(outcomes: &[&&(IpAddr, Outcome)]) -> String {
+    let mut groups: Vec<(Verdict, String, Vec<IpAddr>)> = Vec::new();
+    for (ip, o) in outcomes.iter().map(|x| **x) {
+        let reason = why(o);
+        match groups
+            .iter_mut()
+            .find(|(v, r, _)| *v == o.verdict && *r == reason)
+        {
+            Some((_, _, ips)) => ips.push(*ip),
+            None => groups.push((o.verdict, reason, vec![*ip])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(verdict, reason, ips)| {
+            let named: Vec<String> = ips.iter().take(3).map(IpAddr::to_string).collect();
+            let more = match ips.len() {
+                n if n > 3 => format!(" and {} more", n - 3),
+                _ => String::new(),
+            };
+            let verb = if ips.len() == 1 { "gets" } else { "get" };
+            format!("{}{more} {verb} {verdict} ({reason})", named.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// What decided a check_host() result, in words.
 fn why(o: &Outcome) -> String {
     if let Some(m) = &o.matched {
@@ -278,6 +301,8 @@ pub(super) struct Route {
     pub authorizes: bool,
     /// Whether the target publishes an SPF record.
     pub published: bool,
+    /// The term that reaches the target: `include` or `redirect`.
+    pub via: &'static str,
 }
 
 /// Find `target` in the tree below `node`, depth first in record order.
@@ -301,6 +326,7 @@ fn find(node: &Node, target: &str, chain: &mut Vec<String>, authorizes: bool) ->
                         chain: chain.clone(),
                         authorizes: pass,
                         published: child.record.is_some(),
+                        via: "include",
                     });
                 }
                 if let Some(r) = find(child, target, chain, pass) {
@@ -313,6 +339,7 @@ fn find(node: &Node, target: &str, chain: &mut Vec<String>, authorizes: bool) ->
                     chain: chain.clone(),
                     authorizes: pass,
                     published: false,
+                    via: "include",
                 });
             }
             _ => {}
@@ -325,6 +352,7 @@ fn find(node: &Node, target: &str, chain: &mut Vec<String>, authorizes: bool) ->
                 chain: chain.clone(),
                 authorizes,
                 published: next.record.is_some(),
+                via: "redirect",
             });
         }
         if let Some(r) = find(next, target, chain, authorizes) {
@@ -415,15 +443,19 @@ fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding 
         ),
         (Some(r), false) => {
             let holder = r.chain[r.chain.len() - 2].clone();
+            let (verb, term) = match r.via {
+                "redirect" => ("redirects to", format!("redirect={target}")),
+                _ => ("includes", entry.clone()),
+            };
             Finding::new(
                 name(must_pass),
                 Status::Fail,
                 format!(
-                    "the SPF record of {domain} includes {target} ({}), which mailcheck.toml lists in not_senders",
+                    "the SPF record of {domain} {verb} {target} ({}), which mailcheck.toml lists in not_senders",
                     r.chain.join(" \u{2192} ")
                 ),
             )
-            .fix(format!("remove {entry} from the SPF record of {holder}, or correct not_senders in mailcheck.toml"))
+            .fix(format!("remove {term} from the SPF record of {holder}, or correct not_senders in mailcheck.toml"))
         }
     }
 }
