@@ -495,18 +495,36 @@ fn the_github_actions_workflow_runs_and_uploads_what_it_wrote() {
     assert_eq!(upload["with"]["sarif_file"].as_str(), Some(sarif.as_str()));
     assert_eq!(upload["if"], "always()");
 
+    // Expectations met: exit 0, a SARIF log without results (alerts).
     let (out, dir) = run_ci_line(line, "check/pass.toml");
     assert_eq!(out.code, 0, "{line}: {}", out.stderr);
-    let written = std::fs::read_to_string(dir.path().join(&sarif)).expect("the SARIF file");
-    let report: Value = serde_json::from_str(&written).expect("SARIF is JSON");
-    assert_eq!(report["version"], "2.1.0");
-    assert!(written.contains("expect.sender"), "{written}");
+    let log = sarif_log(&dir.path().join(&sarif));
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(0));
 
-    // A failing config fails the step (exit 1), still writing the report.
+    // Unmet: the step fails (exit 1), still writing the log, with an alert
+    // per failed expectation.
     let (out, dir) = run_ci_line(line, "check/fail.toml");
     assert_eq!(out.code, 1, "{line}: {}", out.stderr);
-    let written = std::fs::read_to_string(dir.path().join(&sarif)).expect("the SARIF file");
-    assert!(written.contains("192.0.2.12"), "{written}");
+    let log = sarif_log(&dir.path().join(&sarif));
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let sender = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "expect.sender"
+                && r["message"]["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("192.0.2.12 must get SPF pass"))
+        })
+        .unwrap_or_else(|| panic!("no expect.sender alert: {results:#?}"));
+    assert_eq!(sender["level"], "error");
+}
+
+/// A SARIF 2.1.0 log written by a CI line.
+fn sarif_log(path: &Path) -> Value {
+    let written = std::fs::read_to_string(path).expect("the SARIF file");
+    let log: Value = serde_json::from_str(&written).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0", "{written}");
+    log
 }
 
 #[test]
@@ -618,4 +636,36 @@ fn senders_through_qualifiers_redirects_and_large_blocks() {
             ("fail", "redirects to _spf.senders.example"),
         ],
     );
+}
+
+#[test]
+fn allowed_findings_are_not_alerts_or_failures_in_ci_reports() {
+    // An allowed finding does not fail the run, so the CI reports must not
+    // show it as a problem either: SARIF marks it suppressed with the reason
+    // (SARIF 2.1.0 3.35), JUnit does not count it as a failure.
+    let github = mailcheck_lines(&github_runs(&read_yaml("docs/ci/github-actions.yml")));
+    let (out, dir) = run_ci_line(&github[0], "check/allow.toml");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let log = sarif_log(&dir.path().join(redirect_target(&github[0])));
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let allowed = results
+        .iter()
+        .find(|r| r["ruleId"] == "dmarc.record")
+        .unwrap_or_else(|| panic!("the allowed finding is listed: {results:#?}"));
+    assert_eq!(
+        allowed["suppressions"][0]["justification"], "DMARC is published next quarter",
+        "{allowed:#}"
+    );
+
+    let gitlab = mailcheck_lines(&gitlab_scripts(&read_yaml("docs/ci/gitlab-ci.yml")));
+    let (out, dir) = run_ci_line(&gitlab[0], "check/allow.toml");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let xml = std::fs::read_to_string(dir.path().join(redirect_target(&gitlab[0])))
+        .expect("the JUnit file");
+    let case = xml
+        .split("<testcase ")
+        .find(|c| c.starts_with("name=\"dmarc.record\""))
+        .unwrap_or_else(|| panic!("a test case for the allowed finding: {xml}"));
+    let case = case.split("</testcase>").next().unwrap_or(case);
+    assert!(!case.contains("<failure"), "{case}");
 }
