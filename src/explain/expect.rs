@@ -13,7 +13,7 @@ pub static ENTRIES: &[Entry] = &[
         why: "a server that sends the domain's mail without SPF pass fails SPF at \
               receivers; unless DKIM passes aligned, DMARC fails too and the domain's \
               policy sends its mail to spam or rejects it",
-        rfc: "RFC 7208 4, 5.2; RFC 9989 4.4",
+        rfc: "RFC 7208 4, RFC 7208 5.2",
         fix: "authorize the sender in the domain's SPF record (ip4:, ip6: or include:), \
               or correct senders in mailcheck.toml",
         example: "example.com. TXT \"v=spf1 ip4:203.0.113.0/28 include:_spf.provider.example -all\"",
@@ -25,7 +25,7 @@ pub static ENTRIES: &[Entry] = &[
                  include the domain",
         why: "every address SPF passes can send mail that passes DMARC as the domain: a \
               retired provider or a shared range left in the record lets others spoof it",
-        rfc: "RFC 7208 4, 5.2, 11.1",
+        rfc: "RFC 7208 4, RFC 7208 5.2",
         fix: "remove the mechanism or include that authorizes it from the SPF record, or \
               correct not_senders in mailcheck.toml",
         example: "",
@@ -37,7 +37,7 @@ pub static ENTRIES: &[Entry] = &[
                  dmarc_policy (none < quarantine < reject)",
         why: "a policy weaker than intended, often left from a roll-out or lowered by \
               mistake, lets spoofed mail from the domain be delivered",
-        rfc: "RFC 9989 4.7, 4.10",
+        rfc: "RFC 9989 4.7, RFC 9989 4.10",
         fix: "publish the intended p= (and remove t=y when the roll-out is done), or lower \
               dmarc_policy in mailcheck.toml",
         example: "_dmarc.example.com. TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@example.com\"",
@@ -49,7 +49,7 @@ pub static ENTRIES: &[Entry] = &[
         why: "mail signed with a selector whose key is missing, broken or revoked fails \
               DKIM at every receiver (permerror), and with it DMARC unless SPF passes \
               aligned",
-        rfc: "RFC 6376 3.6.1, 3.6.2.1, 6.1.2",
+        rfc: "RFC 6376 3.6.1, RFC 6376 3.6.2.1, RFC 6376 6.1.2",
         fix: "publish the selector's public key at SELECTOR._domainkey.DOMAIN (mailcheck \
               dkim keygen prints the record), or remove the selector from selectors",
         example: "s1._domainkey.example.com. TXT \"v=DKIM1; k=rsa; p=MIIBIjANBgkq...\"",
@@ -60,7 +60,7 @@ pub static ENTRIES: &[Entry] = &[
                  min_key_bits bits (Ed25519 keys always pass)",
         why: "short RSA keys can be factored and signatures forged; verifiers refuse keys \
               under 1024 bits and 2048 bits is the usual minimum",
-        rfc: "RFC 8301 3.2; RFC 8463",
+        rfc: "RFC 8301 3.2, RFC 8463",
         fix: "generate a larger key (mailcheck dkim keygen --algorithm rsa-2048), publish \
               it under a new selector and sign with it",
         example: "",
@@ -71,7 +71,7 @@ pub static ENTRIES: &[Entry] = &[
                  in any order",
         why: "an MX host that was not meant to be there receives the domain's mail, and a \
               missing one drops a route for it: both are changes a review should have seen",
-        rfc: "RFC 5321 5.1; RFC 7505",
+        rfc: "RFC 5321 5.1, RFC 7505",
         fix: "publish MX records for exactly the intended hosts, or correct mx in \
               mailcheck.toml if the change is intended",
         example: "example.com. MX 10 mx1.example.com.",

@@ -68,15 +68,6 @@ pub(super) async fn check(
     findings
 }
 
-/// The finding name for an entry of `senders` or `not_senders`.
-fn name(must_pass: bool) -> &'static str {
-    if must_pass {
-        "expect.sender"
-    } else {
-        "expect.not-sender"
-    }
-}
-
 /// Never reached: the tree is walked whenever an include entry exists.
 fn unreachable_tree() -> Finding {
     Finding::new(
@@ -120,6 +111,12 @@ pub(super) fn addresses(net: &IpNet) -> Vec<IpAddr> {
 
 /// check_host() for every address tested of `net`.
 async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding {
+    // The finding name of an entry of `senders` or of `not_senders`.
+    let name = if must_pass {
+        "expect.sender"
+    } else {
+        "expect.not-sender"
+    };
     let tested = addresses(net);
     let outcomes: Vec<(IpAddr, Outcome)> = stream::iter(tested.iter().copied())
         .map(|ip| async move {
@@ -171,7 +168,7 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
         };
         return if must_pass {
             Finding::new(
-                name(must_pass),
+                name,
                 Status::Fail,
                 format!("{entry} must get SPF pass for {domain}, but {listed}"),
             )
@@ -186,7 +183,7 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
                 .map(|m| format!("{} in the record of {}", m.text, m.domain))
                 .unwrap_or_else(|| "the mechanism that matched".into());
             Finding::new(
-                name(must_pass),
+                name,
                 Status::Fail,
                 format!("{entry} must not get SPF pass for {domain}, but {listed}"),
             )
@@ -197,7 +194,7 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
     }
     if let Some((ip, o)) = unsure.first() {
         return Finding::new(
-            name(must_pass),
+            name,
             Status::Error,
             format!(
                 "could not evaluate SPF for {entry} at {domain}: {ip} gets temperror ({})",
@@ -209,7 +206,7 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
     let (_, first) = &outcomes[0];
     if must_pass {
         Finding::new(
-            name(must_pass),
+            name,
             Status::Pass,
             format!(
                 "{whole}{entry} may send for {domain}: SPF pass ({})",
@@ -218,7 +215,7 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
         )
     } else if tested.len() == 1 {
         Finding::new(
-            name(must_pass),
+            name,
             Status::Pass,
             format!(
                 "{entry} is not authorized for {domain}: SPF {} ({})",
@@ -228,7 +225,7 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
         )
     } else {
         Finding::new(
-            name(must_pass),
+            name,
             Status::Pass,
             format!(
                 "{whole}{entry} are not authorized for {domain}: none gets SPF pass ({} for {})",
@@ -378,11 +375,17 @@ fn same(a: &str, b: &str) -> bool {
 
 /// The finding for an `include:DOMAIN` entry.
 fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding {
+    // The finding name of an entry of `senders` or of `not_senders`.
+    let name = if must_pass {
+        "expect.sender"
+    } else {
+        "expect.not-sender"
+    };
     let entry = format!("include:{target}");
     let Some(root) = &tree.root else {
         if tree.failed {
             return Finding::new(
-                name(must_pass),
+                name,
                 Status::Error,
                 format!("could not read the SPF record of {domain} to look for {entry}"),
             )
@@ -390,7 +393,7 @@ fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding 
         }
         return if must_pass {
             Finding::new(
-                name(must_pass),
+                name,
                 Status::Fail,
                 format!("{domain} publishes no SPF record, so it does not include {target}"),
             )
@@ -399,7 +402,7 @@ fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding 
             ))
         } else {
             Finding::new(
-                name(must_pass),
+                name,
                 Status::Pass,
                 format!("{domain} publishes no SPF record; it does not include {target}"),
             )
@@ -408,18 +411,18 @@ fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding 
     let found = route(root, target);
     match (found, must_pass) {
         (None, true) => Finding::new(
-            name(must_pass),
+            name,
             Status::Fail,
             format!("the SPF record of {domain} does not include {target}, directly or through its includes"),
         )
         .fix(format!("add {entry} to the SPF record of {domain}, or correct senders in mailcheck.toml")),
         (None, false) => Finding::new(
-            name(must_pass),
+            name,
             Status::Pass,
             format!("the SPF record of {domain} does not include {target}"),
         ),
         (Some(r), true) if !r.published => Finding::new(
-            name(must_pass),
+            name,
             Status::Fail,
             format!(
                 "the SPF record of {domain} includes {target} ({}), but {target} publishes no SPF record: receivers get permerror",
@@ -428,7 +431,7 @@ fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding 
         )
         .fix(format!("check the name {target}: the provider's documentation gives the include to use")),
         (Some(r), true) if !r.authorizes => Finding::new(
-            name(must_pass),
+            name,
             Status::Fail,
             format!(
                 "the SPF record of {domain} reaches {target} ({}) only through an include whose qualifier is not +: its senders do not get pass",
@@ -437,7 +440,7 @@ fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding 
         )
         .fix(format!("write include:{target} without a -, ~ or ? qualifier")),
         (Some(r), true) => Finding::new(
-            name(must_pass),
+            name,
             Status::Pass,
             format!("the SPF record of {domain} includes {target} ({})", r.chain.join(" \u{2192} ")),
         ),
@@ -448,7 +451,7 @@ fn include(domain: &str, target: &str, tree: &Tree, must_pass: bool) -> Finding 
                 _ => ("includes", entry.clone()),
             };
             Finding::new(
-                name(must_pass),
+                name,
                 Status::Fail,
                 format!(
                     "the SPF record of {domain} {verb} {target} ({}), which mailcheck.toml lists in not_senders",
