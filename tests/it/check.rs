@@ -75,7 +75,7 @@ fn a_config_whose_expectations_hold_passes() {
         let domains: Vec<&str> = lines.iter().filter_map(|l| l["domain"].as_str()).collect();
         assert_eq!(
             domains,
-            ["example.com", "sub.inherit.example"],
+            ["example.com", "sub.inherit.example", "null-mx.example"],
             "file order"
         );
         let ex = report(&lines, "example.com");
@@ -116,6 +116,11 @@ fn a_config_whose_expectations_hold_passes() {
             ex,
             "expect.mx",
             &[("pass", "mx1.example.com, mx2.example.com")],
+        );
+        expect(
+            report(&lines, "null-mx.example"),
+            "expect.mx",
+            &[("pass", "null-mx.example has no MX hosts, as expected")],
         );
         let sub = report(&lines, "sub.inherit.example");
         expect(
