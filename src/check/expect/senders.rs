@@ -24,7 +24,7 @@ use crate::{
         parse::{Mechanism, Qualifier},
     },
 };
-use futures_util::{StreamExt, stream};
+use futures_util::{StreamExt, future::join_all, stream};
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -46,35 +46,25 @@ pub(super) async fn check(
     let wanted = senders.iter().map(|s| (s, true));
     let unwanted = not_senders.iter().map(|s| (s, false));
     let entries: Vec<(&Sender, bool)> = wanted.chain(unwanted).collect();
-    // The SPF tree, walked once for every include: entry.
-    let tree = if entries.iter().any(|(s, _)| matches!(s, Sender::Include(_))) {
-        let report = analyse(dns, domain, &format!("postmaster@{domain}"), None, None).await;
-        let failed = report.findings.iter().any(|f| f.status == Status::Error);
-        Some(Tree {
-            root: report.tree,
-            failed,
-        })
-    } else {
-        None
+    // The SPF tree, walked once for all the include: entries (and not at
+    // all without one).
+    let mut tree = Tree {
+        root: None,
+        failed: false,
     };
-    let mut findings = Vec::new();
-    for (sender, must_pass) in entries {
-        findings.push(match (sender, &tree) {
-            (Sender::Net(net), _) => block(dns, domain, net, must_pass).await,
-            (Sender::Include(target), Some(tree)) => include(domain, target, tree, must_pass),
-            (Sender::Include(_), None) => unreachable_tree(),
-        });
+    if entries.iter().any(|(s, _)| matches!(s, Sender::Include(_))) {
+        let report = analyse(dns, domain, &format!("postmaster@{domain}"), None, None).await;
+        tree.failed = report.findings.iter().any(|f| f.status == Status::Error);
+        tree.root = report.tree;
     }
-    findings
-}
-
-/// Never reached: the tree is walked whenever an include entry exists.
-fn unreachable_tree() -> Finding {
-    Finding::new(
-        "expect.sender",
-        Status::Error,
-        "internal error: the SPF tree was not walked",
-    )
+    let tree = &tree;
+    join_all(entries.into_iter().map(|(sender, must_pass)| async move {
+        match sender {
+            Sender::Net(net) => block(dns, domain, net, must_pass).await,
+            Sender::Include(target) => include(domain, target, tree, must_pass),
+        }
+    }))
+    .await
 }
 
 /// The first and last address of a block, as numbers.
