@@ -166,12 +166,7 @@ async fn block(dns: &Dns, domain: &str, net: &IpNet, must_pass: bool) -> Finding
                 "authorize it in the SPF record of {domain} (e.g. {mechanism}), or correct senders in mailcheck.toml"
             ))
         } else {
-            let by = decisive[0]
-                .1
-                .matched
-                .as_ref()
-                .map(|m| format!("{} in the record of {}", m.text, m.domain))
-                .unwrap_or_else(|| "the mechanism that matched".into());
+            let by = why(&decisive[0].1);
             Finding::new(
                 name,
                 Status::Fail,
