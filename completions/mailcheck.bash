@@ -31,8 +31,14 @@ _mailcheck() {
             mailcheck,domain)
                 cmd="mailcheck__subcmd__domain"
                 ;;
+            mailcheck,explain)
+                cmd="mailcheck__subcmd__explain"
+                ;;
             mailcheck,help)
                 cmd="mailcheck__subcmd__help"
+                ;;
+            mailcheck,man)
+                cmd="mailcheck__subcmd__man"
                 ;;
             mailcheck,serve)
                 cmd="mailcheck__subcmd__serve"
@@ -79,8 +85,14 @@ _mailcheck() {
             mailcheck__subcmd__help,domain)
                 cmd="mailcheck__subcmd__help__subcmd__domain"
                 ;;
+            mailcheck__subcmd__help,explain)
+                cmd="mailcheck__subcmd__help__subcmd__explain"
+                ;;
             mailcheck__subcmd__help,help)
                 cmd="mailcheck__subcmd__help__subcmd__help"
+                ;;
+            mailcheck__subcmd__help,man)
+                cmd="mailcheck__subcmd__help__subcmd__man"
                 ;;
             mailcheck__subcmd__help,serve)
                 cmd="mailcheck__subcmd__help__subcmd__serve"
@@ -107,7 +119,7 @@ _mailcheck() {
 
     case "${cmd}" in
         mailcheck)
-            opts="-h -V --zone --resolver --timeout --deadline --json --color --help --version domain check verify spf dkim dmarc smtp serve completions help"
+            opts="-h -V --zone --resolver --timeout --deadline --json --format --color --help --version domain check verify spf dkim dmarc smtp serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -129,6 +141,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -141,7 +157,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__check)
-            opts="-c -h --config --strict --zone --resolver --timeout --deadline --json --color --help"
+            opts="-c -h --config --strict --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,6 +187,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -183,7 +203,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__completions)
-            opts="-h --zone --resolver --timeout --deadline --json --color --help bash elvish fish powershell zsh"
+            opts="-h --zone --resolver --timeout --deadline --json --format --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,6 +225,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -217,7 +241,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim)
-            opts="-s -h --selector --zone --resolver --timeout --deadline --json --color --help keygen sign help"
+            opts="-s -h --selector --zone --resolver --timeout --deadline --json --format --color --help keygen sign help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,6 +269,10 @@ _mailcheck() {
                     ;;
                 --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -315,7 +343,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__keygen)
-            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +381,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -365,7 +397,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__sign)
-            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,6 +439,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -419,7 +455,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dmarc)
-            opts="-h --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +477,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -453,7 +493,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__domain)
-            opts="-s -h --selector --ip --helo --strict --from-file --concurrency --zone --resolver --timeout --deadline --json --color --help"
+            opts="-s -h --selector --ip --helo --strict --from-file --concurrency --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,6 +539,48 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailcheck__subcmd__explain)
+            opts="-h --list --zone --resolver --timeout --deadline --json --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -511,7 +593,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__help)
-            opts="domain check verify spf dkim dmarc smtp serve completions help"
+            opts="domain check verify spf dkim dmarc smtp serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -622,7 +704,35 @@ _mailcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailcheck__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailcheck__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailcheck__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -692,8 +802,46 @@ _mailcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailcheck__subcmd__man)
+            opts="-h --zone --resolver --timeout --deadline --json --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailcheck__subcmd__serve)
-            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,6 +899,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -763,7 +915,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__smtp)
-            opts="-h --ca --connect-to --ehlo --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --ca --connect-to --ehlo --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -797,6 +949,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -809,7 +965,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__spf)
-            opts="-h --ip --helo --from-file --concurrency --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --ip --helo --from-file --concurrency --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -847,6 +1003,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -859,7 +1019,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__verify)
-            opts="-h --ip --helo --mail-from --authserv-id --from-file --concurrency --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --ip --helo --mail-from --authserv-id --from-file --concurrency --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,6 +1063,10 @@ _mailcheck() {
                     ;;
                 --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
