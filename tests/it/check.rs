@@ -524,11 +524,26 @@ fn the_github_actions_workflow_runs_and_uploads_what_it_wrote() {
     assert_eq!(sender["level"], "error");
 }
 
-/// A SARIF 2.1.0 log written by a CI line.
+/// A SARIF 2.1.0 log written by a CI line, valid against the vendored
+/// OASIS schema (tests/schemas).
 fn sarif_log(path: &Path) -> Value {
     let written = std::fs::read_to_string(path).expect("the SARIF file");
     let log: Value = serde_json::from_str(&written).expect("SARIF is JSON");
     assert_eq!(log["version"], "2.1.0", "{written}");
+    let schema_file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_file).expect("read the SARIF schema"))
+            .expect("the SARIF schema is JSON");
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF: {errors:#?}\n{written}");
     log
 }
 
