@@ -16,6 +16,9 @@ _mailcheck() {
             ",$1")
                 cmd="mailcheck"
                 ;;
+            mailcheck,check)
+                cmd="mailcheck__subcmd__check"
+                ;;
             mailcheck,completions)
                 cmd="mailcheck__subcmd__completions"
                 ;;
@@ -67,6 +70,9 @@ _mailcheck() {
             mailcheck__subcmd__dkim__subcmd__help,sign)
                 cmd="mailcheck__subcmd__dkim__subcmd__help__subcmd__sign"
                 ;;
+            mailcheck__subcmd__help,check)
+                cmd="mailcheck__subcmd__help__subcmd__check"
+                ;;
             mailcheck__subcmd__help,completions)
                 cmd="mailcheck__subcmd__help__subcmd__completions"
                 ;;
@@ -113,12 +119,58 @@ _mailcheck() {
 
     case "${cmd}" in
         mailcheck)
-            opts="-h -V --zone --resolver --timeout --deadline --json --format --color --help --version domain verify spf dkim dmarc smtp serve completions explain man help"
+            opts="-h -V --zone --resolver --timeout --deadline --json --format --color --help --version domain check verify spf dkim dmarc smtp serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailcheck__subcmd__check)
+            opts="-c -h --config --strict --zone --resolver --timeout --deadline --json --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --zone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -541,8 +593,22 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__help)
-            opts="domain verify spf dkim dmarc smtp serve completions explain man help"
+            opts="domain check verify spf dkim dmarc smtp serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailcheck__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

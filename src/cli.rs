@@ -125,6 +125,10 @@ pub enum ColorWhen {
 pub enum Command {
     /// Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC.
     Domain(DomainArgs),
+    /// Check domains against a mailcheck.toml (for CI): every check of
+    /// `domain`, plus the senders, selectors, key sizes, DMARC policy and MX
+    /// hosts the file expects, with its accepted exceptions.
+    Check(CheckArgs),
     /// Would a receiver accept this message from this IP? Every DKIM signature,
     /// SPF, ARC, DMARC alignment and the disposition.
     Verify(VerifyArgs),
@@ -220,6 +224,23 @@ pub struct DomainArgs {
     /// text, e.g. "[192.0.2.1]"): SPF's %{h}; defaults to the domain.
     #[arg(long, value_name = "NAME", requires = "ip")]
     pub helo: Option<String>,
+
+    /// Treat warnings as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Arguments of `mailcheck check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The expectations file (TOML; docs/interface.md describes it).
+    #[arg(
+        long,
+        short = 'c',
+        value_name = "FILE",
+        default_value = "mailcheck.toml"
+    )]
+    pub config: PathBuf,
 
     /// Treat warnings as failures (exit 1).
     #[arg(long)]

@@ -3,6 +3,7 @@
 //! status. `domain`, `verify` and `spf` run their items through the batch
 //! runner (`crate::batch`).
 
+pub mod check;
 pub mod dkim;
 pub mod dmarc;
 pub mod domain;
@@ -55,6 +56,7 @@ pub async fn run(
             Ok(ExitStatus::Success)
         }
         Command::Domain(args) => domain::run(&config, args, out, err).await,
+        Command::Check(args) => check::run(&config, args, out, err).await,
         Command::Verify(args) => verify::run(&config, args, out, err).await,
         Command::Spf(args) => spf::run(&config, args, out, err).await,
         Command::Dkim(args) => match &args.action {

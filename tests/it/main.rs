@@ -3,6 +3,7 @@
 //! (`--zone`) and over the wire from a real DNS server on 127.0.0.1.
 
 mod batch;
+mod check;
 mod cli;
 mod commands;
 mod domain;
