@@ -53,6 +53,7 @@ mod lex;
 mod read;
 #[cfg(test)]
 mod record_tests;
+mod replay;
 #[cfg(test)]
 mod tests;
 
@@ -64,6 +65,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+pub use replay::Replay;
+
+use crate::dns::DnsFailure;
 
 /// The largest master file (or included file) the reader takes: 256 MiB,
 /// far above the zones of the domains mailcheck checks (a 10,000-domain
@@ -109,6 +113,9 @@ pub struct Zone {
     pub records: Vec<Record>,
     /// What was read but ignored (out-of-zone data), each with its file and line.
     pub warnings: Vec<ZoneError>,
+    /// mailcheck's `$FAIL` and `$NODATA` directives: a recorded run's failed
+    /// lookups and names that exist without records ([`Replay`]).
+    pub replay: Replay,
 }
 
 impl Zone {
@@ -356,6 +363,14 @@ impl ZoneSet {
         }
     }
 
+    /// How the question `name`/`rtype` fails, when the zone that covers
+    /// `name` says so with a `$FAIL` directive (a recorded failure, [`Replay`]).
+    pub fn failure(&self, name: &Name, rtype: RecordType) -> Option<DnsFailure> {
+        let name = normalize(name);
+        let zone = self.zones.get(self.zone_for(&name)?)?;
+        zone.replay.failure(&name, rtype)
+    }
+
     /// The most specific loaded zone whose apex is `name` or an ancestor of it.
     fn zone_for(&self, name: &Name) -> Option<usize> {
         (0..=label_count(name))
@@ -400,10 +415,23 @@ impl ZoneIndex {
                     break; // its ancestors are already there
                 }
             }
-            if record.record_type() == RecordType::NS && owner != origin {
+            if record.record_type() == RecordType::NS
+                && owner != origin
+                && !zone.replay.is_recorded()
+            {
                 cuts.insert(owner.clone());
             }
             by_name.entry(owner).or_default().push(i);
+        }
+        // `$NODATA`: names that exist without records, and their ancestors.
+        for (name, _) in zone.replay.nodata() {
+            if origin.zone_of(name) {
+                for k in (apex_labels..=label_count(name)).rev() {
+                    if !existing.insert(name.trim_to(k)) {
+                        break;
+                    }
+                }
+            }
         }
         ZoneIndex {
             origin,
