@@ -11,6 +11,7 @@ mod fuzz_regressions;
 mod hostile;
 mod knot;
 mod openspf;
+mod replay;
 mod serve;
 mod smtp;
 mod spf_eval;
