@@ -101,7 +101,7 @@ _mailcheck() {
 
     case "${cmd}" in
         mailcheck)
-            opts="-h -V --zone --resolver --timeout --deadline --json --color --help --version domain verify spf dkim dmarc smtp serve completions help"
+            opts="-h -V --zone --resolver --timeout --deadline --save-zone --force --json --color --help --version domain verify spf dkim dmarc smtp serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,6 +123,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -135,7 +139,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__completions)
-            opts="-h --zone --resolver --timeout --deadline --json --color --help bash elvish fish powershell zsh"
+            opts="-h --zone --resolver --timeout --deadline --save-zone --force --json --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -157,6 +161,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -169,7 +177,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim)
-            opts="-s -h --selector --zone --resolver --timeout --deadline --json --color --help keygen sign help"
+            opts="-s -h --selector --zone --resolver --timeout --deadline --save-zone --force --json --color --help keygen sign help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,6 +204,10 @@ _mailcheck() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-zone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -267,7 +279,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__keygen)
-            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --deadline --save-zone --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -305,6 +317,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -317,7 +333,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__sign)
-            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --deadline --save-zone --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,6 +375,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -371,7 +391,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dmarc)
-            opts="-h --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --zone --resolver --timeout --deadline --save-zone --force --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +413,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -405,7 +429,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__domain)
-            opts="-s -h --selector --ip --helo --strict --from-file --concurrency --zone --resolver --timeout --deadline --json --color --help"
+            opts="-s -h --selector --ip --helo --strict --from-file --concurrency --zone --resolver --timeout --deadline --save-zone --force --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -448,6 +472,10 @@ _mailcheck() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-zone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -631,7 +659,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__serve)
-            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --save-zone --force --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,6 +717,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -701,7 +733,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__smtp)
-            opts="-h --ca --connect-to --ehlo --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --ca --connect-to --ehlo --zone --resolver --timeout --deadline --save-zone --force --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -735,6 +767,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -747,7 +783,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__spf)
-            opts="-h --ip --helo --from-file --concurrency --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --ip --helo --from-file --concurrency --zone --resolver --timeout --deadline --save-zone --force --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -785,6 +821,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -797,7 +837,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__verify)
-            opts="-h --ip --helo --mail-from --authserv-id --from-file --concurrency --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --ip --helo --mail-from --authserv-id --from-file --concurrency --zone --resolver --timeout --deadline --save-zone --force --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,6 +880,10 @@ _mailcheck() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-zone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

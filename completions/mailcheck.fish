@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mailcheck_global_optspecs
-    string join \n zone= resolver= timeout= deadline= json color= h/help V/version
+    string join \n zone= resolver= timeout= deadline= save-zone= force json color= h/help V/version
 end
 
 function __fish_mailcheck_needs_command
@@ -28,9 +28,11 @@ complete -c mailcheck -n "__fish_mailcheck_needs_command" -l zone -d 'Answer DNS
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -s V -l version -d 'Print version'
@@ -52,10 +54,12 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l zone -d '
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l strict -d 'Treat warnings as failures (exit 1)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l ip -d 'The IP address the message arrived from' -r
@@ -68,9 +72,11 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l zone -d '
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l ip -d 'Evaluate check_host() for this IP: pass required for exit 0' -r
@@ -81,9 +87,11 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l zone -d 'Ans
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -s s -l selector -d 'The selector (repeatable)' -r
@@ -91,9 +99,11 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
@@ -110,6 +120,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -125,6 +136,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -138,9 +150,11 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l zone -d 'A
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l ca -d 'Trust the CA certificates in this PEM file instead of the public (Mozilla) roots, e.g. for a private CA' -r -F
@@ -150,9 +164,11 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l zone -d 'An
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l listen -d 'Listen for SMTP on this address and port (e.g. 127.0.0.1:2525, [::]:25)' -r
@@ -168,19 +184,23 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l zone -d 'A
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l enforce -d 'Apply the DMARC disposition: reject is refused with 550 5.7.1 at the end of DATA (nothing stored); quarantine is stored in the Maildir\'s .Quarantine folder'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions help" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
