@@ -7,6 +7,7 @@
 //! `error` / `temperror` with the same words.
 
 use crate::support::faulty_dns::{Fault, FaultyDns};
+use crate::support::knot::Knot;
 use crate::support::{Out, fixtures, mailcheck, server, zone_files_in};
 use mailcheck::dns::zone::Zone;
 use std::path::{Path, PathBuf};
@@ -448,4 +449,145 @@ fn a_run_cut_by_its_deadline_saves_what_was_answered() {
     );
     // The question still unanswered when the run ended is not in the file.
     assert!(!saved.contains("_dmarc.dmarc-ok"), "{saved}");
+}
+
+#[test]
+fn answers_from_an_authoritative_server_replay_with_its_refusals() {
+    // Knot serves the checked zones and REFUSES everything else, their
+    // parents included: the refusals are recorded as `$FAIL ... refused` and
+    // replay to the same report, whether they changed a finding or not.
+    let rsa_pass = std::fs::read_to_string(fixtures().join("verify/rsa-pass.zone")).expect("read");
+    let inc = "$ORIGIN inc.test.\n$TTL 300\n\
+               @ SOA ns.inc.test. hostmaster.inc.test. 1 3600 600 86400 300\n\
+               @ NS ns.inc.test.\nns A 192.0.2.53\n\
+               @ MX 10 mx.inc.test.\nmx A 192.0.2.10\n\
+               @ TXT \"v=spf1 mx include:_spf.elsewhere.example -all\"\n\
+               _dmarc TXT \"v=DMARC1; p=reject\"\n";
+    let knot = Knot::start(&[
+        ("rsa-pass.verify.example".into(), rsa_pass),
+        ("inc.test".into(), inc.into()),
+    ]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let addr = knot.addr.to_string();
+    let dns = ["--resolver", addr.as_str(), "--timeout", "2"];
+    for ip in VERIFY_IPS {
+        let trip = round_trip(
+            dir.path(),
+            &["verify", "fixtures/verify/rsa-pass.eml", "--ip", ip],
+            &dns,
+        );
+        assert!(trip.saved.contains(" TXT refused\n"), "{}", trip.saved);
+    }
+    round_trip(dir.path(), &["dmarc", "rsa-pass.verify.example"], &dns);
+    let trip = round_trip(
+        dir.path(),
+        &["domain", "inc.test", "--ip", "192.0.2.10"],
+        &dns,
+    );
+    assert_eq!(trip.first.code, 3, "{}", trip.first.stdout);
+    assert!(
+        trip.saved
+            .contains("$FAIL _spf.elsewhere.example. TXT refused\n"),
+        "{}",
+        trip.saved
+    );
+}
+
+/// A plain ESMTP server on 127.0.0.1 (no STARTTLS) for `mailcheck smtp`.
+fn plain_smtp_server() -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut writer = stream.try_clone().expect("clone");
+                let _ = writer.write_all(b"220 mx.smtp.example ESMTP replay test\r\n");
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let reply: &[u8] = if line.to_ascii_uppercase().starts_with("EHLO") {
+                        b"250-mx.smtp.example\r\n250 SIZE 10240000\r\n"
+                    } else if line.eq_ignore_ascii_case("QUIT") {
+                        b"221 2.0.0 bye\r\n"
+                    } else {
+                        b"502 5.5.2 not here\r\n"
+                    };
+                    if writer.write_all(reply).is_err() || reply.starts_with(b"221") {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// `smtp` JSON with its one time measurement (the greeting's delay in ms)
+/// blanked, in the `banner_ms` key and in the words that quote it.
+fn without_times(json: &str) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    fn blank(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (key, item) in map.iter_mut() {
+                    if key == "banner_ms" {
+                        *item = serde_json::Value::Null;
+                    } else {
+                        blank(item);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(blank),
+            serde_json::Value::String(text) => {
+                if let Some(at) = text.find(" after ")
+                    && text.ends_with(" ms")
+                {
+                    text.truncate(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    blank(&mut value);
+    value.to_string()
+}
+
+#[test]
+fn an_smtp_probe_replays_the_same_report_times_excepted() {
+    let port = plain_smtp_server();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("smtp.zone");
+    let path = file.to_str().expect("UTF-8");
+    let connect_to = format!("mx.smtp.example:25:127.0.0.1:{port}");
+    let base = [
+        "smtp",
+        "smtp.example",
+        "--json",
+        "--connect-to",
+        &connect_to,
+        "--ehlo",
+        "probe.mailcheck.test",
+    ];
+    let zone = fixtures().join("smtp/smtp.example.zone");
+    let reverse = fixtures().join("shared/reverse-192.0.2.zone");
+    let mut first_args = base.to_vec();
+    first_args.extend([
+        "--zone",
+        zone.to_str().expect("UTF-8"),
+        "--zone",
+        reverse.to_str().expect("UTF-8"),
+        "--save-zone",
+        path,
+    ]);
+    let first = mailcheck(&first_args);
+    assert_eq!(
+        first.code, 1,
+        "no STARTTLS fails: {}\n{}",
+        first.stdout, first.stderr
+    );
+    assert!(first.stdout.contains("\"banner_ms\":"), "{}", first.stdout);
+    let mut again_args = base.to_vec();
+    again_args.extend(["--zone", path]);
+    let again = mailcheck(&again_args);
+    assert_eq!(again.code, first.code, "{}", again.stderr);
+    assert_eq!(without_times(&again.stdout), without_times(&first.stdout));
 }
