@@ -591,3 +591,120 @@ fn an_smtp_probe_replays_the_same_report_times_excepted() {
     assert_eq!(again.code, first.code, "{}", again.stderr);
     assert_eq!(without_times(&again.stdout), without_times(&first.stdout));
 }
+
+#[test]
+fn serve_saves_the_answers_of_every_message_when_it_stops() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("serve.zone");
+    let path = file.to_str().expect("UTF-8");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let zone = fixtures().join("verify/ed25519-pass.zone");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mailcheck"))
+        .args([
+            "serve",
+            "--listen",
+            &listen,
+            "--authserv-id",
+            "mx.test",
+            "--json",
+        ])
+        .args(["--zone", zone.to_str().expect("UTF-8"), "--save-zone", path])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start mailcheck serve");
+    let started = std::time::Instant::now();
+    let stream = loop {
+        if let Ok(s) = std::net::TcpStream::connect(&listen) {
+            break s;
+        }
+        assert!(started.elapsed().as_secs() < 20, "serve did not listen");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("timeout");
+    let mut writer = stream.try_clone().expect("clone");
+    let mut reader = BufReader::new(stream);
+    let mut reply = || {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            assert!(
+                reader.read_line(&mut line).expect("read") > 0,
+                "closed: {all}"
+            );
+            all.push_str(&line);
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return all;
+            }
+        }
+    };
+    assert!(reply().starts_with("220"));
+    let message = std::fs::read_to_string(fixtures().join("verify/ed25519-pass.eml"))
+        .expect("message")
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n");
+    for (line, code) in [
+        (
+            "EHLO mail.ed25519-pass.verify.example\r\n".to_string(),
+            "250",
+        ),
+        (
+            "MAIL FROM:<bounce@ed25519-pass.verify.example>\r\n".into(),
+            "250",
+        ),
+        ("RCPT TO:<bob@receiver.example>\r\n".into(), "250"),
+        ("DATA\r\n".into(), "354"),
+        (format!("{message}.\r\n"), "250"),
+        ("QUIT\r\n".into(), "221"),
+    ] {
+        writer.write_all(line.as_bytes()).expect("write");
+        let got = reply();
+        assert!(got.starts_with(code), "{line:?}: {got}");
+    }
+    let mut verdict = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut verdict)
+        .expect("a verdict");
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0));
+    let saved = std::fs::read_to_string(&file).expect("saved at shutdown");
+    assert!(
+        saved.contains("ed1._domainkey.ed25519-pass.verify.example.\t"),
+        "{saved}"
+    );
+
+    // The saved answers give `verify` the verdict serve gave.
+    let out = mailcheck(&[
+        "verify",
+        "fixtures/verify/ed25519-pass.eml",
+        "--ip",
+        "127.0.0.1",
+        "--helo",
+        "mail.ed25519-pass.verify.example",
+        "--mail-from",
+        "bounce@ed25519-pass.verify.example",
+        "--authserv-id",
+        "mx.test",
+        "--json",
+        "--zone",
+        path,
+    ]);
+    let served: serde_json::Value = serde_json::from_str(&verdict).expect("JSON");
+    let replayed = out.json();
+    for key in ["spf", "dkim", "dmarc", "authentication_results"] {
+        assert_eq!(
+            replayed[key], served[key],
+            "{key}\n{verdict}\n{}",
+            out.stdout
+        );
+    }
+}

@@ -44,6 +44,11 @@
 //! zone are NXDOMAIN, CNAMEs are followed, wildcards synthesised (RFC 4592), a
 //! CNAME loop is SERVFAIL, and a name at or below a delegation (NS below the apex)
 //! answers SERVFAIL, since the child zone is not loaded.
+//!
+//! mailcheck's own directives, written by `--save-zone` (`crate::dns::save`)
+//! and read here (`replay`): `$RECORDED` (a file of answers from many zones),
+//! `$FAIL` (a question that fails, and how) and `$NODATA` (a name that
+//! exists with no records).
 
 #[cfg(test)]
 mod answer_tests;
@@ -230,6 +235,8 @@ pub struct ZoneSet {
     zones: Vec<Zone>,
     indexes: Vec<ZoneIndex>,
     by_origin: FastMap<Name, usize>,
+    /// Some zone has a `$FAIL` directive (else lookups need not look).
+    has_failures: bool,
 }
 
 /// Lookup tables for one zone; every name is lower-case and fully qualified.
@@ -263,10 +270,12 @@ impl ZoneSet {
             by_origin.entry(index.origin.clone()).or_insert(i);
             indexes.push(index);
         }
+        let has_failures = zones.iter().any(|zone| zone.replay.has_failures());
         ZoneSet {
             zones,
             indexes,
             by_origin,
+            has_failures,
         }
     }
 
@@ -366,6 +375,9 @@ impl ZoneSet {
     /// How the question `name`/`rtype` fails, when the zone that covers
     /// `name` says so with a `$FAIL` directive (a recorded failure, [`Replay`]).
     pub fn failure(&self, name: &Name, rtype: RecordType) -> Option<DnsFailure> {
+        if !self.has_failures {
+            return None;
+        }
         let name = normalize(name);
         let zone = self.zones.get(self.zone_for(&name)?)?;
         zone.replay.failure(&name, rtype)

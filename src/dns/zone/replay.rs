@@ -69,6 +69,11 @@ impl Replay {
         self.recorded
     }
 
+    /// True when a `$FAIL` directive names some question.
+    pub fn has_failures(&self) -> bool {
+        !self.failures.is_empty()
+    }
+
     /// True when the file had no mailcheck directive.
     pub fn is_empty(&self) -> bool {
         self.failures.is_empty() && self.nodata.is_empty() && !self.recorded
