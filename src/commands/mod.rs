@@ -72,8 +72,8 @@ fn save_answers(config: &Config, status: &Result<ExitStatus, RunError>) -> Resul
 }
 
 /// Before the run, what makes `--save-zone` impossible: a command that looks
-/// up no DNS, or a file that is there already without `--force` (checked
-/// again, atomically, when the file is written).
+/// up no DNS, a folder that is not there, or a file that is there already
+/// without `--force` (checked again, atomically, when the file is written).
 fn save_zone_first(save: &SaveZone, command: &Command) -> Result<(), RunError> {
     let no_dns = match command {
         Command::Completions { .. } => Some("completions"),
@@ -87,6 +87,17 @@ fn save_zone_first(save: &SaveZone, command: &Command) -> Result<(), RunError> {
     if let Some(what) = no_dns {
         return Err(RunError::Input(format!(
             "--save-zone: {what} looks up no DNS, there is nothing to save"
+        )));
+    }
+    let dir = match save.path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(RunError::Input(format!(
+            "--save-zone {}: there is no folder {}",
+            save.path.display(),
+            dir.display()
         )));
     }
     if !save.force && save.path.symlink_metadata().is_ok() {

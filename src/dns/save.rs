@@ -341,15 +341,11 @@ fn rdata_text(rtype: RecordType, data: &RData) -> String {
             soa.expire as u32,
             soa.minimum
         )),
+        // RFC 6698 2.2; without association data, the generic form.
         RData::TLSA(_) => wire(data).and_then(|bytes| match bytes.as_slice() {
-            [usage, selector, matching, association @ ..] => Some(format!(
-                "{usage} {selector} {matching} {}",
-                if association.is_empty() {
-                    "-".to_string()
-                } else {
-                    hex(association)
-                }
-            )),
+            [usage, selector, matching, association @ ..] if !association.is_empty() => Some(
+                format!("{usage} {selector} {matching} {}", hex(association)),
+            ),
             _ => None,
         }),
         _ => None,

@@ -407,6 +407,21 @@ fn an_existing_file_is_replaced_only_with_force() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
     assert_eq!(left.len(), 1);
 
+    // A folder that is not there stops the run before it starts.
+    let nowhere = dir.path().join("no/such/folder/saved.zone");
+    let nowhere = nowhere.to_str().expect("UTF-8");
+    let mut args = vec!["dmarc", "example.com", "--json", "--save-zone", nowhere];
+    args.extend(zone);
+    let out = mailcheck(&args);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains(&format!("--save-zone {nowhere}: there is no folder")),
+        "{}",
+        out.stderr
+    );
+
     // A command that looks up nothing has nothing to save.
     let out = mailcheck(&["completions", "bash", "--save-zone", path, "--force"]);
     assert_eq!(out.code, 2);
