@@ -23,6 +23,12 @@
 //!   `--zone` fail that question with the same words
 //!   ([`super::zone::Replay`] reads both directives).
 //!
+//! A question that failed and was answered when asked again later in the
+//! run (`memo`) is saved as its answer: one file gives one answer per
+//! question. A name whose first label is a literal `*` reads back as a
+//! wildcard (RFC 4592 makes no difference between the two); no check asks
+//! such a name.
+//!
 //! The file starts with `$RECORDED` and `$ORIGIN .`: it is one zone, the
 //! root, covering every name the run asked about (the checked domains, a
 //! provider's SPF includes, reverse names under in-addr.arpa), so `--zone
