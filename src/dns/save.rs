@@ -46,7 +46,7 @@ use hickory_resolver::proto::{
     serialize::binary::{BinEncodable, BinEncoder, NameEncoding},
 };
 use std::{
-    collections::{BTreeMap, BTreeSet, HashSet},
+    collections::{BTreeSet, HashSet},
     fmt::Write as _,
     sync::Mutex,
 };
@@ -54,22 +54,19 @@ use std::{
 /// The longest character-string of a TXT record (RFC 1035 3.3).
 const MAX_STRING: usize = 255;
 
-/// Hears every question the DNS layer fetched, for `--save-zone`.
+/// Hears every question the DNS layer fetched, for `--save-zone`, and
+/// keeps what the file will say about each name as it arrives: the answers
+/// themselves are not kept, so a long batch holds each record once, however
+/// many answers carried it.
 #[derive(Debug, Default)]
 pub struct Recorder {
-    answers: Mutex<FastMap<(Name, RecordType), Lookup>>,
+    owners: Mutex<FastMap<Name, Owner>>,
 }
 
 impl AnswerSink for Recorder {
     fn learn(&self, name: &Name, rtype: RecordType, lookup: &Lookup) {
-        let mut answers = lock(&self.answers);
-        let key = (name.clone(), rtype);
-        // A failed question may be asked again later in a batch (memo.rs);
-        // an answer, once had, is what the file keeps.
-        if lookup.is_err() && matches!(answers.get(&key), Some(Ok(_))) {
-            return;
-        }
-        answers.insert(key, lookup.clone());
+        let mut owners = lock(&self.owners);
+        learn(&mut owners, name, u16::from(rtype), lookup);
     }
 }
 
@@ -77,94 +74,110 @@ impl Recorder {
     /// An empty recorder.
     pub fn new() -> Recorder {
         Recorder {
-            answers: Mutex::new(fast_map(0)),
+            owners: Mutex::new(fast_map(0)),
         }
     }
 
-    /// How many questions were heard.
+    /// How many names the file will speak of.
     pub fn len(&self) -> usize {
-        lock(&self.answers).len()
+        lock(&self.owners).len()
     }
 
-    /// True when no question was heard.
+    /// True when nothing was heard.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Everything heard, as a master file.
     pub fn master_file(&self) -> String {
-        let answers: Vec<(Name, RecordType, Lookup)> = lock(&self.answers)
-            .iter()
-            .map(|((name, rtype), lookup)| (name.clone(), *rtype, lookup.clone()))
-            .collect();
-        master_file(&answers)
+        write(&lock(&self.owners))
     }
 }
 
 /// What the file says about one owner name.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Owner {
-    /// Records by type: (TTL, data), each data once, in the order seen.
-    rrsets: BTreeMap<u16, Vec<(u32, RData)>>,
+    /// Records by type: (TTL, data), each data once, in the order of the
+    /// first answer that held them.
+    rrsets: Vec<(u16, Vec<(u32, RData)>)>,
     /// An answer said the name does not exist.
     nxdomain: bool,
     /// Types an answer said the name has none of.
-    nodata: BTreeSet<u16>,
+    nodata: Vec<u16>,
     /// Questions about this name that failed, by type.
-    failures: BTreeMap<u16, DnsFailure>,
+    failures: Vec<(u16, DnsFailure)>,
+    /// Questions about this name that were answered, by type: a failure
+    /// heard later (a batch asks a failed question again, `memo`) does not
+    /// replace the answer, and an answer replaces an earlier failure.
+    answered: Vec<u16>,
 }
 
-/// The master file for these answers (question name, type, outcome); the
-/// order of `answers` does not matter.
-pub fn master_file(answers: &[(Name, RecordType, Lookup)]) -> String {
-    let mut sorted: Vec<&(Name, RecordType, Lookup)> = answers.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0).then(u16::from(a.1).cmp(&u16::from(b.1))));
-    let mut owners: BTreeMap<Name, Owner> = BTreeMap::new();
-    for (name, rtype, lookup) in sorted {
-        let answer = match lookup {
-            Ok(answer) => answer,
-            Err(failure) => {
-                let owner = owners.entry(key(name)).or_default();
-                owner
-                    .failures
-                    .entry(u16::from(*rtype))
-                    .or_insert_with(|| failure.clone());
-                continue;
+/// Fold one question's outcome into what the file will say.
+fn learn(owners: &mut FastMap<Name, Owner>, name: &Name, code: u16, lookup: &Lookup) {
+    let asked = owners.entry(key(name)).or_default();
+    let answer = match lookup {
+        Ok(answer) => answer,
+        Err(failure) => {
+            let known =
+                asked.answered.contains(&code) || asked.failures.iter().any(|f| f.0 == code);
+            if !known {
+                asked.failures.push((code, failure.clone()));
             }
-        };
-        for record in &answer.records {
-            add_record(owners.entry(key(&record.name)).or_default(), record);
+            return;
         }
-        if answer.data(*rtype).next().is_none() {
-            // The negative answer speaks of the end of the CNAME chain.
-            let end = answer
-                .records
-                .iter()
-                .rev()
-                .find_map(|r| match &r.data {
-                    RData::CNAME(target) => Some(key(&target.0)),
-                    _ => None,
-                })
-                .unwrap_or_else(|| key(name));
-            let owner = owners.entry(end).or_default();
-            match answer.rcode {
-                Rcode::NxDomain => owner.nxdomain = true,
-                Rcode::NoError => {
-                    owner.nodata.insert(u16::from(*rtype));
-                }
-            }
+    };
+    asked.failures.retain(|f| f.0 != code);
+    if !asked.answered.contains(&code) {
+        asked.answered.push(code);
+    }
+    for record in &answer.records {
+        add_record(owners.entry(key(&record.name)).or_default(), record);
+    }
+    if answer.data(RecordType::from(code)).next().is_none() {
+        // The negative answer speaks of the end of the CNAME chain.
+        let end = answer
+            .records
+            .iter()
+            .rev()
+            .find_map(|r| match &r.data {
+                RData::CNAME(target) => Some(key(&target.0)),
+                _ => None,
+            })
+            .unwrap_or_else(|| key(name));
+        let owner = owners.entry(end).or_default();
+        match answer.rcode {
+            Rcode::NxDomain => owner.nxdomain = true,
+            Rcode::NoError if !owner.nodata.contains(&code) => owner.nodata.push(code),
+            Rcode::NoError => {}
         }
     }
+}
+
+/// The master file for these answers (question name, type, outcome), heard
+/// in this order: the file is the same in any order, but for the order of an
+/// RRset that two answers gave in different orders (the first is kept).
+pub fn master_file(answers: &[(Name, RecordType, Lookup)]) -> String {
+    let mut owners = fast_map(answers.len());
+    for (name, rtype, lookup) in answers {
+        learn(&mut owners, name, u16::from(*rtype), lookup);
+    }
+    write(&owners)
+}
+
+/// The file, owners in canonical order (RFC 4034 6.1), each owner's lines
+/// by type.
+fn write(owners: &FastMap<Name, Owner>) -> String {
+    let mut names: Vec<&Name> = owners.keys().collect();
+    names.sort();
 
     // The names that exist on replay: every owner of a record and every
     // name between it and the root (empty non-terminals, RFC 8020).
     let mut existing: HashSet<Name> = HashSet::new();
-    for (name, owner) in &owners {
+    for (name, owner) in owners {
         if owner.rrsets.is_empty() {
             continue;
         }
-        let labels = name.num_labels();
-        for k in (0..=labels).rev() {
+        for k in (0..=name.num_labels()).rev() {
             if !existing.insert(name.trim_to(usize::from(k))) {
                 break;
             }
@@ -174,31 +187,35 @@ pub fn master_file(answers: &[(Name, RecordType, Lookup)]) -> String {
     let mut out = String::new();
     out.push_str(HEADER);
     out.push_str("$RECORDED\n$ORIGIN .\n");
-    for (name, owner) in &owners {
+    for name in names {
+        let Some(owner) = owners.get(name) else {
+            continue;
+        };
         let shown = presentation_name(name);
         if owner.nxdomain && owner.rrsets.is_empty() {
             let _ = writeln!(out, "; NXDOMAIN {shown}");
         }
         let types: BTreeSet<u16> = owner
             .rrsets
-            .keys()
-            .chain(&owner.nodata)
-            .chain(owner.failures.keys())
-            .copied()
+            .iter()
+            .map(|r| r.0)
+            .chain(owner.nodata.iter().copied())
+            .chain(owner.failures.iter().map(|f| f.0))
             .collect();
         for code in types {
             let rtype = RecordType::from(code);
-            for (ttl, data) in owner.rrsets.get(&code).into_iter().flatten() {
+            let rrset = owner.rrsets.iter().find(|r| r.0 == code);
+            for (ttl, data) in rrset.into_iter().flat_map(|r| &r.1) {
                 let _ = writeln!(out, "{shown}\t{ttl}\tIN\t{}", rdata_text(rtype, data));
             }
-            if owner.nodata.contains(&code) && !owner.rrsets.contains_key(&code) {
+            if owner.nodata.contains(&code) && rrset.is_none() {
                 if existing.contains(name) {
                     let _ = writeln!(out, "; NODATA {shown} {}", type_text(rtype));
                 } else {
                     let _ = writeln!(out, "$NODATA {shown} {}", type_text(rtype));
                 }
             }
-            if let Some(failure) = owner.failures.get(&code) {
+            if let Some((_, failure)) = owner.failures.iter().find(|f| f.0 == code) {
                 let _ = writeln!(
                     out,
                     "$FAIL {shown} {} {}",
@@ -229,11 +246,17 @@ fn key(name: &Name) -> Name {
 
 /// Add a record to its owner unless the same data is already there.
 fn add_record(owner: &mut Owner, record: &Record) {
-    let rrset = owner
-        .rrsets
-        .entry(u16::from(record.record_type()))
-        .or_default();
-    if !rrset.iter().any(|(_, data)| *data == record.data) {
+    let code = u16::from(record.record_type());
+    let at = match owner.rrsets.iter().position(|r| r.0 == code) {
+        Some(at) => at,
+        None => {
+            owner.rrsets.push((code, Vec::new()));
+            owner.rrsets.len() - 1
+        }
+    };
+    if let Some((_, rrset)) = owner.rrsets.get_mut(at)
+        && !rrset.iter().any(|(_, data)| *data == record.data)
+    {
         rrset.push((record.ttl, record.data.clone()));
     }
 }
