@@ -723,3 +723,60 @@ fn serve_saves_the_answers_of_every_message_when_it_stops() {
         );
     }
 }
+
+/// A zone whose records need escaping in a master file: TXT strings with
+/// quotes, backslashes, semicolons and non-ASCII bytes, a record of several
+/// strings, an MX host whose name has a space and a dot inside a label.
+const ODD_ZONE: &str = r#"$ORIGIN odd.test.
+$TTL 600
+@ SOA ns hostmaster 1 3600 600 86400 300
+@ NS ns
+ns A 192.0.2.53
+@ MX 10 mx\032one.odd.test.
+@ MX 20 mx\.two.odd.test.
+mx\032one A 192.0.2.61
+mx\.two AAAA 2001:db8::62
+@ TXT "v=spf1 a:mx\\one.odd.test \"quoted\" ; -all"
+@ TXT "caf\195\169" "second; string" "\000\255"
+_dmarc TXT "v=DMARC1; p=quarantine; rua=mailto:r\195\169@odd.test"
+s1._domainkey TXT "v=DKIM1; k=rsa; p=" "not\\base64\"at all"
+"#;
+
+#[test]
+fn escaped_names_and_strings_survive_the_round_trip() {
+    use crate::support::dns_server::TestDns;
+    let zone = Zone::parse(ODD_ZONE, Path::new("odd.zone")).expect("the odd zone loads");
+    let server = TestDns::start(&[zone]);
+    let addr = server.addr.to_string();
+    let dns = ["--resolver", addr.as_str()];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut saved = Vec::new();
+    for args in [
+        &[
+            "domain",
+            "odd.test",
+            "--selector",
+            "s1",
+            "--ip",
+            "192.0.2.61",
+        ][..],
+        &["spf", "odd.test", "--ip", "192.0.2.61"],
+        &["dmarc", "odd.test"],
+        &["dkim", "odd.test", "--selector", "s1"],
+    ] {
+        let trip = round_trip(dir.path(), args, &dns);
+        let zone = Zone::load(&trip.file).expect("loads");
+        named_checkzone_accepts(&trip.file, zone.records.len());
+        saved.push(trip.saved);
+    }
+    let domain = &saved[0];
+    for line in [
+        "odd.test.\t600\tIN\tMX\t10 mx\\032one.odd.test.",
+        "odd.test.\t600\tIN\tMX\t20 mx\\.two.odd.test.",
+        "; NODATA mx\\.two.odd.test. A\nmx\\.two.odd.test.\t600\tIN\tAAAA\t2001:db8::62",
+        "odd.test.\t600\tIN\tTXT\t\"v=spf1 a:mx\\\\one.odd.test \\\"quoted\\\" ; -all\"",
+        "odd.test.\t600\tIN\tTXT\t\"caf\\195\\169\" \"second; string\" \"\\000\\255\"",
+    ] {
+        assert!(domain.contains(line), "no {line:?} in\n{domain}");
+    }
+}
