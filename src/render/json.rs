@@ -484,6 +484,8 @@ pub fn serve(
         helo: &'a str,
         mail_from: &'a str,
         rcpt_to: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        spf_helo: Option<SpfVerdictJson<'a>>,
         action: crate::serve::Action,
         stored_as: Option<&'a str>,
     }
@@ -493,6 +495,7 @@ pub fn serve(
         helo: &receipt.helo,
         mail_from: &receipt.mail_from,
         rcpt_to: &receipt.rcpt_to,
+        spf_helo: receipt.helo_spf.as_ref().map(SpfVerdictJson::from),
         action: receipt.action,
         stored_as: receipt.stored_as.as_deref(),
     };

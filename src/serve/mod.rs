@@ -30,6 +30,9 @@ pub struct Receipt {
     pub mail_from: String,
     /// Every accepted RCPT TO.
     pub rcpt_to: Vec<String>,
+    /// SPF for the HELO identity (RFC 7208 2.3) when the MAIL FROM named a
+    /// sender; with the null sender the verdict's SPF is the HELO check.
+    pub helo_spf: Option<crate::verify::SpfVerdict>,
     /// Where the message was stored, or `None` (no --maildir, or refused).
     pub stored_as: Option<String>,
     /// `refused` when --enforce rejected it, `quarantined` when it went to the

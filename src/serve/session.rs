@@ -105,6 +105,8 @@ async fn read_line<R: AsyncBufReadExt + Unpin>(
 struct Transaction {
     mail_from: String,
     spf: SpfVerdict,
+    /// SPF for the HELO identity, when MAIL FROM named a sender.
+    helo_spf: Option<SpfVerdict>,
     rcpt_to: Vec<String>,
 }
 
@@ -133,6 +135,7 @@ pub async fn serve(
         out: Vec::new(),
         ip,
         helo: None,
+        helo_spf: None,
         esmtp: false,
         tls,
         tx: None,
@@ -177,6 +180,9 @@ struct Session {
     out: Vec<u8>,
     ip: IpAddr,
     helo: Option<String>,
+    /// SPF for the HELO identity of the current HELO name (RFC 7208 2.3),
+    /// evaluated at the first MAIL FROM that names a sender.
+    helo_spf: Option<SpfVerdict>,
     esmtp: bool,
     tls: bool,
     tx: Option<Transaction>,
@@ -304,6 +310,7 @@ impl Session {
             Request::Ehlo { host } => {
                 self.tx = None;
                 self.helo = Some(host);
+                self.helo_spf = None;
                 self.esmtp = true;
                 let mut lines = vec![
                     self.server.host.clone(),
@@ -326,6 +333,7 @@ impl Session {
             Request::Helo { host } => {
                 self.tx = None;
                 self.helo = Some(host);
+                self.helo_spf = None;
                 self.esmtp = false;
                 let h = self.server.host.clone();
                 self.reply(250, &h);
@@ -428,10 +436,30 @@ impl Session {
             &self.server.host,
         )
         .await;
+        // RFC 7208 2.3: the HELO identity is checked too; with a null
+        // reverse-path it already was, as the transaction's SPF.
+        let helo_spf = if mail_from.is_empty() {
+            None
+        } else {
+            if self.helo_spf.is_none() {
+                self.helo_spf = Some(
+                    verify::spf_at_mail_from(
+                        self.server.auth.dns(),
+                        self.ip,
+                        None,
+                        Some(helo.as_str()),
+                        &self.server.host,
+                    )
+                    .await,
+                );
+            }
+            self.helo_spf.clone()
+        };
         let word = spf.result.word();
         self.tx = Some(Transaction {
             mail_from,
             spf,
+            helo_spf,
             rcpt_to: Vec::new(),
         });
         self.reply(250, &format!("2.1.0 Sender OK (SPF {word})"));
@@ -541,6 +569,7 @@ impl Session {
             helo: helo.clone(),
             mail_from: tx.mail_from.clone(),
             rcpt_to: tx.rcpt_to.clone(),
+            helo_spf: tx.helo_spf.clone(),
             stored_as: None,
             action: Action::Accepted,
         };
@@ -634,6 +663,12 @@ impl Session {
             "Received-SPF: {}\r\n",
             received_spf(&tx.spf, self.ip, helo, &tx.mail_from, host)
         ));
+        if let Some(helo_spf) = &tx.helo_spf {
+            h.push_str(&format!(
+                "Received-SPF: {}\r\n",
+                received_spf(helo_spf, self.ip, helo, "", host)
+            ));
+        }
         h.push_str(&format!(
             "Received: from {} ({literal})\r\n\tby {host} (mailcheck) with {with} id {id}{for_clause};\r\n\t{}\r\n",
             one_line(helo),

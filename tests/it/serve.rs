@@ -17,15 +17,15 @@ use std::{
 };
 
 /// A running `mailcheck serve`.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: SocketAddr,
     lines: mpsc::Receiver<String>,
-    maildir: PathBuf,
+    pub(crate) maildir: PathBuf,
     _dir: tempfile::TempDir,
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -38,13 +38,14 @@ const SERVE_ZONE: &str = "$ORIGIN serve.test.\n$TTL 300\n\
 @ IN NS ns1\nns1 IN A 192.0.2.53\n\
 @ IN TXT \"v=spf1 ip4:127.0.0.1 -all\"\n\
 _dmarc IN TXT \"v=DMARC1; p=reject\"\n\
+client IN TXT \"v=spf1 -all\"\n\
 quarantine IN TXT \"v=spf1 -all\"\n\
 _dmarc.quarantine IN TXT \"v=DMARC1; p=quarantine\"\n";
 
 impl Server {
     /// Start `mailcheck serve --json` with these extra arguments, the
     /// verify fixture zones and `serve.test`, storing into a fresh Maildir.
-    fn start(extra: &[&str]) -> Server {
+    pub(crate) fn start(extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("temporary directory");
         let zone = dir.path().join("serve.test.zone");
         fs::write(&zone, SERVE_ZONE).expect("write zone");
@@ -106,7 +107,7 @@ impl Server {
     }
 
     /// The next verdict line, as JSON.
-    fn verdict(&self) -> Value {
+    pub(crate) fn verdict(&self) -> Value {
         let line = self
             .lines
             .recv_timeout(Duration::from_secs(30))
@@ -115,7 +116,7 @@ impl Server {
     }
 
     /// SIGTERM, then the exit code.
-    fn stop(&mut self) -> i32 {
+    pub(crate) fn stop(&mut self) -> i32 {
         // SAFETY: kill(2) on our own child's pid.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let start = Instant::now();
@@ -131,7 +132,7 @@ impl Server {
         }
     }
 
-    fn files(&self, sub: &str) -> Vec<PathBuf> {
+    pub(crate) fn files(&self, sub: &str) -> Vec<PathBuf> {
         files(&self.maildir.join(sub))
     }
 
@@ -218,7 +219,7 @@ impl Client {
     }
 }
 
-fn eml(case: &str) -> String {
+pub(crate) fn eml(case: &str) -> String {
     fixtures()
         .join("verify")
         .join(format!("{case}.eml"))
@@ -289,12 +290,16 @@ fn a_signed_message_is_authenticated_stored_and_reported() {
     );
     assert_eq!(
         lines[2],
+        "Received-SPF: none (mx.test: no SPF record or no identity to check) client-ip=127.0.0.1; helo=\"mail.ed25519-pass.verify.example\"; receiver=mx.test; identity=helo"
+    );
+    assert_eq!(
+        lines[3],
         "Received: from mail.ed25519-pass.verify.example ([127.0.0.1])"
     );
     assert!(
-        lines[3].contains("by mx.test (mailcheck) with ESMTP id"),
+        lines[4].contains("by mx.test (mailcheck) with ESMTP id"),
         "{}",
-        lines[3]
+        lines[4]
     );
     assert!(
         text.contains(&original),
@@ -329,6 +334,11 @@ fn pipelined_transactions_with_spf_pass_are_each_authenticated() {
         assert_eq!(v["status"], "pass");
         let text = fs::read_to_string(v["stored_as"].as_str().unwrap()).unwrap();
         assert!(text.contains("\r\nReceived-SPF: pass (mx.test: domain of serve.test designates 127.0.0.1 as permitted sender)"), "{text}");
+        // The HELO identity is checked as well (RFC 7208 2.3), in its own
+        // Received-SPF field; it does not decide DMARC.
+        assert_eq!(v["spf_helo"]["result"], "fail", "{v}");
+        assert_eq!(v["spf_helo"]["identity"], "helo", "{v}");
+        assert!(text.contains("\r\nReceived-SPF: fail (mx.test: domain of client.serve.test does not designate 127.0.0.1 as permitted sender) client-ip=127.0.0.1; helo=\"client.serve.test\"; receiver=mx.test; identity=helo; mechanism=\"-all\"\r\n"), "{text}");
         assert!(text.contains(&format!("Subject: pipelined {n}\r\n")));
         assert!(
             text.contains("\r\n.leading dot\r\nline two\r\n"),
@@ -609,5 +619,223 @@ fn starttls_and_implicit_tls_are_served_with_the_given_certificate() {
     );
     let v = server.verdict();
     assert_eq!(v["action"], "stored");
+    assert_eq!(server.stop(), 0);
+}
+
+/// `mailcheck smtp` probing `mailcheck serve`: the MX of the `smtp.example`
+/// fixture is sent to serve's port; serve presents a certificate from a test
+/// CA, first for the MX's name, then for another name.
+#[test]
+fn smtp_probe_of_serve_checks_starttls_and_the_certificate_name() {
+    let pki = crate::smtp::Pki::new();
+    let ca = pki.ca_path();
+    for (name, code, verdict) in [("mx.smtp.example", 0, "pass"), ("wrong.example", 1, "fail")] {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = pki.leaf_files(&[name], dir.path());
+        let mut server = Server::start(&[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ]);
+        let connect_to = format!("mx.smtp.example:25:{}", server.addr);
+        let zone = fixtures().join("smtp/smtp.example.zone");
+        let reverse = fixtures().join("shared/reverse-192.0.2.zone");
+        let out = crate::support::mailcheck(&[
+            "smtp",
+            "smtp.example",
+            "--zone",
+            zone.to_str().unwrap(),
+            "--zone",
+            reverse.to_str().unwrap(),
+            "--connect-to",
+            &connect_to,
+            "--ca",
+            ca.to_str().unwrap(),
+            "--json",
+        ]);
+        assert_eq!(out.code, code, "{name}: {}\n{}", out.stdout, out.stderr);
+        let v = out.json();
+        let status = |n: &str| crate::support::statuses(&v, n);
+        assert_eq!(status("smtp.banner"), ["pass"], "{}", out.stdout);
+        assert_eq!(status("smtp.starttls"), ["pass"], "{}", out.stdout);
+        assert_eq!(status("smtp.tls"), ["pass"], "{}", out.stdout);
+        assert_eq!(status("smtp.certificate"), [verdict], "{}", out.stdout);
+        let p = &v["probes"][0];
+        assert!(p["banner"].as_str().unwrap().starts_with("mx.test"), "{p}");
+        assert_eq!(p["tls_version"], "TLSv1.3");
+        assert_eq!(p["certificate"]["names"][0], name);
+        let ext: Vec<&str> = p["extensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e.as_str())
+            .collect();
+        for e in ["PIPELINING", "STARTTLS", "8BITMIME", "SMTPUTF8"] {
+            assert!(ext.contains(&e), "{e} in {ext:?}");
+        }
+        if verdict == "fail" {
+            let m = &crate::support::messages(&v, "smtp.certificate")[0];
+            assert!(m.contains("wrong.example"), "{m}");
+        }
+        assert_eq!(server.stop(), 0);
+    }
+}
+
+/// A message with a numbered body of `lines` lines, ending in a line that
+/// names it; `complete` checks a stored copy has all of it.
+fn numbered_message(id: usize, lines: usize) -> Vec<u8> {
+    let mut m = format!(
+        "From: <alice@serve.test>\r\nTo: <bob@receiver.example>\r\nSubject: message {id}\r\n\r\n"
+    )
+    .into_bytes();
+    for n in 0..lines {
+        m.extend_from_slice(
+            format!("line {n:06} of message {id} {}\r\n", "x".repeat(60)).as_bytes(),
+        );
+    }
+    m.extend_from_slice(format!("end of message {id}\r\n").as_bytes());
+    m
+}
+
+fn complete(stored: &str, lines: usize) -> bool {
+    let Some(id) = stored
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: message "))
+        .map(str::to_string)
+    else {
+        return false;
+    };
+    stored.ends_with(&format!("end of message {id}\r\n"))
+        && (0..lines).all(|n| stored.contains(&format!("line {n:06} of message {id} ")))
+}
+
+#[test]
+fn kill_9_during_transactions_leaves_no_truncated_message_in_new() {
+    const LINES: usize = 4000; // ~300 KB a message
+    let mut server = Server::start(&[]);
+    let addr = server.addr;
+    let mut senders = Vec::new();
+    for client in 0..6 {
+        senders.push(thread::spawn(move || {
+            let Ok(stream) = TcpStream::connect(addr) else {
+                return;
+            };
+            let mut c = Client {
+                reader: BufReader::new(stream.try_clone().unwrap()),
+                stream,
+            };
+            let _ = c
+                .reader
+                .get_ref()
+                .set_read_timeout(Some(Duration::from_secs(30)));
+            // Once the server is killed every read fails: the loop ends.
+            let mut line = String::new();
+            if c.reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let mut send = |bytes: &[u8]| -> Option<String> {
+                c.stream.write_all(bytes).ok()?;
+                let mut reply = String::new();
+                loop {
+                    let mut l = String::new();
+                    if c.reader.read_line(&mut l).ok()? == 0 {
+                        return None;
+                    }
+                    reply.push_str(&l);
+                    if l.as_bytes().get(3) != Some(&b'-') {
+                        return Some(reply);
+                    }
+                }
+            };
+            send(b"EHLO client.test\r\n");
+            for n in 0.. {
+                let id = client * 1000 + n;
+                let mut data = numbered_message(id, LINES);
+                data.extend_from_slice(b".\r\n");
+                if send(b"MAIL FROM:<alice@serve.test>\r\n").is_none()
+                    || send(b"RCPT TO:<bob@receiver.example>\r\n").is_none()
+                    || send(b"DATA\r\n").is_none()
+                    || send(&data).is_none()
+                {
+                    return;
+                }
+            }
+        }));
+    }
+    // Let some messages be stored and others be in flight, then kill.
+    server.verdict();
+    server.verdict();
+    thread::sleep(Duration::from_millis(30));
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(server.child.id() as i32, libc::SIGKILL) };
+    let _ = server.child.wait();
+    for s in senders {
+        s.join().unwrap();
+    }
+    let stored = server.files("new");
+    eprintln!(
+        "kill -9: {} messages in new/, {} files of debris in tmp/",
+        stored.len(),
+        server.files("tmp").len()
+    );
+    assert!(stored.len() >= 2, "{stored:?}");
+    for path in &stored {
+        let text = fs::read_to_string(path).unwrap();
+        assert!(
+            complete(&text, LINES),
+            "{} is not a whole message ({} bytes)",
+            path.display(),
+            text.len()
+        );
+    }
+}
+
+#[test]
+fn two_hundred_concurrent_connections_are_served() {
+    const CLIENTS: usize = 200;
+    let mut server = Server::start(&["--max-connections", "250"]);
+    let addr = server.addr;
+    let all_connected = std::sync::Arc::new(std::sync::Barrier::new(CLIENTS));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|id| {
+            let all_connected = all_connected.clone();
+            thread::spawn(move || {
+                let stream = TcpStream::connect(addr).expect("connect");
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(60)))
+                    .unwrap();
+                let mut c = Client {
+                    reader: BufReader::new(stream.try_clone().unwrap()),
+                    stream,
+                };
+                let greeting = c.reply();
+                // Every client holds its connection open until all 200 are
+                // greeted: the server serves them at the same time.
+                all_connected.wait();
+                assert!(greeting.starts_with("220 mx.test"), "{greeting}");
+                assert!(c.cmd("EHLO client.test").starts_with("250"));
+                assert!(c.cmd("MAIL FROM:<alice@serve.test>").starts_with("250"));
+                assert!(c.cmd("RCPT TO:<bob@receiver.example>").starts_with("250"));
+                assert!(c.cmd("DATA").starts_with("354"));
+                let mut data = numbered_message(id, 20);
+                data.extend_from_slice(b".\r\n");
+                c.send(&data);
+                let r = c.reply();
+                assert!(r.starts_with("250 2.0.0"), "{r}");
+                assert!(c.cmd("QUIT").starts_with("221"));
+            })
+        })
+        .collect();
+    for c in clients {
+        c.join().expect("a client was not served");
+    }
+    let verdicts: Vec<Value> = (0..CLIENTS).map(|_| server.verdict()).collect();
+    assert!(verdicts.iter().all(|v| v["action"] == "stored"));
+    let stored = server.files("new");
+    assert_eq!(stored.len(), CLIENTS);
+    for path in &stored {
+        assert!(complete(&fs::read_to_string(path).unwrap(), 20));
+    }
     assert_eq!(server.stop(), 0);
 }

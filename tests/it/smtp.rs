@@ -8,7 +8,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::{
     io::{Read, Write},
     net::{TcpListener, TcpStream},
-    path::PathBuf,
+    path::{Path, PathBuf},
     sync::Arc,
     thread,
     time::Duration,
@@ -152,7 +152,7 @@ fn read_line(s: &mut impl Read) -> Option<String> {
 }
 
 /// A test CA, its PEM file, and a TLS server config for a leaf with `names`.
-struct Pki {
+pub(crate) struct Pki {
     ca_file: tempfile::NamedTempFile,
     ca_der: CertificateDer<'static>,
     issuer: Issuer<'static, KeyPair>,
@@ -160,7 +160,7 @@ struct Pki {
 }
 
 impl Pki {
-    fn new() -> Pki {
+    pub(crate) fn new() -> Pki {
         let key = KeyPair::generate().expect("CA key");
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -178,8 +178,24 @@ impl Pki {
         }
     }
 
-    fn ca_path(&self) -> PathBuf {
+    pub(crate) fn ca_path(&self) -> PathBuf {
         self.ca_file.path().to_path_buf()
+    }
+
+    /// A leaf certificate for `names`, signed by the CA, written as PEM
+    /// files into `dir` for servers that read files (`mailcheck serve`,
+    /// Postfix): the chain (leaf, then CA) and the key. Their paths.
+    pub(crate) fn leaf_files(&self, names: &[&str], dir: &Path) -> (PathBuf, PathBuf) {
+        let key = KeyPair::generate().expect("leaf key");
+        let params =
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .expect("leaf params");
+        let leaf = params.signed_by(&key, &self.issuer).expect("leaf");
+        let ca = std::fs::read_to_string(self.ca_file.path()).expect("read CA");
+        let (cert_path, key_path) = (dir.join("leaf.pem"), dir.join("leaf.key"));
+        std::fs::write(&cert_path, format!("{}{ca}", leaf.pem())).expect("write chain");
+        std::fs::write(&key_path, key.serialize_pem()).expect("write key");
+        (cert_path, key_path)
     }
 
     fn server(&self, names: &[&str]) -> Arc<rustls::ServerConfig> {

@@ -55,6 +55,7 @@ mod answer_tests;
 mod convert;
 mod generate;
 mod lex;
+mod places;
 mod read;
 #[cfg(test)]
 mod record_tests;
@@ -73,6 +74,8 @@ use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 pub use replay::Replay;
 
 use crate::dns::DnsFailure;
+
+pub use places::{RecordPlace, RecordPlaces};
 
 /// The largest master file (or included file) the reader takes: 256 MiB,
 /// far above the zones of the domains mailcheck checks (a 10,000-domain
@@ -121,6 +124,9 @@ pub struct Zone {
     /// mailcheck's `$FAIL` and `$NODATA` directives: a recorded run's failed
     /// lookups and names that exist without records ([`Replay`]).
     pub replay: Replay,
+    /// Where each of `records` was read (same order): for reports that point
+    /// at the line behind a finding.
+    pub places: Vec<RecordPlace>,
 }
 
 impl Zone {
