@@ -780,3 +780,34 @@ fn escaped_names_and_strings_survive_the_round_trip() {
         assert!(domain.contains(line), "no {line:?} in\n{domain}");
     }
 }
+
+#[test]
+fn text_reports_replay_byte_for_byte_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let resolver = server().addr.to_string();
+    let mut count = 0;
+    for d in fixture_domains() {
+        let file = fresh(dir.path(), &d);
+        let path = file.to_str().expect("UTF-8");
+        let base = ["domain", d.as_str(), "--color", "never"];
+        let mut live = base.to_vec();
+        live.extend(["--resolver", &resolver, "--save-zone", path]);
+        let first = mailcheck(&live);
+        let mut offline = base.to_vec();
+        offline.extend(["--zone", path]);
+        let again = mailcheck(&offline);
+        assert_eq!(again.code, first.code, "{d}: {}", again.stderr);
+        assert_eq!(
+            again.stdout, first.stdout,
+            "{d}: the replay's report differs"
+        );
+        assert_eq!(again.stderr, first.stderr, "{d}");
+        assert!(
+            first.stdout.starts_with(&format!("{d}: ")),
+            "{}",
+            first.stdout
+        );
+        count += 1;
+    }
+    trips(count, "text");
+}
