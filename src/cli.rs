@@ -67,6 +67,16 @@ pub struct DnsArgs {
     /// status error (exit 3).
     #[arg(long, value_name = "SECS", global = true, value_parser = deadline_seconds)]
     pub deadline: Option<Duration>,
+
+    /// Write every DNS answer this run used to FILE, as a master file that
+    /// --zone FILE replays offline with the same results (written at the end
+    /// of the run; failed lookups are kept as mailcheck's $FAIL directive).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub save_zone: Option<PathBuf>,
+
+    /// Replace the --save-zone file if it exists.
+    #[arg(long, global = true)]
+    pub force: bool,
 }
 
 /// `--resolver`: `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 by default.

@@ -15,6 +15,7 @@ mod hostile;
 mod knot;
 mod openspf;
 mod postfix;
+mod replay;
 mod serve;
 mod smtp;
 mod spf_eval;
