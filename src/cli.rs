@@ -59,7 +59,8 @@ pub struct DnsArgs {
     pub resolver: Option<SocketAddr>,
 
     /// Seconds to wait for each DNS answer before giving up on that try (for
-    /// smtp: also for each step of the SMTP conversation).
+    /// smtp: also for each step of the SMTP conversation; for domain and
+    /// mta-sts: also for each HTTPS fetch as a whole).
     #[arg(long, value_name = "SECS", global = true, default_value = "5", value_parser = timeout_seconds)]
     pub timeout: Duration,
 
@@ -153,6 +154,10 @@ pub enum Command {
     /// STARTTLS, TLS version and cipher, the certificate, and PTR. Exit 3
     /// when port 25 cannot be reached.
     Smtp(SmtpArgs),
+    /// Check MTA-STS (RFC 8461): the _mta-sts TXT record, the policy fetched
+    /// over HTTPS from mta-sts.DOMAIN, and whether it covers every MX host.
+    #[command(name = "mta-sts")]
+    MtaSts(MtaStsArgs),
     /// Receive mail over SMTP and authenticate each message as it arrives:
     /// SPF at MAIL FROM, DKIM, ARC and DMARC at the end of DATA, the verdict
     /// written into the message and printed, one line per message.
@@ -234,6 +239,10 @@ pub struct DomainArgs {
     /// text, e.g. "[192.0.2.1]"): SPF's %{h}; defaults to the domain.
     #[arg(long, value_name = "NAME", requires = "ip")]
     pub helo: Option<String>,
+
+    /// --ca and --connect-to for the MTA-STS policy and the BIMI logo.
+    #[command(flatten)]
+    pub https: HttpsArgs,
 
     /// Treat warnings as failures (exit 1).
     #[arg(long)]
@@ -404,6 +413,37 @@ pub struct DmarcArgs {
     /// The domain whose DMARC policy to find.
     #[arg(value_name = "DOMAIN")]
     pub domain: String,
+}
+
+/// How HTTPS fetches (the MTA-STS policy, the BIMI logo) are made.
+#[derive(Debug, Args)]
+pub struct HttpsArgs {
+    /// Trust the CA certificates in this PEM file instead of the public
+    /// (Mozilla) roots for HTTPS fetches (the MTA-STS policy, the BIMI logo).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Connect to ADDR:PORT whenever HOST:PORT is to be reached over HTTPS
+    /// (as curl's --connect-to; an empty HOST or PORT matches any).
+    /// Repeatable. Certificates are still checked against HOST.
+    #[arg(long, value_name = "HOST:PORT:ADDR:PORT")]
+    pub connect_to: Vec<String>,
+}
+
+/// Arguments of `mailcheck mta-sts`.
+#[derive(Debug, Args)]
+pub struct MtaStsArgs {
+    /// The domain whose MTA-STS record and policy to check.
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+
+    /// --ca and --connect-to for the policy fetch.
+    #[command(flatten)]
+    pub https: HttpsArgs,
+
+    /// Treat warnings as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Arguments of `mailcheck smtp`.

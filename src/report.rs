@@ -46,6 +46,11 @@ pub enum Area {
     Dkim,
     /// The DMARC policy.
     Dmarc,
+    /// The MTA-STS record and policy.
+    #[serde(rename = "mta-sts")]
+    MtaSts,
+    /// The BIMI record and logo.
+    Bimi,
     /// What the MX hosts say over SMTP (`mailcheck smtp`).
     Smtp,
     /// What `mailcheck.toml` expects of the domain (`mailcheck check`).
@@ -63,6 +68,8 @@ impl Area {
             "spf" => Area::Spf,
             "dkim" => Area::Dkim,
             "dmarc" => Area::Dmarc,
+            "mta-sts" => Area::MtaSts,
+            "bimi" => Area::Bimi,
             "smtp" => Area::Smtp,
             "expect" => Area::Expect,
             "run" => Area::Run,
@@ -78,6 +85,8 @@ impl Area {
             Area::Spf => "SPF",
             Area::Dkim => "DKIM",
             Area::Dmarc => "DMARC",
+            Area::MtaSts => "MTA-STS",
+            Area::Bimi => "BIMI",
             Area::Smtp => "SMTP",
             Area::Expect => "EXPECTATIONS",
             Area::Run => "RUN",

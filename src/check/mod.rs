@@ -2,9 +2,12 @@
 //! findings; they never print and never fail: a missing or weak record is a
 //! finding, and so is a DNS failure (status `error`).
 
+pub mod bimi;
 pub mod dkim;
 pub mod dmarc;
 pub mod expect;
+pub mod https;
+pub mod mta_sts;
 pub mod mx;
 pub mod smtp;
 pub mod spf;
@@ -24,21 +27,27 @@ pub struct DomainOptions {
     pub ip: Option<IpAddr>,
     /// The HELO name used with `ip` (for SPF macros); defaults to the domain.
     pub helo: Option<String>,
+    /// How the MTA-STS policy and the BIMI logo are fetched.
+    pub https: https::HttpsOptions,
 }
 
 /// Run every check for one domain. Independent areas run concurrently, so the
 /// wall time is that of the longest chain of dependent lookups.
 pub async fn check_domain(dns: &Dns, domain: &str, options: &DomainOptions) -> DomainReport {
-    let (mx, spf, dkim, dmarc) = tokio::join!(
+    let (mx, spf, dkim, dmarc, mta_sts, bimi) = tokio::join!(
         mx::check(dns, domain, options.ip),
         spf::check(dns, domain, options.ip, options.helo.as_deref()),
         dkim::check(dns, domain, &options.selectors),
         dmarc::check(dns, domain),
+        mta_sts::check(dns, domain, &options.https),
+        bimi::check(dns, domain, &options.https),
     );
     let mut findings = mx;
     findings.extend(spf);
     findings.extend(dkim);
     findings.extend(dmarc);
+    findings.extend(mta_sts);
+    findings.extend(bimi);
     // Group by area (mx, ptr, spf, dkim, dmarc) keeping each area's order.
     findings.sort_by_key(|f| f.area);
     DomainReport {

@@ -11,9 +11,11 @@
 //! the record, host or address at hand. The entries are written for mailcheck
 //! from the RFCs they cite; `rfc` lists sections as `RFC 7208 4.6.4`.
 
+mod bimi;
 mod dkim;
 mod dmarc;
 mod expect;
+mod mta_sts;
 mod mx;
 mod ptr;
 mod run;
@@ -48,6 +50,8 @@ pub fn all() -> impl Iterator<Item = &'static Entry> {
         spf::ENTRIES,
         dkim::ENTRIES,
         dmarc::ENTRIES,
+        mta_sts::ENTRIES,
+        bimi::ENTRIES,
         smtp::ENTRIES,
         expect::ENTRIES,
         run::ENTRIES,

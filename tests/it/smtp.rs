@@ -198,7 +198,7 @@ impl Pki {
         (cert_path, key_path)
     }
 
-    fn server(&self, names: &[&str]) -> Arc<rustls::ServerConfig> {
+    pub(crate) fn server(&self, names: &[&str]) -> Arc<rustls::ServerConfig> {
         self.server_with(names, |_| {})
     }
 
