@@ -293,7 +293,7 @@ pub async fn check(dns: &Dns, domain: &str, options: &HttpsOptions) -> Vec<Findi
         ),
         exchanges(dns, domain)
     );
-    let Some(text) = policy_text(&url, fetched, &mut findings) else {
+    let Some(text) = policy_text(&host, &url, fetched, &mut findings) else {
         return findings;
     };
     let policy = match parse_policy(&text) {
@@ -349,6 +349,7 @@ pub async fn check(dns: &Dns, domain: &str, options: &HttpsOptions) -> Vec<Findi
 
 /// The policy's text, or the finding that says why there is none.
 fn policy_text(
+    host: &str,
     url: &str,
     fetched: Result<Fetched, FetchError>,
     findings: &mut Vec<Finding>,
@@ -365,9 +366,22 @@ fn policy_text(
             return None;
         }
         Err(e) => {
-            findings.push(fail(format!(
-                "the TXT record announces a policy, but {url} could not be fetched: {e}; senders that have no cached policy apply none"
-            )));
+            let fix = match &e {
+                FetchError::NoAddress => format!(
+                    "publish an A (and/or AAAA) record for {host} pointing at the web server that serves the policy"
+                ),
+                FetchError::Tls(_) => format!(
+                    "install a certificate for {host} from a public CA (the name must be in its subjectAltName) on the policy server"
+                ),
+                FetchError::TooLarge(_) => "keep the policy file under 64 KiB".to_string(),
+                _ => format!("serve the policy over HTTPS on port 443 at {host}"),
+            };
+            findings.push(
+                fail(format!(
+                    "the TXT record announces a policy, but {url} could not be fetched: {e}; senders that have no cached policy apply none"
+                ))
+                .fix(fix),
+            );
             return None;
         }
     };

@@ -552,3 +552,43 @@ fn bimi_needs_dmarc_at_enforcement_and_https() {
         assert!(statuses(&out.json(), "bimi.svg").is_empty());
     }
 }
+
+#[test]
+fn a_policy_server_that_stays_silent_fails_within_the_timeout() {
+    let pki = Pki::new();
+    // Accepts connections and never says anything.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let ca = pki.ca_path();
+    let rule = format!("mta-sts.sts.example:443:127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    let out = run_case(
+        Mode::Zone,
+        "sts",
+        &[
+            "mta-sts",
+            "sts.example",
+            "--json",
+            "--timeout",
+            "1",
+            "--ca",
+            ca.to_str().unwrap(),
+            "--connect-to",
+            &rule,
+        ],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    expect(
+        &out,
+        "mta-sts.policy",
+        "fail",
+        "no complete response within 1s",
+    );
+}
