@@ -201,11 +201,7 @@ pub async fn check(dns: &Dns, domain: &str, options: &HttpsOptions) -> Vec<Findi
             "no a= mark certificate: providers that require a VMC or CMC (Gmail, Apple Mail) show no logo",
         )),
         value => findings.push(match https_url(value) {
-            Ok(_) => Finding::new(
-                "bimi.authority",
-                Status::Pass,
-                format!("a= names the mark certificate at {value}"),
-            ),
+            Ok(url) => authority(dns, &url, domain, &org, options).await,
             Err(e) => Finding::new("bimi.authority", Status::Fail, format!("a=: {e}")),
         }),
     }
@@ -341,6 +337,127 @@ async fn dmarc_prerequisite(dns: &Dns, domain: &str) -> Finding {
     )
 }
 
+/// The extended key usage of BIMI mark certificates,
+/// id-kp-BrandIndicatorforMessageIdentification (1.3.6.1.5.5.7.3.31).
+const BIMI_EKU: &str = "1.3.6.1.5.5.7.3.31";
+
+/// The largest mark certificate file read: a chain with its embedded logo.
+pub const MAX_PEM: usize = 128 * 1024;
+
+/// What is wrong with a mark certificate file (PEM, leaf first), checked
+/// at `now` (seconds since 1970): it holds certificates, the leaf has the
+/// BIMI extended key usage, is within its validity dates, and names the
+/// domain or its organizational domain in its subjectAltName. Its chain to
+/// a mark verifying authority is not verified. The leaf's notAfter when
+/// it passes, else every problem.
+pub fn certificate_problems(pem: &[u8], domains: &[&str], now: i64) -> Result<String, Vec<String>> {
+    use x509_parser::{extensions::GeneralName, pem::Pem, time::ASN1Time};
+    let blocks: Vec<Pem> = Pem::iter_from_buffer(pem)
+        .take(16)
+        .filter_map(Result::ok)
+        .filter(|p| p.label == "CERTIFICATE")
+        .collect();
+    let Some(first) = blocks.first() else {
+        return Err(vec!["the file holds no PEM certificate".into()]);
+    };
+    let leaf = first
+        .parse_x509()
+        .map_err(|e| vec![format!("the first certificate does not parse: {e}")])?;
+    let mut problems = Vec::new();
+    let eku = leaf.extended_key_usage().ok().flatten();
+    if !eku.is_some_and(|e| e.value.other.iter().any(|o| o.to_id_string() == BIMI_EKU)) {
+        problems.push(format!(
+            "the certificate lacks the BIMI extended key usage ({BIMI_EKU}): it is not a mark certificate"
+        ));
+    }
+    let at = ASN1Time::from_timestamp(now).ok();
+    if at.is_some_and(|t| !leaf.validity().is_valid_at(t)) {
+        problems.push(format!(
+            "it is valid only from {} to {}",
+            leaf.validity().not_before,
+            leaf.validity().not_after
+        ));
+    }
+    let mut names = Vec::new();
+    if let Ok(Some(san)) = leaf.subject_alternative_name() {
+        for n in &san.value.general_names {
+            if let GeneralName::DNSName(d) = n {
+                names.push(d.trim_end_matches('.').to_ascii_lowercase());
+            }
+        }
+    }
+    if !names.iter().any(|n| domains.contains(&n.as_str())) {
+        problems.push(format!(
+            "its subjectAltName ({}) names neither {}",
+            if names.is_empty() {
+                "no DNS names".to_string()
+            } else {
+                names.join(", ")
+            },
+            domains.join(" nor ")
+        ));
+    }
+    if problems.is_empty() {
+        Ok(leaf.validity().not_after.to_string())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Fetch the mark certificate named by `a=` and check its leaf.
+async fn authority(
+    dns: &Dns,
+    url: &url::Url,
+    domain: &str,
+    org: &str,
+    options: &HttpsOptions,
+) -> Finding {
+    let fail = |m: String| Finding::new("bimi.authority", Status::Fail, m);
+    let response = match https::get_url(dns, url, MAX_PEM, options).await {
+        Ok(r) => r,
+        Err(FetchError::Dns(e)) => {
+            return dns_error(
+                "bimi.authority",
+                &format!("the address of the host of {url}"),
+                &e,
+            );
+        }
+        Err(e) => {
+            return fail(format!(
+                "the mark certificate {url} could not be fetched: {e}"
+            ));
+        }
+    };
+    if response.status != 200 {
+        return fail(format!(
+            "{url} answered HTTP status {} instead of 200 with the mark certificate",
+            response.status
+        ));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    let mut domains = vec![domain];
+    if org != domain {
+        domains.push(org);
+    }
+    match certificate_problems(&response.body, &domains, now) {
+        Ok(until) => Finding::new(
+            "bimi.authority",
+            Status::Pass,
+            format!(
+                "a= names a mark certificate for {} valid until {until} at {url} (its chain to a mark verifying authority is not checked)",
+                domains[0]
+            ),
+        ),
+        Err(problems) => fail(format!(
+            "the mark certificate at {url} is unusable: {}",
+            problems.join("; ")
+        )),
+    }
+}
+
 /// Fetch the logo and check its profile.
 async fn svg(dns: &Dns, url: &url::Url, options: &HttpsOptions) -> Finding {
     let fail = |m: String| Finding::new("bimi.svg", Status::Fail, m);
@@ -407,6 +524,52 @@ mod tests {
         assert!(https_url("http://example.com/l.svg").is_err());
         assert!(https_url("logo.svg").is_err());
         assert!(https_url("https://example.com/l.svg").is_ok());
+    }
+
+    /// A self-signed certificate for `names`, with the BIMI EKU or not.
+    fn certificate(names: &[&str], bimi: bool) -> String {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params =
+            rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        if bimi {
+            params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::Other(vec![
+                1, 3, 6, 1, 5, 5, 7, 3, 31,
+            ])];
+        }
+        params.self_signed(&key).unwrap().pem()
+    }
+
+    #[test]
+    fn mark_certificates() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let good = certificate(&["example.com"], true);
+        assert!(certificate_problems(good.as_bytes(), &["example.com"], now).is_ok());
+        assert!(
+            certificate_problems(good.as_bytes(), &["mail.example.com", "example.com"], now)
+                .is_ok()
+        );
+        let p = certificate_problems(good.as_bytes(), &["example.net"], now)
+            .unwrap_err()
+            .join("; ");
+        assert!(p.contains("names neither example.net"), "{p}");
+        // rcgen's default validity ends in 4096; 5000 is after it.
+        let p = certificate_problems(good.as_bytes(), &["example.com"], 95_617_584_000)
+            .unwrap_err()
+            .join("; ");
+        assert!(p.contains("valid only from"), "{p}");
+        let tls = certificate(&["example.com"], false);
+        let p = certificate_problems(tls.as_bytes(), &["example.com"], now)
+            .unwrap_err()
+            .join("; ");
+        assert!(p.contains("lacks the BIMI extended key usage"), "{p}");
+        let p = certificate_problems(b"not a certificate", &["example.com"], now)
+            .unwrap_err()
+            .join("; ");
+        assert!(p.contains("no PEM certificate"), "{p}");
     }
 
     const GOOD: &str = r##"<?xml version="1.0" encoding="UTF-8"?>

@@ -31,12 +31,15 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         name: "bimi.authority",
-        checks: "whether a= is empty or an HTTPS URL of the mark certificate (VMC or CMC) in PEM",
+        checks: "whether a= is empty or an HTTPS URL of a mark certificate (VMC or CMC) in PEM \
+                 whose leaf has the BIMI extended key usage, is within its validity dates and \
+                 names the domain or its organizational domain (the chain to a mark verifying \
+                 authority is not verified)",
         why: "the largest mailbox providers show a logo only when a mark certificate vouches \
               for it; an a= that is not an HTTPS URL is unusable",
         rfc: "RFC 3709 4, RFC 6170 4",
-        fix: "obtain a Verified Mark Certificate or Common Mark Certificate and publish its PEM \
-              at an HTTPS URL named in a=",
+        fix: "obtain a Verified Mark Certificate or Common Mark Certificate for the domain and \
+              publish its PEM (leaf first) at an HTTPS URL named in a=",
         example: "a=https://example.com/bimi/vmc.pem",
     },
     Entry {

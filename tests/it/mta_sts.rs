@@ -429,11 +429,34 @@ const LOGO: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
 </svg>
 "##;
 
-fn logo_server(pki: &Pki, logo: impl Into<Vec<u8>>) -> HttpsServer {
+/// A self-signed certificate for `names`, with the BIMI extended key
+/// usage (a mark certificate) or without it.
+fn mark(names: &[&str], bimi: bool) -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    if bimi {
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::Other(vec![
+            1, 3, 6, 1, 5, 5, 7, 3, 31,
+        ])];
+    }
+    params.self_signed(&key).unwrap().pem()
+}
+
+/// The logo host of the BIMI fixtures, with this logo and mark certificate.
+fn logo_server_with(pki: &Pki, logo: impl Into<Vec<u8>>, vmc: String) -> HttpsServer {
     HttpsServer::start(
         pki.server(&["logo.bimi.example", "logo.bimi-no-enforcement.example"]),
-        &[("/brand.svg", Reply::ok("image/svg+xml", logo))],
+        &[
+            ("/brand.svg", Reply::ok("image/svg+xml", logo)),
+            ("/vmc.pem", Reply::ok("application/x-pem-file", vmc)),
+        ],
     )
+}
+
+fn logo_server(pki: &Pki, logo: impl Into<Vec<u8>>) -> HttpsServer {
+    logo_server_with(pki, logo, mark(&["bimi.example"], true))
 }
 
 #[test]
@@ -469,7 +492,10 @@ fn bimi_with_a_good_logo_and_dmarc_at_enforcement_passes() {
         );
         expect(&out, "bimi.svg", "pass", "SVG Tiny PS");
     }
-    assert!(server.asked().iter().all(|p| p == "/brand.svg"));
+    let mut asked = server.asked();
+    asked.sort();
+    asked.dedup();
+    assert_eq!(asked, ["/brand.svg", "/vmc.pem"]);
 }
 
 #[test]
@@ -591,4 +617,33 @@ fn a_policy_server_that_stays_silent_fails_within_the_timeout() {
         "fail",
         "no complete response within 1s",
     );
+}
+
+#[test]
+fn a_certificate_that_is_no_mark_certificate_for_the_domain_fails() {
+    let pki = Pki::new();
+    let server = logo_server_with(&pki, LOGO, mark(&["other.example"], false));
+    for mode in MODES {
+        let out = run(
+            mode,
+            "bimi",
+            &["domain", "bimi.example"],
+            &pki,
+            &server.connect_to(),
+        );
+        assert_eq!(out.code, 1, "{mode:?}: {}", out.stdout);
+        expect(
+            &out,
+            "bimi.authority",
+            "fail",
+            "lacks the BIMI extended key usage",
+        );
+        expect(
+            &out,
+            "bimi.authority",
+            "fail",
+            "(other.example) names neither bimi.example",
+        );
+        expect(&out, "bimi.svg", "pass", "SVG Tiny PS");
+    }
 }
