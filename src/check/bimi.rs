@@ -581,6 +581,24 @@ mod tests {
 </svg>"##;
 
     #[test]
+    fn entity_expansion_is_bounded() {
+        let mut dtd = String::from("<!DOCTYPE svg [<!ENTITY l0 \"lol\">");
+        for i in 1..10 {
+            let prev = format!("&l{};", i - 1);
+            dtd.push_str(&format!("<!ENTITY l{i} \"{}\">", prev.repeat(10)));
+        }
+        dtd.push(']');
+        dtd.push('>');
+        let bomb = format!(
+            "{dtd}<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.2\" baseProfile=\"tiny-ps\"><title>&l9;</title></svg>"
+        );
+        let started = std::time::Instant::now();
+        let problems = svg_problems(&bomb);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(!problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
     fn svg_profile() {
         assert_eq!(svg_problems(GOOD), Vec::<String>::new());
         for (change, says) in [
