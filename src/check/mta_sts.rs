@@ -296,9 +296,21 @@ pub async fn check(dns: &Dns, domain: &str, options: &HttpsOptions) -> Vec<Findi
     let Some(text) = policy_text(&host, &url, fetched, &mut findings) else {
         return findings;
     };
+    // The policy's lines are shown with its syntax finding (the first 20).
+    let shown = |mut f: Finding| {
+        for line in text
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.is_empty())
+            .take(20)
+        {
+            f = f.record(line);
+        }
+        f
+    };
     let policy = match parse_policy(&text) {
         Ok(p) => {
-            findings.push(Finding::new(
+            findings.push(shown(Finding::new(
                 "mta-sts.syntax",
                 Status::Pass,
                 format!(
@@ -308,18 +320,18 @@ pub async fn check(dns: &Dns, domain: &str, options: &HttpsOptions) -> Vec<Findi
                     p.mx.len(),
                     if p.mx.len() == 1 { "" } else { "s" }
                 ),
-            ));
+            )));
             p
         }
         Err(problems) => {
-            findings.push(Finding::new(
+            findings.push(shown(Finding::new(
                 "mta-sts.syntax",
                 Status::Fail,
                 format!(
                     "the policy at {url} is invalid, so senders ignore it: {}",
                     problems.join("; ")
                 ),
-            ));
+            )));
             return findings;
         }
     };

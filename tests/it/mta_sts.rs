@@ -101,6 +101,23 @@ fn a_policy_that_covers_every_mx_passes() {
         expect(&out, "mta-sts.mode", "pass", "enforce");
         expect(&out, "mta-sts.max-age", "pass", "7 days");
         expect(&out, "mta-sts.mx", "pass", "every MX host matches");
+        let syntax = out.json()["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "mta-sts.syntax")
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            syntax["records"],
+            serde_json::json!([
+                "version: STSv1",
+                "mode: enforce",
+                "mx: mx1.sts.example",
+                "mx: *.mail.sts.example",
+                "max_age: 604800"
+            ])
+        );
         // The same findings are part of `mailcheck domain`.
         let out = run(
             mode,
@@ -645,5 +662,37 @@ fn a_certificate_that_is_no_mark_certificate_for_the_domain_fails() {
             "(other.example) names neither bimi.example",
         );
         expect(&out, "bimi.svg", "pass", "SVG Tiny PS");
+    }
+}
+
+#[test]
+fn an_invalid_policy_fails_and_is_shown() {
+    let pki = Pki::new();
+    let server = policy_server(
+        &pki,
+        &["mta-sts.sts.example"],
+        Reply::ok(
+            "text/plain",
+            "version: STSv1\nmode: strict\nmx: mx1.sts.example\n",
+        ),
+    );
+    for mode in MODES {
+        let out = run(
+            mode,
+            "sts",
+            &["mta-sts", "sts.example"],
+            &pki,
+            &server.connect_to(),
+        );
+        assert_eq!(out.code, 1, "{mode:?}: {}", out.stdout);
+        expect(
+            &out,
+            "mta-sts.syntax",
+            "fail",
+            "mode: \"strict\" is not enforce, testing or none",
+        );
+        expect(&out, "mta-sts.syntax", "fail", "no max_age: field");
+        assert!(out.stdout.contains("mode: strict"), "{}", out.stdout);
+        assert!(statuses(&out.json(), "mta-sts.mx").is_empty());
     }
 }
