@@ -250,14 +250,18 @@ async fn connect(
             out.into_iter().map(Some).collect()
         }
     };
+    // Each address gets its share of the timeout, so one that drops
+    // packets leaves time to try the next.
+    let share = options.timeout / u32::try_from(addresses.len().max(1)).unwrap_or(u32::MAX);
     let mut last = String::new();
     for address in addresses {
         let Some(to) = route(&options.connect_to, host, port, address) else {
             continue;
         };
-        match TcpStream::connect(to).await {
-            Ok(s) => return Ok(s),
-            Err(e) => last = format!("{to}: {e}"),
+        match timeout(share, TcpStream::connect(to)).await {
+            Ok(Ok(s)) => return Ok(s),
+            Ok(Err(e)) => last = format!("{to}: {e}"),
+            Err(_) => last = format!("{to}: no answer within {}s", share.as_secs_f64()),
         }
     }
     Err(FetchError::Connect(last))

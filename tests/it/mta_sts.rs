@@ -696,3 +696,36 @@ fn an_invalid_policy_fails_and_is_shown() {
         assert!(statuses(&out.json(), "mta-sts.mx").is_empty());
     }
 }
+
+#[test]
+fn the_policy_host_address_comes_from_dns_and_a_dead_one_is_skipped() {
+    let pki = Pki::new();
+    let server = HttpsServer::start(
+        pki.server(&["mta-sts.hosts.example"]),
+        &[(
+            POLICY_PATH,
+            Reply::ok(
+                "text/plain",
+                policy("enforce", &["mx.hosts.example"], 86400),
+            ),
+        )],
+    );
+    let ca = pki.ca_path();
+    // Only the port changes: the address is the one DNS gives.
+    let rule = format!("mta-sts.hosts.example:443::{}", server.port);
+    let out = crate::support::mailcheck(&[
+        "mta-sts",
+        "hosts.example",
+        "--json",
+        "--zone",
+        "fixtures/mta-sts/hosts.example.zone",
+        "--ca",
+        ca.to_str().unwrap(),
+        "--connect-to",
+        &rule,
+    ]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    expect(&out, "mta-sts.policy", "pass", "valid certificate");
+    expect(&out, "mta-sts.mx", "pass", "every MX host matches");
+    assert_eq!(server.asked(), [POLICY_PATH]);
+}
