@@ -75,6 +75,20 @@ fn https_url(value: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
+/// Elements SVG Tiny PS leaves out of SVG Tiny 1.2: animation, multimedia
+/// and foreign content (a logo is a static, self-contained picture).
+const EXCLUDED: &[&str] = &[
+    "animate",
+    "animateColor",
+    "animateMotion",
+    "animateTransform",
+    "set",
+    "animation",
+    "audio",
+    "video",
+    "foreignObject",
+];
+
 /// The problems of a logo against the SVG Tiny PS profile basics: the
 /// root is an SVG element with `baseProfile="tiny-ps"` and `version="1.2"`,
 /// has a `<title>`, holds no script or event handler, and references
@@ -121,8 +135,13 @@ pub fn svg_problems(text: &str) -> Vec<String> {
     let mut scripts = false;
     let mut handlers = false;
     let mut external = Vec::new();
+    let mut excluded = Vec::new();
     for node in root.descendants().filter(|n| n.is_element()) {
-        scripts |= node.tag_name().name() == "script";
+        let tag = node.tag_name().name();
+        scripts |= matches!(tag, "script" | "handler" | "listener");
+        if EXCLUDED.contains(&tag) && !excluded.contains(&tag) {
+            excluded.push(tag);
+        }
         for attr in node.attributes() {
             handlers |= attr.namespace().is_none() && attr.name().starts_with("on");
             if attr.name() == "href" && !attr.value().trim_start().starts_with('#') {
@@ -131,7 +150,17 @@ pub fn svg_problems(text: &str) -> Vec<String> {
         }
     }
     if scripts {
-        problems.push("it contains a <script>".into());
+        problems.push("it contains a <script> (or an event handler element)".into());
+    }
+    if !excluded.is_empty() {
+        problems.push(format!(
+            "it uses elements the profile excludes (animation, multimedia, foreign content): {}",
+            excluded
+                .iter()
+                .map(|t| format!("<{t}>"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     if handlers {
         problems.push("it has event handler attributes (on...=)".into());
@@ -620,6 +649,13 @@ mod tests {
                 "event handler",
             ),
             (GOOD.replace("version=\"1.2\" ", ""), "version"),
+            (
+                GOOD.replace(
+                    "<circle",
+                    "<set attributeName=\"r\" to=\"9\"/><video/><circle",
+                ),
+                "excludes (animation, multimedia, foreign content): <set>, <video>",
+            ),
             (GOOD.replace("</svg>", ""), "well-formed"),
             ("<html/>".to_string(), "root element"),
         ] {

@@ -55,7 +55,8 @@ pub static ENTRIES: &[Entry] = &[
         name: "bimi.svg",
         checks: "whether the logo can be fetched (status 200, at most 32 KiB) and follows the \
                  SVG Tiny PS basics: baseProfile=\"tiny-ps\" and version=\"1.2\", a <title>, no \
-                 scripts or event handlers, no references outside the file",
+                 scripts or event handlers, no animation, multimedia or foreignObject, no \
+                 references outside the file",
         why: "providers refuse logos that do not follow the SVG Tiny Portable/Secure profile, \
               because scripts and external references would run or load in the reader's mail \
               client",
