@@ -3,7 +3,7 @@
 //! (`expect.*`) and accepted exceptions. Reports go through the same batch
 //! runner and renderers as `domain`'s: one item per domain.
 
-use super::{RunError, build_dns};
+use super::{RunError, build_dns, domain::Checked, record_places};
 use crate::{
     batch::{self, Batch},
     check::expect::{self, DomainExpect},
@@ -27,14 +27,15 @@ pub async fn run(
     let expectations = expect::load(&args.config).map_err(RunError::Input)?;
     let dns = Arc::new(build_dns(config)?);
     let deadline = batch::deadline(config);
+    // SARIF with --zone places each finding at its record's line.
+    let places = record_places(config, &dns);
     let check = |spec: DomainExpect| {
-        let dns = dns.clone();
+        let (dns, places) = (dns.clone(), places.clone());
         async move {
-            Ok(
-                batch::within(deadline, Box::pin(expect::check(&dns, &spec)))
-                    .await
-                    .unwrap_or_else(|| DomainReport::unfinished(&spec.name)),
-            )
+            let report = batch::within(deadline, Box::pin(expect::check(&dns, &spec)))
+                .await
+                .unwrap_or_else(|| DomainReport::unfinished(&spec.name));
+            Ok(Checked { report, places })
         }
     };
     batch::run(

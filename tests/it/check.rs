@@ -522,6 +522,13 @@ fn the_github_actions_workflow_runs_and_uploads_what_it_wrote() {
         })
         .unwrap_or_else(|| panic!("no expect.sender alert: {results:#?}"));
     assert_eq!(sender["level"], "error");
+    // With --zone, every alert is placed in a zone file, at a line.
+    for r in results {
+        let place = &r["locations"][0]["physicalLocation"];
+        let uri = place["artifactLocation"]["uri"].as_str().unwrap_or("");
+        assert!(uri.ends_with(".zone"), "{r:#}");
+        assert!(place["region"]["startLine"].as_u64() >= Some(1), "{r:#}");
+    }
 }
 
 /// A SARIF 2.1.0 log written by a CI line, valid against the vendored
