@@ -46,6 +46,10 @@ pub enum Area {
     Dkim,
     /// The DMARC policy.
     Dmarc,
+    /// SMTP TLS Reporting (RFC 8460).
+    Tlsrpt,
+    /// The mail providers the domain uses, and what they expect of it.
+    Provider,
     /// What the MX hosts say over SMTP (`mailcheck smtp`).
     Smtp,
     /// The run itself (a `--deadline` that passed).
@@ -61,6 +65,8 @@ impl Area {
             "spf" => Area::Spf,
             "dkim" => Area::Dkim,
             "dmarc" => Area::Dmarc,
+            "tlsrpt" => Area::Tlsrpt,
+            "provider" => Area::Provider,
             "smtp" => Area::Smtp,
             "run" => Area::Run,
             _ => return None,
@@ -75,6 +81,8 @@ impl Area {
             Area::Spf => "SPF",
             Area::Dkim => "DKIM",
             Area::Dmarc => "DMARC",
+            Area::Tlsrpt => "TLS-RPT",
+            Area::Provider => "PROVIDERS",
             Area::Smtp => "SMTP",
             Area::Run => "RUN",
         }

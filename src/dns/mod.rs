@@ -136,6 +136,23 @@ impl Dns {
         }
     }
 
+    /// The names strictly below `parent` (presentation form, lower case,
+    /// sorted) that the loaded zone files hold, owners and the names between
+    /// them; `None` for live DNS, where names cannot be listed.
+    pub fn names_below(&self, parent: &str) -> Option<Vec<String>> {
+        let zones = self.zone_set()?;
+        let parent = parent.trim_end_matches('.').to_ascii_lowercase();
+        let suffix = format!(".{parent}");
+        let mut names: Vec<String> = zones
+            .names()
+            .map(display_name)
+            .filter(|n| n.ends_with(&suffix))
+            .collect();
+        names.sort();
+        names.dedup();
+        Some(names)
+    }
+
     /// True when answers come from zone files.
     pub fn is_offline(&self) -> bool {
         matches!(self.backend, Backend::Zone(_))

@@ -9,10 +9,12 @@ mod dkim;
 mod dmarc;
 mod expect;
 mod mx;
+mod provider;
 mod ptr;
 mod run;
 mod smtp;
 mod spf;
+mod tlsrpt;
 
 /// What a finding name means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,8 @@ pub fn all() -> impl Iterator<Item = &'static Entry> {
         spf::ENTRIES,
         dkim::ENTRIES,
         dmarc::ENTRIES,
+        tlsrpt::ENTRIES,
+        provider::ENTRIES,
         smtp::ENTRIES,
         expect::ENTRIES,
         run::ENTRIES,
