@@ -195,7 +195,12 @@ impl Probe {
     pub async fn extend(&mut self, dns: &Dns, domain: &str, extra: &[String]) {
         let new: Vec<String> = extra
             .iter()
-            .filter(|s| !self.probed.iter().any(|p| p.selector.eq_ignore_ascii_case(s)))
+            .filter(|s| {
+                !self
+                    .probed
+                    .iter()
+                    .any(|p| p.selector.eq_ignore_ascii_case(s))
+            })
             .cloned()
             .collect();
         self.look_up(dns, domain, &new, false).await;
@@ -262,7 +267,10 @@ async fn check_selector(
         .as_ref()
         .ok()
         .and_then(|a| a.cname_chain().first().map(|(_, t)| t.clone()));
-    (selector_findings(&name, answer, domain, selector, named), target)
+    (
+        selector_findings(&name, answer, domain, selector, named),
+        target,
+    )
 }
 
 /// The findings for the answer to one selector's lookup.

@@ -49,11 +49,16 @@ pub fn parse(text: &str) -> Result<TlsRpt, Invalid> {
         return Err(Invalid::Syntax("v=TLSRPTv1 must be followed by ;".into()));
     }
     // One trailing delimiter is allowed.
-    if parts.last().is_some_and(|p| p.trim_matches([' ', '\t']).is_empty()) {
+    if parts
+        .last()
+        .is_some_and(|p| p.trim_matches([' ', '\t']).is_empty())
+    {
         parts.pop();
     }
     if parts.is_empty() {
-        return Err(Invalid::Syntax("the record has no fields; rua= is required".into()));
+        return Err(Invalid::Syntax(
+            "the record has no fields; rua= is required".into(),
+        ));
     }
     let mut rua = None;
     for field in parts {
@@ -73,10 +78,13 @@ pub fn parse(text: &str) -> Result<TlsRpt, Invalid> {
             }
             rua = Some(uris);
         } else if !valid_ext_name(name) || !valid_ext_value(value) {
-            return Err(Invalid::Syntax(format!("\"{field}\" is not a valid extension field")));
+            return Err(Invalid::Syntax(format!(
+                "\"{field}\" is not a valid extension field"
+            )));
         }
     }
-    let rua = rua.ok_or_else(|| Invalid::Syntax("rua= is missing (RFC 8460 3 requires it)".into()))?;
+    let rua =
+        rua.ok_or_else(|| Invalid::Syntax("rua= is missing (RFC 8460 3 requires it)".into()))?;
     Ok(TlsRpt { rua })
 }
 
@@ -110,7 +118,14 @@ fn check_uri(uri: &str) -> Result<(), Invalid> {
     if let Some(addr) = lower.strip_prefix("mailto:") {
         let addr = addr.split('?').next().unwrap_or_default();
         match addr.rsplit_once('@') {
-            Some((local, host)) if !local.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.') => Ok(()),
+            Some((local, host))
+                if !local.is_empty()
+                    && host.contains('.')
+                    && !host.starts_with('.')
+                    && !host.ends_with('.') =>
+            {
+                Ok(())
+            }
             _ => bad("is not mailto: with an address"),
         }
     } else if let Some(rest) = lower.strip_prefix("https://") {
@@ -135,7 +150,10 @@ struct Enforcement {
 
 async fn enforcement(dns: &Dns, domain: &str) -> Enforcement {
     let sts_name = format!("_mta-sts.{domain}");
-    let (sts, hosts) = tokio::join!(dns.query_str(&sts_name, RecordType::TXT), mx_hosts(dns, domain));
+    let (sts, hosts) = tokio::join!(
+        dns.query_str(&sts_name, RecordType::TXT),
+        mx_hosts(dns, domain)
+    );
     let mut e = Enforcement {
         found: Vec::new(),
         failed: Vec::new(),
@@ -146,7 +164,11 @@ async fn enforcement(dns: &Dns, domain: &str) -> Enforcement {
                 e.found.push(format!("MTA-STS ({sts_name})"));
             }
         }
-        Err(err) => e.failed.push(dns_error("tlsrpt.record", &format!("the MTA-STS record at {sts_name}"), err)),
+        Err(err) => e.failed.push(dns_error(
+            "tlsrpt.record",
+            &format!("the MTA-STS record at {sts_name}"),
+            err,
+        )),
     }
     let hosts = hosts.unwrap_or_default();
     let tlsa: Vec<(String, Lookup)> = join_all(hosts.iter().map(|h| async move {
@@ -157,9 +179,15 @@ async fn enforcement(dns: &Dns, domain: &str) -> Enforcement {
     .await;
     for (name, lookup) in tlsa {
         match lookup {
-            Ok(a) if a.data(RecordType::TLSA).next().is_some() => e.found.push(format!("DANE ({name} TLSA)")),
+            Ok(a) if a.data(RecordType::TLSA).next().is_some() => {
+                e.found.push(format!("DANE ({name} TLSA)"))
+            }
             Ok(_) => {}
-            Err(err) => e.failed.push(dns_error("tlsrpt.record", &format!("the TLSA records at {name}"), &err)),
+            Err(err) => e.failed.push(dns_error(
+                "tlsrpt.record",
+                &format!("the TLSA records at {name}"),
+                &err,
+            )),
         }
     }
     e
@@ -168,10 +196,19 @@ async fn enforcement(dns: &Dns, domain: &str) -> Enforcement {
 /// The `tlsrpt.*` findings for `domain`.
 pub async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
     let name = format!("_smtp._tls.{domain}");
-    let (answer, enforced) = tokio::join!(dns.query_str(&name, RecordType::TXT), enforcement(dns, domain));
+    let (answer, enforced) = tokio::join!(
+        dns.query_str(&name, RecordType::TXT),
+        enforcement(dns, domain)
+    );
     let answer = match answer {
         Ok(a) => a,
-        Err(e) => return vec![dns_error("tlsrpt.record", &format!("the TLS-RPT record at {name}"), &e)],
+        Err(e) => {
+            return vec![dns_error(
+                "tlsrpt.record",
+                &format!("the TLS-RPT record at {name}"),
+                &e,
+            )];
+        }
     };
     let texts: Vec<String> = answer
         .txt()
@@ -266,18 +303,45 @@ mod tests {
         let r = parse("v=TLSRPTv1; rua=mailto:tls@example.com").unwrap();
         assert_eq!(r.rua, vec!["mailto:tls@example.com"]);
         let r = parse("v=TLSRPTv1 ;rua=mailto:a@example.com , https://r.example.net/tls;").unwrap();
-        assert_eq!(r.rua, vec!["mailto:a@example.com", "https://r.example.net/tls"]);
+        assert_eq!(
+            r.rua,
+            vec!["mailto:a@example.com", "https://r.example.net/tls"]
+        );
         // Extensions are allowed (RFC 8460 3, tlsrpt-extension).
         assert!(parse("v=TLSRPTv1; ext.1=x; rua=mailto:a@example.com").is_ok());
         assert!(matches!(parse("v=TLSRPTv1"), Err(Invalid::Syntax(_))));
-        assert!(matches!(parse("v=TLSRPTv1; ext=1"), Err(Invalid::Syntax(_))));
-        assert!(matches!(parse("v=TLSRPTv1 rua=mailto:a@example.com"), Err(Invalid::Syntax(_))));
-        assert!(matches!(parse("v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com"), Err(Invalid::Syntax(_))));
-        assert!(matches!(parse("v=TLSRPTv1; -x=1; rua=mailto:a@example.com"), Err(Invalid::Syntax(_))));
-        assert!(matches!(parse("v=TLSRPTv1; rua=http://r.example.net/"), Err(Invalid::Uri(_))));
-        assert!(matches!(parse("v=TLSRPTv1; rua=tls@example.com"), Err(Invalid::Uri(_))));
-        assert!(matches!(parse("v=TLSRPTv1; rua=mailto:nobody"), Err(Invalid::Uri(_))));
-        assert!(matches!(parse("v=TLSRPTv1; rua=https://"), Err(Invalid::Uri(_))));
+        assert!(matches!(
+            parse("v=TLSRPTv1; ext=1"),
+            Err(Invalid::Syntax(_))
+        ));
+        assert!(matches!(
+            parse("v=TLSRPTv1 rua=mailto:a@example.com"),
+            Err(Invalid::Syntax(_))
+        ));
+        assert!(matches!(
+            parse("v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com"),
+            Err(Invalid::Syntax(_))
+        ));
+        assert!(matches!(
+            parse("v=TLSRPTv1; -x=1; rua=mailto:a@example.com"),
+            Err(Invalid::Syntax(_))
+        ));
+        assert!(matches!(
+            parse("v=TLSRPTv1; rua=http://r.example.net/"),
+            Err(Invalid::Uri(_))
+        ));
+        assert!(matches!(
+            parse("v=TLSRPTv1; rua=tls@example.com"),
+            Err(Invalid::Uri(_))
+        ));
+        assert!(matches!(
+            parse("v=TLSRPTv1; rua=mailto:nobody"),
+            Err(Invalid::Uri(_))
+        ));
+        assert!(matches!(
+            parse("v=TLSRPTv1; rua=https://"),
+            Err(Invalid::Uri(_))
+        ));
     }
 
     #[test]

@@ -109,11 +109,7 @@ impl Detected {
 }
 
 /// The providers named by the domain's MX hosts, SPF tree and DKIM CNAMEs.
-pub fn detect(
-    mx: Option<&[String]>,
-    spf: Option<&Node>,
-    dkim: &Probe,
-) -> Vec<Detected> {
+pub fn detect(mx: Option<&[String]>, spf: Option<&Node>, dkim: &Probe) -> Vec<Detected> {
     let targets = spf.map(spf_targets).unwrap_or_default();
     let mut found = Vec::new();
     for provider in PROVIDERS {
@@ -205,9 +201,16 @@ pub async fn check(
         ));
         findings.extend(spf_finding(domain, d, &targets));
         findings.extend(mx_finding(d, mx.unwrap_or_default()));
-        findings.extend(dkim_findings(domain, d, dkim, listing));
+        // A MAIL FROM domain (its MX is the provider's feedback host) signs nothing.
+        let mail_from_domain = p
+            .mail_from_mx
+            .is_some_and(|pat| mx.unwrap_or_default().iter().any(|h| matches(pat, h)));
+        if !mail_from_domain {
+            findings.extend(dkim_findings(domain, d, dkim, listing));
+        }
         if let Some(pattern) = p.mail_from_mx {
-            findings.extend(mail_from(dns, domain, p, pattern, mx.unwrap_or_default(), &targets).await);
+            findings
+                .extend(mail_from(dns, domain, p, pattern, mx.unwrap_or_default(), &targets).await);
         }
     }
     findings
@@ -230,7 +233,10 @@ fn spf_finding(domain: &str, d: &Detected, targets: &[String]) -> Option<Finding
         return Some(Finding::new(
             "provider.spf",
             Status::Pass,
-            format!("the SPF record of {domain} authorizes {} (include:{t})", p.name),
+            format!(
+                "the SPF record of {domain} authorizes {} (include:{t})",
+                p.name
+            ),
         ));
     }
     Some(
@@ -270,7 +276,11 @@ fn mx_finding(d: &Detected, hosts: &[String]) -> Option<Finding> {
         return Some(Finding::new(
             "provider.mx",
             Status::Pass,
-            format!("the MX records name {}'s hosts as it documents ({})", p.name, ours.join(", ")),
+            format!(
+                "the MX records name {}'s hosts as it documents ({})",
+                p.name,
+                ours.join(", ")
+            ),
         ));
     }
     Some(
@@ -308,7 +318,10 @@ fn classify(set: &DkimSet, selector: &str, domain: &str, target: Option<&str>, k
     match target {
         None => Seen::Absent,
         Some(t) => {
-            let expected = set.targets.iter().any(|pat| matches(&fill(pat, selector, domain), t));
+            let expected = set
+                .targets
+                .iter()
+                .any(|pat| matches(&fill(pat, selector, domain), t));
             match (expected, key) {
                 (true, true) => Seen::Good,
                 (true, false) => Seen::NoKey(t.to_string()),
@@ -350,11 +363,16 @@ fn dkim_findings(domain: &str, d: &Detected, dkim: &Probe, listing: bool) -> Vec
         }
         sets.push((set, rows));
     }
-    let good = |rows: &Vec<(String, Seen)>| rows.iter().filter(|(_, s)| matches!(s, Seen::Good)).count();
-    let Some((set, rows)) = sets
-        .iter()
-        .max_by_key(|(set, rows)| (good(rows) * 100 / set.count.max(1), rows.iter().filter(|(_, s)| !matches!(s, Seen::Absent)).count()))
-    else {
+    let good =
+        |rows: &Vec<(String, Seen)>| rows.iter().filter(|(_, s)| matches!(s, Seen::Good)).count();
+    let Some((set, rows)) = sets.iter().max_by_key(|(set, rows)| {
+        (
+            good(rows) * 100 / set.count.max(1),
+            rows.iter()
+                .filter(|(_, s)| !matches!(s, Seen::Absent))
+                .count(),
+        )
+    }) else {
         return Vec::new();
     };
     let n = good(rows);
@@ -400,13 +418,22 @@ fn dkim_findings(domain: &str, d: &Detected, dkim: &Probe, listing: bool) -> Vec
         .filter(|(_, s)| matches!(s, Seen::Good))
         .map(|(s, _)| s.as_str())
         .collect();
-    let kind = if set.targets.is_empty() { "DKIM keys" } else { "DKIM CNAMEs" };
+    let kind = if set.targets.is_empty() {
+        "DKIM keys"
+    } else {
+        "DKIM CNAMEs"
+    };
     let one = kind.trim_end_matches('s');
     if n >= set.count {
+        let what = if set.count == 1 {
+            format!("the {} {one} is published", p.name)
+        } else {
+            format!("the {} {} {kind} are all published", set.count, p.name)
+        };
         findings.push(Finding::new(
             "provider.dkim",
             Status::Pass,
-            format!("the {} {} {kind} are all published ({})", set.count, p.name, good_names.join(", ")),
+            format!("{what} ({})", good_names.join(", ")),
         ));
     } else if !guessable && d.by_mx_only() {
         // A MAIL FROM or receiving domain only: nothing is signed with it.
@@ -453,14 +480,23 @@ fn dkim_findings(domain: &str, d: &Detected, dkim: &Probe, listing: bool) -> Vec
             )
             .fix(format!("publish every {one} {} lists for {domain}", p.name)),
         );
-    } else if !rows.iter().any(|(_, s)| matches!(s, Seen::Elsewhere(_) | Seen::NoKey(_))) {
+    } else if !rows
+        .iter()
+        .any(|(_, s)| matches!(s, Seen::Elsewhere(_) | Seen::NoKey(_)))
+    {
         let status = if d.by_mx_only() || p.dkim_weight == Weight::Info {
             Status::Info
         } else {
             Status::Warn
         };
         let at = if guessable {
-            format!(" (looked for {})", rows.iter().map(|(s, _)| name_of(s)).collect::<Vec<_>>().join(", "))
+            format!(
+                " (looked for {})",
+                rows.iter()
+                    .map(|(s, _)| name_of(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         } else {
             String::new()
         };
@@ -489,7 +525,13 @@ async fn mail_from(
     let include = p.spf[0];
     // The checked domain is itself a MAIL FROM domain.
     if let Some(host) = hosts.iter().find(|h| matches(pattern, h)) {
-        return vec![mail_from_finding(domain, p, host, targets.iter().any(|t| t == include), include)];
+        return vec![mail_from_finding(
+            domain,
+            p,
+            host,
+            targets.iter().any(|t| t == include),
+            include,
+        )];
     }
     let Some(names) = dns.names_below(domain) else {
         return vec![
@@ -512,11 +554,21 @@ async fn mail_from(
     let mx = join_all(candidates.iter().map(|n| mx_hosts(dns, n))).await;
     let mut findings = Vec::new();
     for (name, hosts) in candidates.iter().zip(mx) {
-        let Some(host) = hosts.unwrap_or_default().into_iter().find(|h| matches(pattern, h)) else {
+        let Some(host) = hosts
+            .unwrap_or_default()
+            .into_iter()
+            .find(|h| matches(pattern, h))
+        else {
             continue;
         };
         let includes = spf_includes_of(dns, name).await;
-        findings.push(mail_from_finding(name, p, &host, includes.iter().any(|t| t == include), include));
+        findings.push(mail_from_finding(
+            name,
+            p,
+            &host,
+            includes.iter().any(|t| t == include),
+            include,
+        ));
     }
     if findings.is_empty() {
         findings.push(Finding::new(
@@ -531,12 +583,21 @@ async fn mail_from(
     findings
 }
 
-fn mail_from_finding(name: &str, p: &Provider, host: &str, included: bool, include: &str) -> Finding {
+fn mail_from_finding(
+    name: &str,
+    p: &Provider,
+    host: &str,
+    included: bool,
+    include: &str,
+) -> Finding {
     if included {
         Finding::new(
             "provider.mail-from",
             Status::Pass,
-            format!("{name} is a custom MAIL FROM domain for {}: MX {host} and include:{include}", p.name),
+            format!(
+                "{name} is a custom MAIL FROM domain for {}: MX {host} and include:{include}",
+                p.name
+            ),
         )
     } else {
         Finding::new(

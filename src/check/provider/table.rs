@@ -86,7 +86,10 @@ pub static PROVIDERS: &[Provider] = &[
         name: "Amazon SES",
         spf: &["amazonses.com"],
         spf_weight: Weight::None,
-        mx: &["feedback-smtp.*.amazonses.com", "inbound-smtp.*.amazonaws.com"],
+        mx: &[
+            "feedback-smtp.*.amazonses.com",
+            "inbound-smtp.*.amazonaws.com",
+        ],
         mx_sets: &[],
         dkim_domains: &["dkim.amazonses.com"],
         dkim: &[DkimSet {
@@ -136,10 +139,19 @@ pub static PROVIDERS: &[Provider] = &[
         name: "Google Workspace",
         spf: &["_spf.google.com"],
         spf_weight: Weight::Warn,
-        mx: &["smtp.google.com", "aspmx.l.google.com", "*.aspmx.l.google.com", "aspmx*.googlemail.com"],
+        mx: &[
+            "smtp.google.com",
+            "aspmx.l.google.com",
+            "*.aspmx.l.google.com",
+            "aspmx*.googlemail.com",
+        ],
         mx_sets: &[
             &["smtp.google.com"],
-            &["aspmx.l.google.com", "alt1.aspmx.l.google.com", "alt2.aspmx.l.google.com"],
+            &[
+                "aspmx.l.google.com",
+                "alt1.aspmx.l.google.com",
+                "alt2.aspmx.l.google.com",
+            ],
         ],
         dkim_domains: &[],
         dkim: &[DkimSet {
@@ -183,7 +195,12 @@ pub static PROVIDERS: &[Provider] = &[
         name: "Mailgun",
         spf: &["mailgun.org", "eu.mailgun.org"],
         spf_weight: Weight::Info,
-        mx: &["mxa.mailgun.org", "mxb.mailgun.org", "mxa.eu.mailgun.org", "mxb.eu.mailgun.org"],
+        mx: &[
+            "mxa.mailgun.org",
+            "mxb.mailgun.org",
+            "mxa.eu.mailgun.org",
+            "mxb.eu.mailgun.org",
+        ],
         mx_sets: &[
             &["mxa.mailgun.org", "mxb.mailgun.org"],
             &["mxa.eu.mailgun.org", "mxb.eu.mailgun.org"],
@@ -221,9 +238,25 @@ pub static PROVIDERS: &[Provider] = &[
     // by the customer: none is expected.
     Provider {
         name: "Zoho Mail",
-        spf: &["zoho.com", "zohomail.com", "zoho.eu", "zohomail.eu", "zoho.in"],
+        spf: &[
+            "zoho.com",
+            "zohomail.com",
+            "zoho.eu",
+            "zohomail.eu",
+            "zoho.in",
+        ],
         spf_weight: Weight::Warn,
-        mx: &["mx.zoho.com", "mx2.zoho.com", "mx3.zoho.com", "mx.zoho.eu", "mx2.zoho.eu", "mx3.zoho.eu", "mx.zohomail.com", "mx2.zohomail.com", "mx3.zohomail.com"],
+        mx: &[
+            "mx.zoho.com",
+            "mx2.zoho.com",
+            "mx3.zoho.com",
+            "mx.zoho.eu",
+            "mx2.zoho.eu",
+            "mx3.zoho.eu",
+            "mx.zohomail.com",
+            "mx2.zohomail.com",
+            "mx3.zohomail.com",
+        ],
         mx_sets: &[
             &["mx.zoho.com", "mx2.zoho.com", "mx3.zoho.com"],
             &["mx.zoho.eu", "mx2.zoho.eu", "mx3.zoho.eu"],
@@ -243,8 +276,14 @@ pub static PROVIDERS: &[Provider] = &[
         name: "Fastmail",
         spf: &["spf.messagingengine.com"],
         spf_weight: Weight::Warn,
-        mx: &["in1-smtp.messagingengine.com", "in2-smtp.messagingengine.com"],
-        mx_sets: &[&["in1-smtp.messagingengine.com", "in2-smtp.messagingengine.com"]],
+        mx: &[
+            "in1-smtp.messagingengine.com",
+            "in2-smtp.messagingengine.com",
+        ],
+        mx_sets: &[&[
+            "in1-smtp.messagingengine.com",
+            "in2-smtp.messagingengine.com",
+        ]],
         dkim_domains: &["dkim.fmhosted.com"],
         dkim: &[DkimSet {
             selectors: &["fm1", "fm2", "fm3"],
@@ -367,18 +406,45 @@ mod tests {
 
     #[test]
     fn patterns_match_one_or_more_characters() {
-        assert!(matches("*.mail.protection.outlook.com", "contoso-com.mail.protection.outlook.com"));
-        assert!(!matches("*.mail.protection.outlook.com", "mail.protection.outlook.com"));
-        assert!(matches("feedback-smtp.*.amazonses.com", "feedback-smtp.us-east-1.amazonses.com"));
-        assert!(!matches("feedback-smtp.*.amazonses.com", "feedback-smtp.amazonses.com"));
+        assert!(matches(
+            "*.mail.protection.outlook.com",
+            "contoso-com.mail.protection.outlook.com"
+        ));
+        assert!(!matches(
+            "*.mail.protection.outlook.com",
+            "mail.protection.outlook.com"
+        ));
+        assert!(matches(
+            "feedback-smtp.*.amazonses.com",
+            "feedback-smtp.us-east-1.amazonses.com"
+        ));
+        assert!(!matches(
+            "feedback-smtp.*.amazonses.com",
+            "feedback-smtp.amazonses.com"
+        ));
         assert!(matches("*pm", "20240101pm"));
         assert!(!matches("*pm", "pm"));
         assert!(matches("smtp.google.com", "smtp.google.com"));
         assert!(!matches("smtp.google.com", "xsmtp.google.com"));
-        let target = fill("{selector}-{domain-dashed}._domainkey.*.onmicrosoft.com", "selector1", "m365.example");
-        assert!(matches(&target, "selector1-m365-example._domainkey.contoso.onmicrosoft.com"));
-        assert!(!matches(&target, "selector1-other-example._domainkey.contoso.onmicrosoft.com"));
-        assert!(matches("{s}.domainkey.*.domains.proton.ch".replace("{s}", "protonmail").as_str(), "protonmail.domainkey.dabc.domains.proton.ch"));
+        let target = fill(
+            "{selector}-{domain-dashed}._domainkey.*.onmicrosoft.com",
+            "selector1",
+            "m365.example",
+        );
+        assert!(matches(
+            &target,
+            "selector1-m365-example._domainkey.contoso.onmicrosoft.com"
+        ));
+        assert!(!matches(
+            &target,
+            "selector1-other-example._domainkey.contoso.onmicrosoft.com"
+        ));
+        assert!(matches(
+            "{s}.domainkey.*.domains.proton.ch"
+                .replace("{s}", "protonmail")
+                .as_str(),
+            "protonmail.domainkey.dabc.domains.proton.ch"
+        ));
     }
 
     #[test]
@@ -391,10 +457,20 @@ mod tests {
     #[test]
     fn every_provider_can_be_detected_and_cites_a_source() {
         for p in PROVIDERS {
-            assert!(!p.spf.is_empty() || !p.mx.is_empty() || !p.dkim_domains.is_empty(), "{}", p.name);
+            assert!(
+                !p.spf.is_empty() || !p.mx.is_empty() || !p.dkim_domains.is_empty(),
+                "{}",
+                p.name
+            );
             assert!(p.source.starts_with("https://"), "{}", p.name);
             for set in p.dkim {
-                assert!(set.count >= 1 && (set.selectors.iter().any(|s| s.contains('*')) || set.count == set.selectors.len()), "{}", p.name);
+                assert!(
+                    set.count >= 1
+                        && (set.selectors.iter().any(|s| s.contains('*'))
+                            || set.count == set.selectors.len()),
+                    "{}",
+                    p.name
+                );
             }
         }
         assert_eq!(PROVIDERS.len(), 11);
