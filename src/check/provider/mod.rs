@@ -635,3 +635,64 @@ async fn spf_includes_of(dns: &Dns, name: &str) -> Vec<String> {
         .map(|t| t.trim_end_matches('.').to_ascii_lowercase())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every finding name these checks can emit, read from their source.
+    fn names_in(source: &str, area: &str) -> Vec<String> {
+        let quoted = format!("\"{area}.");
+        let mut names: Vec<String> = source
+            .match_indices(&quoted)
+            .filter_map(|(i, _)| {
+                let rest = &source[i + 1..];
+                let end = rest.find('"')?;
+                let name = &rest[..end];
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '-')
+                    .then(|| name.to_string())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn every_finding_name_has_an_explain_entry() {
+        let provider = names_in(include_str!("mod.rs"), "provider");
+        let tlsrpt = names_in(include_str!("../tlsrpt.rs"), "tlsrpt");
+        assert_eq!(
+            provider,
+            [
+                "provider.detected",
+                "provider.dkim",
+                "provider.mail-from",
+                "provider.mx",
+                "provider.spf"
+            ]
+        );
+        assert_eq!(tlsrpt, ["tlsrpt.record", "tlsrpt.rua"]);
+        for name in provider.iter().chain(&tlsrpt) {
+            assert!(crate::explain::lookup(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn clues_name_the_record_they_come_from() {
+        let spf = Clue::Spf {
+            term: "include:amazonses.com".into(),
+            at: "example.com".into(),
+        };
+        assert_eq!(spf.describe("example.com"), "include:amazonses.com");
+        assert_eq!(
+            spf.describe("other.example"),
+            "include:amazonses.com in the SPF record of example.com"
+        );
+        assert_eq!(
+            Clue::Mx("smtp.google.com".into()).describe("x"),
+            "MX smtp.google.com"
+        );
+    }
+}

@@ -211,10 +211,12 @@ pub static PROVIDERS: &[Provider] = &[
         mail_from_mx: None,
         source: "https://help.mailgun.com/hc/en-us/articles/360026833053",
     },
-    // Postmark. include:spf.mtasv.net; DKIM TXT at a dated selector ending in "pm"
-    // (e.g. 20240101000000pm), which cannot be guessed (Postmark support, "DKIM",
+    // Postmark. DKIM TXT at a date-based selector ending in "pm" (e.g.
+    // 20240101000000pm), which cannot be guessed; include:spf.mtasv.net is optional
+    // (Postmark's own return path, pm-bounces CNAME pm.mtasv.net, carries SPF)
+    // (Postmark support, "DKIM",
     // https://postmarkapp.com/support/article/1091-how-do-i-set-up-dkim-for-postmark).
-    // Not confirmed against Postmark's pages: info only.
+    // Confirmed only through third-party guides quoting Postmark's console: info only.
     Provider {
         name: "Postmark",
         spf: &["spf.mtasv.net"],
