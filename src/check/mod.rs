@@ -39,6 +39,7 @@ pub async fn check_domain(dns: &Dns, domain: &str, options: &DomainOptions) -> D
         tlsrpt::check(dns, domain),
         provider::mx_hosts(dns, domain),
     );
+    let mx_hosts = mx_hosts.ok();
     // The providers those answers name; then their DKIM selectors too.
     let detected = provider::detect(mx_hosts.as_deref(), spf.tree.as_ref(), &dkim);
     if !detected.is_empty() {

@@ -170,7 +170,14 @@ async fn enforcement(dns: &Dns, domain: &str) -> Enforcement {
             err,
         )),
     }
-    let hosts = hosts.unwrap_or_default();
+    let hosts = match hosts {
+        Ok(hosts) => hosts,
+        Err(err) => {
+            let what = format!("the MX records of {domain} (to look for DANE)");
+            e.failed.push(dns_error("tlsrpt.record", &what, &err));
+            Vec::new()
+        }
+    };
     let tlsa: Vec<(String, Lookup)> = join_all(hosts.iter().map(|h| async move {
         let name = format!("_25._tcp.{h}");
         let answer = dns.query_str(&name, RecordType::TLSA).await;

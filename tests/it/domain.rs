@@ -429,7 +429,7 @@ const CASES: &[Case] = &[
             (
                 "provider.dkim",
                 "info",
-                "no Google Workspace DKIM keys found for google-broken.example",
+                "no Google Workspace DKIM key found for google-broken.example",
             ),
         ],
     },

@@ -17,7 +17,7 @@ pub mod table;
 
 use super::{dkim::Probe, spf::Node};
 use crate::{
-    dns::{Dns, Rcode},
+    dns::{Dns, DnsFailure, Rcode},
     names::display_name,
     report::{Finding, Status},
     spf::parse::Mechanism,
@@ -26,10 +26,10 @@ use futures_util::future::join_all;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use table::{DkimSet, PROVIDERS, Provider, Weight, fill, matches, under};
 
-/// The domain's MX hosts as published (lower case, no final dot), or
-/// `None` when they could not be looked up (the MX check reports that).
-pub async fn mx_hosts(dns: &Dns, domain: &str) -> Option<Vec<String>> {
-    let answer = dns.query_str(domain, RecordType::MX).await.ok()?;
+/// The domain's MX hosts as published (lower case, no final dot, the null
+/// MX left out), or why they could not be looked up.
+pub async fn mx_hosts(dns: &Dns, domain: &str) -> Result<Vec<String>, DnsFailure> {
+    let answer = dns.query_str(domain, RecordType::MX).await?;
     let mut hosts: Vec<String> = answer
         .data(RecordType::MX)
         .filter_map(|d| match d {
@@ -40,7 +40,7 @@ pub async fn mx_hosts(dns: &Dns, domain: &str) -> Option<Vec<String>> {
         .collect();
     hosts.sort();
     hosts.dedup();
-    Some(hosts)
+    Ok(hosts)
 }
 
 /// Every `include:` and `redirect=` target of an SPF tree, with the term
@@ -504,7 +504,12 @@ fn dkim_findings(domain: &str, d: &Detected, dkim: &Probe, listing: bool) -> Vec
             Finding::new(
                 "provider.dkim",
                 status,
-                format!("no {} {kind} found for {domain}{at}: mail {} sends for {domain} is not signed with its domain", p.name, p.name),
+                format!(
+                    "no {} {} found for {domain}{at}: mail {} sends for {domain} is not signed with its domain",
+                    p.name,
+                    if set.count == 1 { one } else { kind },
+                    p.name
+                ),
             )
             .fix(format!("turn on DKIM for {domain} in {}'s console and publish the records it shows", p.name)),
         );
