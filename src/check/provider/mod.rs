@@ -189,7 +189,7 @@ pub async fn check(
         .into_iter()
         .map(|(_, _, t)| t)
         .collect();
-    let listing = dns.is_offline();
+    let listing = dns.names_below(domain).is_some();
     let mut findings = Vec::new();
     for d in detected {
         let p = d.provider;
@@ -699,5 +699,33 @@ mod tests {
             Clue::Mx("smtp.google.com".into()).describe("x"),
             "MX smtp.google.com"
         );
+    }
+
+    #[test]
+    fn zone_files_list_the_names_below_a_node_but_a_root_apex_file_does_not() {
+        use crate::dns::zone::{Zone, ZoneSet};
+        use std::path::Path;
+        let zone = |text: &str| Zone::parse(text, Path::new("t.zone")).expect("zone");
+        let own = zone(
+            "$ORIGIN ses.example.\n$TTL 60\n@ SOA ns. h. 1 1 1 1 1\n\
+             tok1._domainkey CNAME tok1.dkim.amazonses.com.\n\
+             tok2._domainkey CNAME tok2.dkim.amazonses.com.\n\
+             bounce MX 10 feedback-smtp.us-east-1.amazonses.com.\n",
+        );
+        let dns = Dns::zones(ZoneSet::new(vec![own]));
+        assert_eq!(
+            dns.names_below("_domainkey.ses.example"),
+            Some(vec![
+                "tok1._domainkey.ses.example".to_string(),
+                "tok2._domainkey.ses.example".to_string()
+            ])
+        );
+        assert_eq!(dns.names_below("bounce.ses.example"), Some(Vec::new()));
+        // Not covered by any zone: nothing can be said.
+        assert_eq!(dns.names_below("other.example"), None);
+        // A file whose apex is the root holds what it holds, not a zone.
+        let root = zone("$ORIGIN .\n$TTL 60\ntok1._domainkey.r.example. CNAME x.example.\n");
+        let dns = Dns::zones(ZoneSet::new(vec![root]));
+        assert_eq!(dns.names_below("_domainkey.r.example"), None);
     }
 }
