@@ -417,6 +417,26 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        zone: "provider-nested",
+        domain: "nested.example",
+        args: &[],
+        exit: 0,
+        status: "pass",
+        checks: &[
+            (
+                "provider.detected",
+                "info",
+                "Google Workspace (from include:_spf.google.com in the SPF record of _spf.nested.example)",
+            ),
+            ("provider.spf", "pass", "include:_spf.google.com"),
+            (
+                "provider.dkim",
+                "pass",
+                "the Google Workspace DKIM key is published (google)",
+            ),
+        ],
+    },
+    Case {
         zone: "provider-google-broken",
         domain: "google-broken.example",
         args: &[],
@@ -570,6 +590,13 @@ const CASES: &[Case] = &[
                 "provider.dkim",
                 "pass",
                 "the 3 Fastmail DKIM CNAMEs are all published (fm1, fm2, fm3)",
+            ),
+            // fm1-fm3 are not among the common selectors: probed because
+            // Fastmail was detected.
+            (
+                "dkim.selector",
+                "pass",
+                "selector fm3 (delegated by CNAME to fm3.fastmail.example.dkim.fmhosted.com)",
             ),
         ],
     },
