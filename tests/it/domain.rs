@@ -1033,6 +1033,20 @@ fn zone_files_list_the_selectors_and_mail_from_that_cannot_be_guessed() {
         "pass",
         "bounce.ses.example is a custom MAIL FROM domain for Amazon SES",
     );
+    // s1 is listed too, but points to another provider: not an SES token.
+    assert!(
+        findings(&zone, "provider.dkim")
+            .iter()
+            .all(|(s, _)| s == "pass"),
+        "{}",
+        zone.stdout
+    );
+    has(
+        &zone,
+        "dkim.selector",
+        "pass",
+        "selector s1 (delegated by CNAME to s1.dkim.provider.example)",
+    );
     // Postmark's dated selector is probed once listed.
     let zone = run_case(
         Mode::Zone,

@@ -183,12 +183,8 @@ pub async fn check(
     spf: Option<&Node>,
     dkim: &Probe,
 ) -> Vec<Finding> {
-    let targets: Vec<String> = spf
-        .map(spf_targets)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(_, _, t)| t)
-        .collect();
+    let terms = spf.map(spf_targets).unwrap_or_default();
+    let targets: Vec<String> = terms.iter().map(|(_, _, t)| t.clone()).collect();
     let listing = dns.names_below(domain).is_some();
     let mut findings = Vec::new();
     for d in detected {
@@ -199,7 +195,7 @@ pub async fn check(
             Status::Info,
             format!("{} (from {})", p.name, clues.join(", ")),
         ));
-        findings.extend(spf_finding(domain, d, &targets));
+        findings.extend(spf_finding(domain, d, &terms));
         findings.extend(mx_finding(d, mx.unwrap_or_default()));
         // A MAIL FROM domain (its MX is the provider's feedback host) signs nothing.
         let mail_from_domain = p
@@ -224,19 +220,16 @@ fn weighted(weight: Weight, status: Status) -> Status {
 }
 
 /// Whether the SPF tree includes the provider.
-fn spf_finding(domain: &str, d: &Detected, targets: &[String]) -> Option<Finding> {
+fn spf_finding(domain: &str, d: &Detected, terms: &[(String, String, String)]) -> Option<Finding> {
     let p = d.provider;
     if p.spf_weight == Weight::None || p.spf.is_empty() {
         return None;
     }
-    if let Some(t) = targets.iter().find(|t| p.spf.contains(&t.as_str())) {
+    if let Some((_, term, _)) = terms.iter().find(|(_, _, t)| p.spf.contains(&t.as_str())) {
         return Some(Finding::new(
             "provider.spf",
             Status::Pass,
-            format!(
-                "the SPF record of {domain} authorizes {} (include:{t})",
-                p.name
-            ),
+            format!("the SPF record of {domain} authorizes {} ({term})", p.name),
         ));
     }
     Some(
@@ -345,7 +338,13 @@ fn dkim_findings(domain: &str, d: &Detected, dkim: &Probe, listing: bool) -> Vec
         for sel in set.selectors {
             if sel.contains('*') {
                 for (s, target, key) in &seen {
-                    if matches(sel, s) {
+                    // Only selectors that point at this provider (or, for
+                    // keys published as TXT, that follow its pattern).
+                    let ours = match target {
+                        Some(t) => p.dkim_domains.iter().any(|d| under(t, d)),
+                        None => set.targets.is_empty(),
+                    };
+                    if ours && matches(sel, s) {
                         let st = classify(set, s, domain, *target, *key);
                         if !matches!(st, Seen::Absent) {
                             rows.push((s.to_string(), st));
