@@ -9,7 +9,7 @@ pub static ENTRIES: &[Entry] = &[
         name: "provider.detected",
         checks: "which mail providers the domain uses, from its MX hosts, the includes of its SPF tree and the CNAME targets of its DKIM selectors",
         why: "each provider documents records the domain must publish for its mail to authenticate; knowing the providers tells which records to expect",
-        rfc: "",
+        rfc: "RFC 5321 5.1, RFC 7208 5.2, RFC 6376 3.6.2.1",
         fix: "nothing to fix: this only reports what was recognised",
         example: "example.com. MX 1 smtp.google.com.",
     },
