@@ -33,6 +33,7 @@ cargo build --release --locked --ignore-rust-version -q
 bin=$PWD/target/release/mailcheck
 
 tmp=$(mktemp -d)
+chmod 755 "$tmp" # Postfix works as its own user inside
 serve_pid=''
 cleanup() {
     [ -n "$serve_pid" ] && kill "$serve_pid" 2> /dev/null || true

@@ -28,8 +28,14 @@ _mailcheck() {
             mailcheck,domain)
                 cmd="mailcheck__subcmd__domain"
                 ;;
+            mailcheck,explain)
+                cmd="mailcheck__subcmd__explain"
+                ;;
             mailcheck,help)
                 cmd="mailcheck__subcmd__help"
+                ;;
+            mailcheck,man)
+                cmd="mailcheck__subcmd__man"
                 ;;
             mailcheck,serve)
                 cmd="mailcheck__subcmd__serve"
@@ -73,8 +79,14 @@ _mailcheck() {
             mailcheck__subcmd__help,domain)
                 cmd="mailcheck__subcmd__help__subcmd__domain"
                 ;;
+            mailcheck__subcmd__help,explain)
+                cmd="mailcheck__subcmd__help__subcmd__explain"
+                ;;
             mailcheck__subcmd__help,help)
                 cmd="mailcheck__subcmd__help__subcmd__help"
+                ;;
+            mailcheck__subcmd__help,man)
+                cmd="mailcheck__subcmd__help__subcmd__man"
                 ;;
             mailcheck__subcmd__help,serve)
                 cmd="mailcheck__subcmd__help__subcmd__serve"
@@ -101,7 +113,7 @@ _mailcheck() {
 
     case "${cmd}" in
         mailcheck)
-            opts="-h -V --zone --resolver --timeout --deadline --json --color --help --version domain verify spf dkim dmarc smtp serve completions help"
+            opts="-h -V --zone --resolver --timeout --deadline --json --format --color --help --version domain verify spf dkim dmarc smtp serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,6 +135,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -135,7 +151,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__completions)
-            opts="-h --zone --resolver --timeout --deadline --json --color --help bash elvish fish powershell zsh"
+            opts="-h --zone --resolver --timeout --deadline --json --format --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -157,6 +173,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -169,7 +189,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim)
-            opts="-s -h --selector --zone --resolver --timeout --deadline --json --color --help keygen sign help"
+            opts="-s -h --selector --zone --resolver --timeout --deadline --json --format --color --help keygen sign help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,6 +217,10 @@ _mailcheck() {
                     ;;
                 --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -267,7 +291,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__keygen)
-            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -305,6 +329,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -317,7 +345,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__sign)
-            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,6 +387,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -371,7 +403,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dmarc)
-            opts="-h --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +425,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -405,7 +441,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__domain)
-            opts="-s -h --selector --ip --helo --strict --from-file --concurrency --zone --resolver --timeout --deadline --json --color --help"
+            opts="-s -h --selector --ip --helo --strict --from-file --concurrency --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +487,48 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailcheck__subcmd__explain)
+            opts="-h --list --zone --resolver --timeout --deadline --json --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -463,7 +541,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__help)
-            opts="domain verify spf dkim dmarc smtp serve completions help"
+            opts="domain verify spf dkim dmarc smtp serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -560,7 +638,35 @@ _mailcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailcheck__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailcheck__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailcheck__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -630,8 +736,46 @@ _mailcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailcheck__subcmd__man)
+            opts="-h --zone --resolver --timeout --deadline --json --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailcheck__subcmd__serve)
-            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,6 +833,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -701,7 +849,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__smtp)
-            opts="-h --ca --connect-to --ehlo --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --ca --connect-to --ehlo --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -735,6 +883,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -747,7 +899,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__spf)
-            opts="-h --ip --helo --from-file --concurrency --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --ip --helo --from-file --concurrency --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -785,6 +937,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -797,7 +953,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__verify)
-            opts="-h --ip --helo --mail-from --authserv-id --from-file --concurrency --zone --resolver --timeout --deadline --json --color --help"
+            opts="-h --ip --helo --mail-from --authserv-id --from-file --concurrency --zone --resolver --timeout --deadline --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -841,6 +997,10 @@ _mailcheck() {
                     ;;
                 --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -27,9 +27,17 @@ pub struct Cli {
     #[command(flatten)]
     pub dns: DnsArgs,
 
-    /// Print one JSON object per checked item (JSON Lines) instead of the report.
+    /// Print one JSON object per checked item (JSON Lines) instead of the
+    /// report: short for --format json.
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// How to print the results: text (the report), json (JSON Lines), sarif
+    /// (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit
+    /// XML document, for CI test reports). The exit status is the same in
+    /// every format.
+    #[arg(long, value_enum, global = true, value_name = "FORMAT")]
+    pub format: Option<Format>,
 
     /// When to colour the report: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true, value_name = "WHEN")]
@@ -88,6 +96,19 @@ fn seconds(text: &str, max: f64) -> Result<Duration, String> {
     }
 }
 
+/// An output format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The human report.
+    Text,
+    /// One JSON object per checked item (JSON Lines).
+    Json,
+    /// One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass.
+    Sarif,
+    /// One JUnit XML document: a test suite per domain or message, a test case per finding.
+    Junit,
+}
+
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
@@ -127,6 +148,34 @@ pub enum Command {
         /// The shell to complete for.
         shell: Shell,
     },
+    /// Explain a finding name: what it checks, why it matters, the RFC
+    /// sections, how to fix it and an example of a good record.
+    Explain(ExplainArgs),
+    /// Write the man pages (mailcheck.1 and a mailcheck-COMMAND.1 for each
+    /// command) into DIR, e.g. /usr/local/share/man/man1.
+    Man {
+        /// The directory to write the pages to.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+/// Arguments of `mailcheck explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding name (spf.lookups), as reports show it in brackets; an area
+    /// alone (spf) lists that area's names.
+    #[arg(
+        value_name = "NAME",
+        required_unless_present = "list",
+        conflicts_with = "list"
+    )]
+    pub name: Option<String>,
+
+    /// List every finding name, one a line (with --json, every entry, one
+    /// JSON object a line).
+    #[arg(long)]
+    pub list: bool,
 }
 
 /// The batch options of `domain`, `verify` and `spf`. Each command words

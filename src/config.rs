@@ -1,7 +1,7 @@
 //! Settings resolved once from the command line: no clap types past this point.
 
 use crate::{
-    cli::{Cli, ColorWhen},
+    cli::{Cli, ColorWhen, Format},
     dns::{DnsSource, LiveOptions, zone::ZoneSource},
 };
 use std::{io::IsTerminal, time::Duration};
@@ -16,6 +16,18 @@ pub enum Output {
     },
     /// JSON Lines, never coloured.
     Json,
+    /// One SARIF 2.1.0 log for the whole run (`render::sarif`).
+    Sarif,
+    /// One JUnit XML document for the whole run (`render::junit`).
+    Junit,
+}
+
+impl Output {
+    /// True for the formats written once for the whole run (SARIF, JUnit),
+    /// after every item is checked; text and JSON Lines stream item by item.
+    pub fn is_document(self) -> bool {
+        matches!(self, Output::Sarif | Output::Junit)
+    }
 }
 
 /// Where DNS answers come from.
@@ -41,18 +53,31 @@ pub struct Config {
 impl Config {
     /// Resolve the command line. Errors are messages for exit status 2.
     pub fn from_cli(cli: &Cli) -> Result<Config, String> {
-        let output = if cli.json {
-            Output::Json
-        } else {
-            let color = match cli.color {
-                ColorWhen::Always => true,
-                ColorWhen::Never => false,
-                ColorWhen::Auto => {
-                    std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
-            Output::Text { color }
+        let format = match (cli.json, cli.format) {
+            (true, None | Some(Format::Json)) => Format::Json,
+            (true, Some(other)) => {
+                return Err(format!(
+                    "--json and --format {} disagree: --json is short for --format json",
+                    format_word(other)
+                ));
+            }
+            (false, format) => format.unwrap_or(Format::Text),
+        };
+        let output = match format {
+            Format::Json => Output::Json,
+            Format::Sarif => Output::Sarif,
+            Format::Junit => Output::Junit,
+            Format::Text => {
+                let color = match cli.color {
+                    ColorWhen::Always => true,
+                    ColorWhen::Never => false,
+                    ColorWhen::Auto => {
+                        std::io::stdout().is_terminal()
+                            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    }
+                };
+                Output::Text { color }
+            }
         };
         let dns = if !cli.dns.zone.is_empty() {
             let sources = cli.dns.zone.iter().map(|arg| ZoneSource::from_arg(arg));
@@ -73,5 +98,15 @@ impl Config {
             dns,
             deadline,
         })
+    }
+}
+
+/// The word of a format, as `--format` takes it.
+pub fn format_word(format: Format) -> &'static str {
+    match format {
+        Format::Text => "text",
+        Format::Json => "json",
+        Format::Sarif => "sarif",
+        Format::Junit => "junit",
     }
 }

@@ -109,25 +109,49 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with no fix hint and no records. `name` starts with an
-    /// area (`spf.lookups`); every name is a literal in mailcheck's checks,
-    /// so another start is a bug, filed under `run` in a release build.
+    /// A finding with no records. `name` starts with an area
+    /// (`spf.lookups`) and has an entry in [`crate::explain`]; every name is
+    /// a literal in mailcheck's checks, so anything else is a bug (a panic in
+    /// a debug build, filed under `run` in a release build).
+    ///
+    /// A finding that is wrong (`warn`, `fail`, `error`) starts with the
+    /// entry's general fix hint; [`Finding::fix`] replaces it with one that
+    /// names the values at hand.
     pub fn new(name: &str, status: Status, message: impl Into<String>) -> Finding {
         let area = Area::of(name);
         debug_assert!(area.is_some(), "finding {name:?} names no area");
+        let entry = crate::explain::lookup(name);
+        debug_assert!(
+            entry.is_some(),
+            "finding {name:?} has no entry in src/explain/: add one"
+        );
+        let fix = match status {
+            Status::Warn | Status::Fail | Status::Error => {
+                entry.map(|e| e.fix).filter(|f| !f.is_empty())
+            }
+            Status::Pass | Status::Info => None,
+        };
         Finding {
             name: name.to_string(),
             area: area.unwrap_or(Area::Run),
             status,
             message: message.into(),
-            fix: None,
+            fix: fix.map(str::to_string),
             records: Vec::new(),
         }
     }
 
-    /// Attach a fix hint.
+    /// Replace the general fix hint with one specific to this finding (one
+    /// that names the record, host or address to change).
     pub fn fix(mut self, fix: impl Into<String>) -> Finding {
         self.fix = Some(fix.into());
+        self
+    }
+
+    /// Drop the fix hint: nothing the reader can change fixes this finding
+    /// (another finding says what does).
+    pub fn without_fix(mut self) -> Finding {
+        self.fix = None;
         self
     }
 
@@ -165,7 +189,6 @@ pub fn deadline_finding(what: &str) -> Finding {
         Status::Error,
         format!("the run's --deadline passed before {what} finished"),
     )
-    .fix("retry with a longer --deadline, or find the slow nameserver with --timeout")
 }
 
 impl DomainReport {
@@ -205,11 +228,40 @@ mod tests {
 
     #[test]
     fn worst_ignores_info_and_orders_fail_over_error() {
-        let f = |s| Finding::new("spf.y", s, "m");
+        let f = |s| Finding::new("spf.lookups", s, "m");
         assert_eq!(worst(&[]), Status::Pass);
         assert_eq!(worst(&[f(Status::Info)]), Status::Pass);
         assert_eq!(worst(&[f(Status::Warn), f(Status::Pass)]), Status::Warn);
         assert_eq!(worst(&[f(Status::Error), f(Status::Warn)]), Status::Error);
         assert_eq!(worst(&[f(Status::Error), f(Status::Fail)]), Status::Fail);
+    }
+
+    #[test]
+    fn a_wrong_finding_starts_with_the_tables_fix_and_a_specific_one_replaces_it() {
+        let general = crate::explain::lookup("spf.lookups").map(|e| e.fix);
+        for status in [Status::Warn, Status::Fail, Status::Error] {
+            let f = Finding::new("spf.lookups", status, "m");
+            assert_eq!(f.fix.as_deref(), general, "{status:?}");
+        }
+        for status in [Status::Pass, Status::Info] {
+            assert_eq!(Finding::new("spf.lookups", status, "m").fix, None);
+        }
+        let specific = Finding::new("spf.lookups", Status::Fail, "m").fix("drop include:x");
+        assert_eq!(specific.fix.as_deref(), Some("drop include:x"));
+        assert_eq!(
+            Finding::new("spf.ip", Status::Fail, "m").without_fix().fix,
+            None
+        );
+        assert_eq!(
+            deadline_finding("x").fix.as_deref(),
+            crate::explain::lookup("run.deadline").map(|e| e.fix)
+        );
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "has no entry")]
+    fn a_name_without_an_entry_panics_in_debug_builds() {
+        let _ = Finding::new("spf.no-such-check", Status::Pass, "m");
     }
 }

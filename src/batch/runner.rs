@@ -20,6 +20,8 @@ pub trait Outcome: Send + 'static {
     fn json(&self, out: &mut dyn Write) -> io::Result<()>;
     /// Write the item's human report.
     fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()>;
+    /// The item as the whole-run formats (SARIF, JUnit) see it.
+    fn subject(&self) -> render::Subject;
 }
 
 /// The instant the whole run must end by (`--deadline`).
@@ -107,6 +109,10 @@ struct Tally<'w> {
     statuses: Vec<Status>,
     bad_input: bool,
     progress: render::progress::Progress,
+    /// For SARIF and JUnit: every item, written as one document at the end.
+    subjects: Vec<render::Subject>,
+    /// For SARIF and JUnit: the items that could not be checked.
+    problems: Vec<String>,
 }
 
 impl<'w> Tally<'w> {
@@ -123,11 +129,16 @@ impl<'w> Tally<'w> {
             statuses: Vec::new(),
             bad_input: false,
             progress: render::progress::Progress::new(total),
+            subjects: Vec::new(),
+            problems: Vec::new(),
         }
     }
 
     fn bad(&mut self, message: &str) -> io::Result<()> {
         self.bad_input = true;
+        if self.output.is_document() {
+            self.problems.push(message.to_string());
+        }
         // Results before this line reach the terminal before its error.
         self.out.flush()?;
         self.progress.inc();
@@ -139,8 +150,14 @@ impl<'w> Tally<'w> {
         self.progress.inc();
         let first = self.statuses.is_empty();
         let (out, output) = (&mut *self.out, self.output);
+        if output.is_document() {
+            self.subjects.push(outcome.subject());
+            self.statuses.push(outcome.status());
+            return Ok(());
+        }
         self.progress.suspend(|| -> io::Result<()> {
             match output {
+                Output::Sarif | Output::Junit => {}
                 Output::Json => outcome.json(out)?,
                 Output::Text { color } => {
                     if !first {
@@ -157,6 +174,13 @@ impl<'w> Tally<'w> {
 
     fn finish(self, strict: bool) -> Result<ExitStatus, RunError> {
         self.progress.finish();
+        render::document(
+            self.out,
+            self.output,
+            &self.subjects,
+            &self.problems,
+            strict,
+        )?;
         if let Output::Text { .. } = self.output
             && self.statuses.len() > 1
         {

@@ -357,17 +357,14 @@ fn selector_findings(
     }
     findings.push(first);
     if keys.len() > 1 {
-        findings.push(
-            Finding::new(
-                "dkim.key",
-                Status::Warn,
-                format!(
-                    "{name} has {} DKIM key records; verifiers use one of them unpredictably",
-                    keys.len()
-                ),
-            )
-            .fix("keep one key record per selector; rotate keys with a new selector"),
-        );
+        findings.push(Finding::new(
+            "dkim.key",
+            Status::Warn,
+            format!(
+                "{name} has {} DKIM key records; verifiers use one of them unpredictably",
+                keys.len()
+            ),
+        ));
     }
     let rec = parse_key_record(keys[0]);
     if let Err(e) = DomainKey::parse(keys[0].as_bytes()) {
@@ -378,8 +375,7 @@ fn selector_findings(
                     "dkim.key",
                     Status::Fail,
                     format!("the key record at {name} does not parse ({e}): every signature with s={selector} fails"),
-                )
-                .fix("republish the record as \"v=DKIM1; k=rsa; p=<base64 public key>\""),
+                ),
             );
             return Some(findings);
         }
@@ -398,8 +394,7 @@ fn selector_findings(
                 "dkim.key",
                 Status::Fail,
                 format!("the key for selector {selector} cannot be used: {why}"),
-            )
-            .fix("republish p= with the base64 DER public key"),
+            ),
         ),
         KeyInfo::Ed25519 => findings.push(Finding::new(
             "dkim.key-size",
@@ -412,14 +407,12 @@ fn selector_findings(
                 Status::Fail,
                 format!("selector {selector}: RSA key of {bits} bits; verifiers reject keys under 1024 bits (RFC 8301 3.2)"),
             )
-            .fix("generate a 2048-bit key (mailcheck dkim keygen) and publish it under a new selector")
         } else if bits < 2048 {
             Finding::new(
                 "dkim.key-size",
                 Status::Warn,
                 format!("selector {selector}: RSA key of {bits} bits; 2048 bits is the current minimum recommendation"),
             )
-            .fix("generate a 2048-bit key (mailcheck dkim keygen) and publish it under a new selector")
         } else {
             Finding::new(
                 "dkim.key-size",
@@ -434,8 +427,7 @@ fn selector_findings(
                 "dkim.testing",
                 Status::Warn,
                 format!("the key for selector {selector} has t=y (testing): verifiers may treat its signatures as unsigned"),
-            )
-            .fix("remove t=y once signing works"),
+            ),
         );
     }
     Some(findings)

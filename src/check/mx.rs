@@ -102,8 +102,7 @@ async fn check_mx(dns: &Dns, domain: &str) -> Vec<Finding> {
             "mx.null",
             Status::Fail,
             "a null MX (\"MX 0 .\") is published beside other MX records; senders may treat the domain as accepting no mail",
-        )
-        .fix("a null MX must be the only MX record (RFC 7505 3): remove it, or remove the others");
+        );
         f.records = shown.clone();
         findings.push(f);
     }

@@ -467,28 +467,22 @@ async fn converse(
     let stream = match timeout(options.timeout, TcpStream::connect(dest)).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
-            findings.push(
-                Finding::new(
-                    "smtp.connect",
-                    Status::Error,
-                    format!("could not connect to {at} port {port}{via}: {e}"),
-                )
-                .fix(BLOCKED),
-            );
+            findings.push(Finding::new(
+                "smtp.connect",
+                Status::Error,
+                format!("could not connect to {at} port {port}{via}: {e}"),
+            ));
             return;
         }
         Err(_) => {
-            findings.push(
-                Finding::new(
-                    "smtp.connect",
-                    Status::Error,
-                    format!(
-                        "no answer from {at} port {port}{via} within {}s",
-                        options.timeout.as_secs_f64()
-                    ),
-                )
-                .fix(BLOCKED),
-            );
+            findings.push(Finding::new(
+                "smtp.connect",
+                Status::Error,
+                format!(
+                    "no answer from {at} port {port}{via} within {}s",
+                    options.timeout.as_secs_f64()
+                ),
+            ));
             return;
         }
     };
@@ -555,18 +549,15 @@ async fn converse(
         }
     };
     if ehlo.code != 250 {
-        findings.push(
-            Finding::new(
-                "smtp.ehlo",
-                Status::Fail,
-                format!(
-                    "{at} answers EHLO with {} {}",
-                    ehlo.code,
-                    ehlo.lines.first().map(String::as_str).unwrap_or("")
-                ),
-            )
-            .fix("ESMTP (RFC 5321 4.1.1.1) is needed for STARTTLS; enable EHLO on the server"),
-        );
+        findings.push(Finding::new(
+            "smtp.ehlo",
+            Status::Fail,
+            format!(
+                "{at} answers EHLO with {} {}",
+                ehlo.code,
+                ehlo.lines.first().map(String::as_str).unwrap_or("")
+            ),
+        ));
         let _ = quit(&mut conn, options.timeout).await;
         return;
     }
@@ -586,14 +577,11 @@ async fn converse(
         .iter()
         .any(|e| e.split_whitespace().next() == Some("STARTTLS"));
     if !offers_tls {
-        findings.push(
-            Finding::new(
-                "smtp.starttls",
-                Status::Fail,
-                format!("{at} does not offer STARTTLS: mail to it travels unencrypted"),
-            )
-            .fix("configure a certificate for the host name and enable STARTTLS (RFC 3207)"),
-        );
+        findings.push(Finding::new(
+            "smtp.starttls",
+            Status::Fail,
+            format!("{at} does not offer STARTTLS: mail to it travels unencrypted"),
+        ));
         let _ = quit(&mut conn, options.timeout).await;
         return;
     }
@@ -628,7 +616,8 @@ async fn converse(
             "smtp.starttls",
             Status::Fail,
             format!("{at} sent data after its STARTTLS reply, before the TLS handshake; that data is discarded"),
-        ));
+        )
+        .fix("the server, or a device in front of it, must send nothing between its 220 to STARTTLS and the TLS handshake (RFC 3207 4.2): update the server software or remove the device"));
         return;
     }
     findings.push(Finding::new(
@@ -658,11 +647,14 @@ async fn tls(
         {
             Ok(v) => v,
             Err(e) => {
-                findings.push(Finding::new(
-                    "smtp.tls",
-                    Status::Error,
-                    format!("no certificate verifier: {e}"),
-                ));
+                findings.push(
+                    Finding::new(
+                        "smtp.tls",
+                        Status::Error,
+                        format!("no certificate verifier: {e}"),
+                    )
+                    .fix("check the --ca file: it must hold at least one PEM CA certificate"),
+                );
                 return;
             }
         };
@@ -682,7 +674,8 @@ async fn tls(
                 "smtp.tls",
                 Status::Error,
                 format!("TLS configuration: {e}"),
-            ));
+            )
+            .fix("this is mailcheck's own TLS setup failing, not the server's: retry, and report it if it persists"));
             return;
         }
     };
@@ -704,14 +697,11 @@ async fn tls(
     let tls = match timeout(options.timeout, connector.connect(name, stream)).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
-            findings.push(
-                Finding::new(
-                    "smtp.tls",
-                    Status::Fail,
-                    format!("the TLS handshake with {at} failed: {e}"),
-                )
-                .fix("the server must offer TLS 1.2 or 1.3 with a current cipher suite"),
-            );
+            findings.push(Finding::new(
+                "smtp.tls",
+                Status::Fail,
+                format!("the TLS handshake with {at} failed: {e}"),
+            ));
             return;
         }
         Err(_) => {

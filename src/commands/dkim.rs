@@ -1,6 +1,6 @@
 //! `mailcheck dkim DOMAIN --selector S...`: check DKIM key records.
 
-use super::{RunError, build_dns};
+use super::{RunError, build_dns, domain_subject, record_places, write_document};
 use crate::{
     check,
     cli::DkimArgs,
@@ -26,6 +26,15 @@ pub async fn run(
     match config.output {
         Output::Json => render::json::dkim(out, &report, &selectors)?,
         Output::Text { color } => render::text::domain(out, &report, color)?,
+        Output::Sarif | Output::Junit => {
+            let places = record_places(config, &dns);
+            write_document(
+                out,
+                config,
+                domain_subject(&report, places.as_deref()),
+                false,
+            )?
+        }
     }
     Ok(ExitStatus::of(&[report.status()], false))
 }

@@ -1,6 +1,6 @@
 //! `mailcheck dmarc DOMAIN`: find the DMARC policy that applies and explain it.
 
-use super::{RunError, build_dns};
+use super::{RunError, build_dns, domain_subject, record_places, write_document};
 use crate::{
     check,
     cli::DmarcArgs,
@@ -32,6 +32,15 @@ pub async fn run(
     match config.output {
         Output::Json => render::json::dmarc(out, &report, discovery)?,
         Output::Text { color } => render::text::dmarc(out, &report, discovery, color)?,
+        Output::Sarif | Output::Junit => {
+            let places = record_places(config, &dns);
+            write_document(
+                out,
+                config,
+                domain_subject(&report, places.as_deref()),
+                false,
+            )?
+        }
     }
     Ok(ExitStatus::of(&[report.status()], false))
 }

@@ -1,12 +1,13 @@
 //! `mailcheck domain DOMAIN...` (or `--from-file`): every check of a domain's
 //! mail DNS.
 
-use super::{RunError, build_dns, helo};
+use super::{RunError, build_dns, domain_subject, helo, record_places};
 use crate::{
     batch::{self, Batch, Outcome},
     check::{self, DomainOptions},
     cli::DomainArgs,
     config::Config,
+    dns::zone::RecordPlaces,
     exit::ExitStatus,
     names, render,
     report::{DomainReport, Status},
@@ -27,6 +28,34 @@ impl Outcome for DomainReport {
 
     fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
         render::text::domain(out, self, color)
+    }
+
+    fn subject(&self) -> render::Subject {
+        render::Subject::domain(self)
+    }
+}
+
+/// A checked domain, and where its records were read (SARIF with `--zone`).
+struct Checked {
+    report: DomainReport,
+    places: Option<Arc<RecordPlaces>>,
+}
+
+impl Outcome for Checked {
+    fn status(&self) -> Status {
+        self.report.status()
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        self.report.json(out)
+    }
+
+    fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
+        self.report.text(out, color)
+    }
+
+    fn subject(&self) -> render::Subject {
+        domain_subject(&self.report, self.places.as_deref())
     }
 }
 
@@ -60,15 +89,17 @@ pub async fn run(
         helo: helo(args.helo.as_deref()),
     });
     let deadline = batch::deadline(config);
+    let places = record_places(config, &dns);
     let check = |domain: String| {
-        let (dns, options) = (dns.clone(), options.clone());
+        let (dns, options, places) = (dns.clone(), options.clone(), places.clone());
         async move {
-            Ok(batch::within(
+            let report = batch::within(
                 deadline,
                 Box::pin(check::check_domain(&dns, &domain, &options)),
             )
             .await
-            .unwrap_or_else(|| DomainReport::unfinished(&domain)))
+            .unwrap_or_else(|| DomainReport::unfinished(&domain));
+            Ok(Checked { report, places })
         }
     };
     batch::run(

@@ -29,7 +29,8 @@ pub fn run(
     .map_err(|e| RunError::Input(e.to_string()))?;
     match config.output {
         Output::Json => render::json::keygen(out, &key)?,
-        Output::Text { .. } => render::text::keygen(out, &key)?,
+        // SARIF and JUnit are refused before the command runs.
+        Output::Text { .. } | Output::Sarif | Output::Junit => render::text::keygen(out, &key)?,
     }
     Ok(ExitStatus::Success)
 }

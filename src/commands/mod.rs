@@ -6,6 +6,7 @@
 pub mod dkim;
 pub mod dmarc;
 pub mod domain;
+pub mod explain;
 pub mod keygen;
 pub mod serve;
 pub mod sign;
@@ -16,11 +17,16 @@ pub mod verify;
 use crate::{
     cli::{Cli, Command, DkimAction},
     config::{Config, DnsConfig, Output},
-    dns::{Dns, zone::ZoneSet},
+    dns::{
+        Dns,
+        zone::{RecordPlace, RecordPlaces, ZoneSet},
+    },
     exit::ExitStatus,
+    render::{self, Spot, Subject},
+    report::DomainReport,
 };
 use clap::CommandFactory;
-use std::io::Write;
+use std::{io::Write, sync::Arc};
 
 pub use crate::exit::RunError;
 
@@ -34,10 +40,18 @@ pub async fn run(
     let config = Config::from_cli(&cli).map_err(RunError::Input)?;
     // The colour decision is made once, here, for everything that prints.
     colored::control::set_override(matches!(config.output, Output::Text { color: true }));
+    refuse_document(&cli.command, config.output)?;
     match &cli.command {
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "mailcheck", out);
+            Ok(ExitStatus::Success)
+        }
+        Command::Explain(args) => explain::run(&config, args, out),
+        Command::Man { dir } => {
+            std::fs::create_dir_all(dir)
+                .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
+                .map_err(|e| RunError::Input(format!("{}: {e}", dir.display())))?;
             Ok(ExitStatus::Success)
         }
         Command::Domain(args) => domain::run(&config, args, out, err).await,
@@ -52,6 +66,94 @@ pub async fn run(
         Command::Smtp(args) => smtp::run(&config, args, cli.dns.timeout, out).await,
         Command::Serve(args) => serve::run(&config, args, out, err).await,
     }
+}
+
+/// SARIF and JUnit report findings; a command that has none (a completion
+/// script, a key, a signed message, a server's stream of verdicts) refuses
+/// them (exit 2). Text and JSON are accepted everywhere, as before.
+fn refuse_document(command: &Command, output: Output) -> Result<(), RunError> {
+    let what = match command {
+        Command::Completions { .. } => "completions prints a shell script",
+        Command::Dkim(args) => match args.action {
+            Some(DkimAction::Keygen(_)) => "dkim keygen writes a key and its record",
+            Some(DkimAction::Sign(_)) => "dkim sign writes a signed message",
+            None => return Ok(()),
+        },
+        Command::Serve(_) => "serve prints a verdict per message as it arrives",
+        _ => return Ok(()),
+    };
+    match output {
+        Output::Sarif | Output::Junit => Err(RunError::Input(format!(
+            "--format {} is for commands that report findings; {what}: use --format text or json",
+            if output == Output::Sarif {
+                "sarif"
+            } else {
+                "junit"
+            }
+        ))),
+        Output::Text { .. } | Output::Json => Ok(()),
+    }
+}
+
+/// For SARIF with `--zone`: where every loaded record was read, so results
+/// can point at the line behind a finding. None otherwise.
+pub(crate) fn record_places(config: &Config, dns: &Dns) -> Option<Arc<RecordPlaces>> {
+    if config.output != Output::Sarif {
+        return None;
+    }
+    dns.zone_set()
+        .map(|zones| Arc::new(RecordPlaces::new(zones)))
+}
+
+/// A domain report as a whole-run subject, each finding placed in the zone
+/// files when `places` is given: at the first of its records found there;
+/// a finding with none (`spf.all` shows no record) at the first placed
+/// record of another finding of its area (for `spf.all`, the SPF record
+/// `spf.record` shows); failing that, at the domain's first record in the
+/// zone that holds it.
+pub(crate) fn domain_subject(report: &DomainReport, places: Option<&RecordPlaces>) -> Subject {
+    let mut subject = Subject::domain(report);
+    let Some(places) = places else {
+        return subject;
+    };
+    let own: Vec<Option<&RecordPlace>> = report
+        .findings
+        .iter()
+        .map(|f| f.records.iter().find_map(|r| places.record(r)))
+        .collect();
+    let fallback = places.domain(&report.domain);
+    subject.spots = report
+        .findings
+        .iter()
+        .zip(&own)
+        .map(|(finding, place)| {
+            let sibling = || {
+                report
+                    .findings
+                    .iter()
+                    .zip(&own)
+                    .filter(|(other, _)| other.area == finding.area)
+                    .find_map(|(_, p)| *p)
+            };
+            place
+                .or_else(sibling)
+                .or(fallback)
+                .map(|p| Spot::new(&p.file, Some(p.line)))
+        })
+        .collect();
+    subject
+}
+
+/// Write a single-item command's report as a whole-run document (SARIF or
+/// JUnit).
+pub(crate) fn write_document(
+    out: &mut dyn Write,
+    config: &Config,
+    subject: Subject,
+    strict: bool,
+) -> Result<(), RunError> {
+    render::document(out, config.output, &[subject], &[], strict)?;
+    Ok(())
 }
 
 /// Set up the DNS layer the configuration asks for.

@@ -191,6 +191,8 @@ fn print(config: &Config, out: &mut dyn Write, v: &Verdict) -> Result<(), RunErr
     match config.output {
         Output::Json => render::json::serve(out, &v.report, &v.receipt)?,
         Output::Text { color } => render::text::serve(out, &v.report, &v.receipt, color)?,
+        // Refused before the server starts.
+        Output::Sarif | Output::Junit => {}
     }
     out.flush()?;
     Ok(())

@@ -1,7 +1,7 @@
 //! `mailcheck smtp DOMAIN|HOST[:PORT]`: probe the MX hosts of a domain (or
 //! one host) over SMTP; the checks are in `check::smtp`.
 
-use super::{RunError, build_dns, verify::host_name};
+use super::{RunError, build_dns, domain_subject, verify::host_name, write_document};
 use crate::{
     check::smtp::{self, ConnectTo, Options, Target},
     cli::SmtpArgs,
@@ -54,6 +54,10 @@ pub async fn run(
     match config.output {
         Output::Json => render::json::smtp(out, &report, &probes)?,
         Output::Text { color } => render::text::smtp(out, &report, &probes, color)?,
+        // Findings about servers, not records: placed by the target's name.
+        Output::Sarif | Output::Junit => {
+            write_document(out, config, domain_subject(&report, None), false)?
+        }
     }
     Ok(ExitStatus::of(&[report.status()], false))
 }

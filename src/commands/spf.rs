@@ -1,15 +1,16 @@
 //! `mailcheck spf DOMAIN|ADDR` (or `--from-file`): analyse a domain's SPF
 //! record and, with an IP, evaluate check_host() for it.
 
-use super::{RunError, build_dns, helo};
+use super::{RunError, build_dns, domain_subject, helo, record_places};
 use crate::{
     batch::{self, Batch, Outcome},
     check::{self, spf::SpfReport},
     cli::SpfArgs,
     config::Config,
+    dns::zone::RecordPlaces,
     exit::ExitStatus,
     names, render,
-    report::{DomainReport, Status},
+    report::{DomainReport, Finding, Status},
     spf::Verdict,
 };
 use std::{
@@ -80,10 +81,18 @@ struct Checked {
     result: Option<Verdict>,
     /// The findings, as a domain report for the checked domain.
     findings: DomainReport,
+    /// Where the records were read (SARIF with `--zone`).
+    places: Option<Arc<RecordPlaces>>,
 }
 
 impl Checked {
-    fn new(item: Item, domain: String, sender: String, report: SpfReport) -> Checked {
+    fn new(
+        item: Item,
+        domain: String,
+        sender: String,
+        report: SpfReport,
+        places: Option<Arc<RecordPlaces>>,
+    ) -> Checked {
         let result = match (item.ip, report.result) {
             (Some(_), Some(r)) => Some(r),
             // Every report made for an IP carries check_host()'s result.
@@ -100,6 +109,7 @@ impl Checked {
             report,
             result,
             findings,
+            places,
         }
     }
 }
@@ -136,6 +146,27 @@ impl Outcome for Checked {
             color,
         )
     }
+
+    /// The findings; with an IP, check_host()'s result first, as the
+    /// finding `spf.result` (its status is the item's: only pass passes).
+    fn subject(&self) -> render::Subject {
+        let (Some(result), Some(ip)) = (self.result, self.item.ip) else {
+            return domain_subject(&self.findings, self.places.as_deref());
+        };
+        let mut finding = Finding::new(
+            "spf.result",
+            self.status(),
+            format!("spf={result} for {} from {ip}", self.sender),
+        );
+        if let Some(record) = &self.report.record {
+            finding
+                .records
+                .push(format!("{}. TXT \"{record}\"", self.findings.domain));
+        }
+        let mut report = self.findings.clone();
+        report.findings.insert(0, finding);
+        domain_subject(&report, self.places.as_deref())
+    }
 }
 
 /// Run every SPF check; reports come out in input order.
@@ -162,8 +193,9 @@ pub async fn run(
     };
     let dns = Arc::new(build_dns(config)?);
     let deadline = batch::deadline(config);
+    let places = record_places(config, &dns);
     let check = |item: Item| {
-        let dns = dns.clone();
+        let (dns, places) = (dns.clone(), places.clone());
         async move {
             let (domain, sender) = spf_identity(&item.target);
             // Any DNS name has a record to show, a single label (`corp`)
@@ -185,7 +217,7 @@ pub async fn run(
             } else {
                 SpfReport::invalid(&domain)
             };
-            Ok(Checked::new(item, domain, sender, report))
+            Ok(Checked::new(item, domain, sender, report, places))
         }
     };
     batch::run(

@@ -6,7 +6,7 @@ use crate::{
     auth::Auth,
     batch::{self, Batch, Outcome},
     cli::VerifyArgs,
-    config::Config,
+    config::{Config, Output},
     exit::ExitStatus,
     render,
     report::Status,
@@ -29,6 +29,83 @@ impl Outcome for VerifyReport {
 
     fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
         render::text::verify(out, self, color)
+    }
+
+    fn subject(&self) -> render::Subject {
+        render::Subject::message(self)
+    }
+}
+
+/// A verified message and, for SARIF, the lines of its header fields.
+struct Verified {
+    report: VerifyReport,
+    lines: Option<HeaderLines>,
+}
+
+/// Where a message's verdicts point in its file: the lines of its From,
+/// Return-Path and DKIM-Signature fields (in header order).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct HeaderLines {
+    from: Option<usize>,
+    return_path: Option<usize>,
+    dkim: Vec<usize>,
+}
+
+impl HeaderLines {
+    /// Read from the message's header block; nothing when it is not one.
+    fn of(message: &[u8]) -> HeaderLines {
+        let mut lines = HeaderLines::default();
+        for field in crate::message::header_fields(message).unwrap_or_default() {
+            let is = |name: &str| field.name.eq_ignore_ascii_case(name.as_bytes());
+            if is("From") {
+                lines.from.get_or_insert(field.line);
+            } else if is("Return-Path") {
+                lines.return_path.get_or_insert(field.line);
+            } else if is("DKIM-Signature") {
+                lines.dkim.push(field.line);
+            }
+        }
+        lines
+    }
+}
+
+impl Outcome for Verified {
+    fn status(&self) -> Status {
+        self.report.status()
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        self.report.json(out)
+    }
+
+    fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
+        self.report.text(out, color)
+    }
+
+    /// The verdicts as findings, placed in the message file (not standard
+    /// input): `spf.result` at Return-Path, each `dkim.signature` at its
+    /// DKIM-Signature, `dmarc.result` (and the note that there is no
+    /// signature) at From.
+    fn subject(&self) -> render::Subject {
+        let mut subject = render::Subject::message(&self.report);
+        let Some(lines) = &self.lines else {
+            return subject;
+        };
+        let file = std::path::Path::new(&self.report.message);
+        let mut dkim = lines.dkim.iter();
+        subject.spots = subject
+            .findings
+            .iter()
+            .map(|f| {
+                let line = match f.name.as_str() {
+                    "spf.result" => lines.return_path,
+                    "dkim.signature" if !self.report.dkim.is_empty() => dkim.next().copied(),
+                    _ => lines.from,
+                };
+                Some(render::Spot::new(file, line))
+            })
+            .collect();
+        subject
     }
 }
 
@@ -106,19 +183,22 @@ pub async fn run(
     };
     let dns = Arc::new(Auth::new(build_dns(config)?).map_err(RunError::Input)?);
     let deadline = batch::deadline(config);
+    let sarif = config.output == Output::Sarif;
     let check = |item: Item| {
         let dns = dns.clone();
         async move {
             let message = verifier::input::read(&item.label)?;
-            match batch::within(
+            let report = match batch::within(
                 deadline,
                 Box::pin(verifier::verify(&dns, &message, &item.envelope)),
             )
             .await
             {
-                Some(report) => report,
-                None => Ok(VerifyReport::unfinished(&item.label)),
-            }
+                Some(report) => report?,
+                None => VerifyReport::unfinished(&item.label),
+            };
+            let lines = (sarif && item.label != "-").then(|| HeaderLines::of(&message.bytes));
+            Ok(Verified { report, lines })
         }
     };
     batch::run(
@@ -151,4 +231,26 @@ pub(crate) fn host_name() -> String {
 #[cfg(not(target_os = "linux"))]
 pub(crate) fn host_name() -> String {
     "localhost".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lines_of_a_message() {
+        let message =
+            b"Return-Path: <a@example.com>\r\nDKIM-Signature: v=1;\r\n  d=example.com\r\n\
+            From: a@example.com\r\ndkim-signature: v=1\r\n\r\nFrom: body\r\n";
+        let lines = HeaderLines::of(message);
+        assert_eq!(
+            lines,
+            HeaderLines {
+                from: Some(4),
+                return_path: Some(1),
+                dkim: vec![2, 5],
+            }
+        );
+        assert_eq!(HeaderLines::of(b"  bad\r\n"), HeaderLines::default());
+    }
 }

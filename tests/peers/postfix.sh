@@ -60,6 +60,15 @@ done
 [ -n "$port" ] || { echo "postfix.sh: --port is required" >&2; exit 2; }
 
 mkdir -p "$dir/etc" "$dir/queue" "$dir/data"
+# Postfix works as its own user in here: every directory above must let it in.
+parent=$(dirname "$dir")
+while [ "$parent" != / ]; do
+    [ -x "$parent" ] && [ "$(( 0$(stat -c %a "$parent") & 1 ))" -eq 1 ] || {
+        echo "postfix.sh: $parent is not searchable by other users; Postfix could not work in $dir" >&2
+        exit 1
+    }
+    parent=$(dirname "$parent")
+done
 chmod 755 "$dir"
 chown postfix "$dir/data"
 
@@ -120,6 +129,7 @@ CONF
         echo "virtual_uid_maps = static:$(id -u postfix)"
         echo "virtual_gid_maps = static:$(id -g postfix)"
         echo "virtual_destination_concurrency_limit = 20"
+        echo "virtual_mailbox_limit = 0"
     fi
     if [ -n "$cert" ]; then
         echo "smtpd_tls_cert_file = $cert"

@@ -83,7 +83,6 @@ pub(super) fn record(
                 Status::Fail,
                 format!("_dmarc.{} holds {} DMARC records; receivers may ignore them all (RFC 7489 6.6.3)", rec.domain, rec.count),
             )
-            .fix("keep exactly one v=DMARC1 record")
             .with_lines(shown),
         );
     } else if *own {
@@ -160,7 +159,6 @@ pub(super) fn syntax(at: &Applied<'_>, findings: &mut Vec<Finding>) {
                     problems.join("; ")
                 ),
             )
-            .fix("correct the tags; see RFC 9989 section 4.7")
             .with_lines(shown),
         );
     }
@@ -202,8 +200,7 @@ pub(super) fn policy(at: &Applied<'_>, findings: &mut Vec<Finding>) {
                 "dmarc.policy",
                 Status::Warn,
                 format!("policy for {domain} is none ({which}=none): monitoring only; spoofed mail is still delivered"),
-            )
-            .fix("once reports show your mail passes, move to p=quarantine and then p=reject"),
+            ),
         ),
         Some(pol) => findings.push(Finding::new(
             "dmarc.policy",
@@ -222,8 +219,7 @@ pub(super) fn testing_and_pct(at: &Applied<'_>, findings: &mut Vec<Finding>) {
                 "dmarc.testing",
                 Status::Warn,
                 "t=y (testing): receivers apply the next lower policy (reject acts as quarantine, quarantine as none)",
-            )
-            .fix("remove t=y when you are ready to enforce the policy"),
+            ),
         );
     }
     if let Some(pct) = rec.tag("pct").and_then(|v| v.parse::<u8>().ok())
@@ -234,8 +230,7 @@ pub(super) fn testing_and_pct(at: &Applied<'_>, findings: &mut Vec<Finding>) {
                 "dmarc.pct",
                 Status::Warn,
                 format!("pct={pct}: an RFC 7489 receiver applies the policy to {pct}% of failing mail and the next lower policy to the rest; RFC 9989 receivers ignore pct"),
-            )
-            .fix("remove pct (use t=y while testing, per RFC 9989)"),
+            ),
         );
     }
 }

@@ -24,7 +24,7 @@ use crate::{
 };
 use futures_util::future::join_all;
 use hickory_resolver::proto::rr::{RData, RecordType};
-use table::{DkimSet, PROVIDERS, Provider, Weight, fill, matches, under};
+use table::{DkimSet, PROVIDERS, Provider, Weight, bare, fill, matches, under};
 
 /// The domain's MX hosts as published (lower case, no final dot, the null
 /// MX left out), or why they could not be looked up.
@@ -120,7 +120,7 @@ pub fn detect(mx: Option<&[String]>, spf: Option<&Node>, dkim: &Probe) -> Vec<De
             }
         }
         for (at, term, target) in &targets {
-            if provider.spf.contains(&target.as_str()) {
+            if provider.spf.iter().any(|s| bare(s) == target) {
                 let clue = Clue::Spf {
                     term: term.clone(),
                     at: at.clone(),
@@ -225,7 +225,10 @@ fn spf_finding(domain: &str, d: &Detected, terms: &[(String, String, String)]) -
     if p.spf_weight == Weight::None || p.spf.is_empty() {
         return None;
     }
-    if let Some((_, term, _)) = terms.iter().find(|(_, _, t)| p.spf.contains(&t.as_str())) {
+    if let Some((_, term, _)) = terms
+        .iter()
+        .find(|(_, _, t)| p.spf.iter().any(|s| bare(s) == t))
+    {
         return Some(Finding::new(
             "provider.spf",
             Status::Pass,
@@ -238,12 +241,14 @@ fn spf_finding(domain: &str, d: &Detected, terms: &[(String, String, String)]) -
             weighted(p.spf_weight, Status::Warn),
             format!(
                 "{domain} uses {} but its SPF record does not include {}: mail {} sends with a MAIL FROM of {domain} fails SPF",
-                p.name, p.spf[0], p.name
+                p.name,
+                bare(p.spf[0]),
+                p.name
             ),
         )
         .fix(format!(
             "add include:{} to the SPF record of {domain}, before its all term",
-            p.spf[0]
+            bare(p.spf[0])
         )),
     )
 }
@@ -259,7 +264,11 @@ fn mx_finding(d: &Detected, hosts: &[String]) -> Option<Finding> {
         .mx_sets
         .iter()
         .max_by_key(|set| set.iter().filter(|x| present(x)).count())?;
-    let missing: Vec<&str> = best.iter().filter(|x| !present(x)).copied().collect();
+    let missing: Vec<&str> = best
+        .iter()
+        .filter(|x| !present(x))
+        .map(|x| bare(x))
+        .collect();
     if missing.is_empty() {
         let ours: Vec<&str> = hosts
             .iter()
@@ -285,7 +294,7 @@ fn mx_finding(d: &Detected, hosts: &[String]) -> Option<Finding> {
                 p.name,
                 missing.join(", "),
                 p.name,
-                best.join(", ")
+                best.iter().map(|x| bare(x)).collect::<Vec<_>>().join(", ")
             ),
         )
         .fix(format!("publish MX records for {}", missing.join(", "))),
@@ -526,7 +535,8 @@ async fn mail_from(
     hosts: &[String],
     targets: &[String],
 ) -> Vec<Finding> {
-    let include = p.spf[0];
+    let include = bare(p.spf[0]);
+    let pattern = bare(pattern);
     // The checked domain is itself a MAIL FROM domain.
     if let Some(host) = hosts.iter().find(|h| matches(pattern, h)) {
         return vec![mail_from_finding(

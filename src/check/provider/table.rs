@@ -1,10 +1,12 @@
 //! What mailcheck knows about each mail provider, as data: one entry per
 //! provider, so supporting a new one is one more entry here and a fixture.
 //!
-//! Name patterns are lower case, compared without the final dot. `*` stands
-//! for one or more characters (dots included); in DKIM targets, `{selector}`
-//! is the selector, `{domain}` the checked domain and `{domain-dashed}` the
-//! checked domain with its dots replaced by dashes.
+//! Names and name patterns are lower case and written fully qualified, with
+//! their final dot, as in a zone file (which also keeps them apart from
+//! finding names such as `mx.records`). `*` stands for one or more characters
+//! (dots included); in DKIM targets, `{selector}` is the selector, `{domain}`
+//! the checked domain and `{domain-dashed}` the checked domain with its dots
+//! replaced by dashes.
 //!
 //! Each entry cites the page its rules come from. Where a detail could not
 //! be confirmed against the provider's own documentation, the entry says so
@@ -84,21 +86,21 @@ pub static PROVIDERS: &[Provider] = &[
     // need not include amazonses.com.
     Provider {
         name: "Amazon SES",
-        spf: &["amazonses.com"],
+        spf: &["amazonses.com."],
         spf_weight: Weight::None,
         mx: &[
-            "feedback-smtp.*.amazonses.com",
-            "inbound-smtp.*.amazonaws.com",
+            "feedback-smtp.*.amazonses.com.",
+            "inbound-smtp.*.amazonaws.com.",
         ],
         mx_sets: &[],
-        dkim_domains: &["dkim.amazonses.com"],
+        dkim_domains: &["dkim.amazonses.com."],
         dkim: &[DkimSet {
             selectors: &["*"],
             count: 3,
-            targets: &["{selector}.dkim.amazonses.com"],
+            targets: &["{selector}.dkim.amazonses.com."],
         }],
         dkim_weight: Weight::Warn,
-        mail_from_mx: Some("feedback-smtp.*.amazonses.com"),
+        mail_from_mx: Some("feedback-smtp.*.amazonses.com."),
         source: "https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html; https://docs.aws.amazon.com/ses/latest/dg/mail-from.html",
     },
     // Microsoft 365. DKIM: selector1/selector2 CNAMEs to
@@ -112,17 +114,17 @@ pub static PROVIDERS: &[Provider] = &[
     // those two were confirmed only through third-party guides quoting that page.
     Provider {
         name: "Microsoft 365",
-        spf: &["spf.protection.outlook.com"],
+        spf: &["spf.protection.outlook.com."],
         spf_weight: Weight::Warn,
-        mx: &["*.mail.protection.outlook.com"],
-        mx_sets: &[&["*.mail.protection.outlook.com"]],
-        dkim_domains: &["onmicrosoft.com", "dkim.mail.microsoft"],
+        mx: &["*.mail.protection.outlook.com."],
+        mx_sets: &[&["*.mail.protection.outlook.com."]],
+        dkim_domains: &["onmicrosoft.com.", "dkim.mail.microsoft."],
         dkim: &[DkimSet {
             selectors: &["selector1", "selector2"],
             count: 2,
             targets: &[
-                "{selector}-{domain-dashed}._domainkey.*.onmicrosoft.com",
-                "{selector}-{domain-dashed}._domainkey.*.dkim.mail.microsoft",
+                "{selector}-{domain-dashed}._domainkey.*.onmicrosoft.com.",
+                "{selector}-{domain-dashed}._domainkey.*.dkim.mail.microsoft.",
             ],
         }],
         dkim_weight: Weight::Warn,
@@ -137,20 +139,20 @@ pub static PROVIDERS: &[Provider] = &[
     // quote those pages; the selector is only the default, so a missing key is info.
     Provider {
         name: "Google Workspace",
-        spf: &["_spf.google.com"],
+        spf: &["_spf.google.com."],
         spf_weight: Weight::Warn,
         mx: &[
-            "smtp.google.com",
-            "aspmx.l.google.com",
-            "*.aspmx.l.google.com",
-            "aspmx*.googlemail.com",
+            "smtp.google.com.",
+            "aspmx.l.google.com.",
+            "*.aspmx.l.google.com.",
+            "aspmx*.googlemail.com.",
         ],
         mx_sets: &[
-            &["smtp.google.com"],
+            &["smtp.google.com."],
             &[
-                "aspmx.l.google.com",
-                "alt1.aspmx.l.google.com",
-                "alt2.aspmx.l.google.com",
+                "aspmx.l.google.com.",
+                "alt1.aspmx.l.google.com.",
+                "alt2.aspmx.l.google.com.",
             ],
         ],
         dkim_domains: &[],
@@ -171,15 +173,15 @@ pub static PROVIDERS: &[Provider] = &[
     // the record names were confirmed through a guide quoting the console).
     Provider {
         name: "SendGrid",
-        spf: &["sendgrid.net"],
+        spf: &["sendgrid.net."],
         spf_weight: Weight::None,
-        mx: &["mx.sendgrid.net"],
+        mx: &["mx.sendgrid.net."],
         mx_sets: &[],
-        dkim_domains: &["sendgrid.net"],
+        dkim_domains: &["sendgrid.net."],
         dkim: &[DkimSet {
             selectors: &["s1", "s2"],
             count: 2,
-            targets: &["{selector}.domainkey.*.sendgrid.net"],
+            targets: &["{selector}.domainkey.*.sendgrid.net."],
         }],
         dkim_weight: Weight::Warn,
         mail_from_mx: None,
@@ -193,19 +195,19 @@ pub static PROVIDERS: &[Provider] = &[
     // could not be confirmed: mailcheck expects none.
     Provider {
         name: "Mailgun",
-        spf: &["mailgun.org", "eu.mailgun.org"],
+        spf: &["mailgun.org.", "eu.mailgun.org."],
         spf_weight: Weight::Info,
         mx: &[
-            "mxa.mailgun.org",
-            "mxb.mailgun.org",
-            "mxa.eu.mailgun.org",
-            "mxb.eu.mailgun.org",
+            "mxa.mailgun.org.",
+            "mxb.mailgun.org.",
+            "mxa.eu.mailgun.org.",
+            "mxb.eu.mailgun.org.",
         ],
         mx_sets: &[
-            &["mxa.mailgun.org", "mxb.mailgun.org"],
-            &["mxa.eu.mailgun.org", "mxb.eu.mailgun.org"],
+            &["mxa.mailgun.org.", "mxb.mailgun.org."],
+            &["mxa.eu.mailgun.org.", "mxb.eu.mailgun.org."],
         ],
-        dkim_domains: &["mailgun.org"],
+        dkim_domains: &["mailgun.org."],
         dkim: &[],
         dkim_weight: Weight::None,
         mail_from_mx: None,
@@ -219,11 +221,11 @@ pub static PROVIDERS: &[Provider] = &[
     // Confirmed only through third-party guides quoting Postmark's console: info only.
     Provider {
         name: "Postmark",
-        spf: &["spf.mtasv.net"],
+        spf: &["spf.mtasv.net."],
         spf_weight: Weight::Info,
-        mx: &["inbound.postmarkapp.com"],
+        mx: &["inbound.postmarkapp.com."],
         mx_sets: &[],
-        dkim_domains: &["mtasv.net"],
+        dkim_domains: &["mtasv.net."],
         dkim: &[DkimSet {
             selectors: &["*pm"],
             count: 1,
@@ -241,28 +243,28 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         name: "Zoho Mail",
         spf: &[
-            "zoho.com",
-            "zohomail.com",
-            "zoho.eu",
-            "zohomail.eu",
-            "zoho.in",
+            "zoho.com.",
+            "zohomail.com.",
+            "zoho.eu.",
+            "zohomail.eu.",
+            "zoho.in.",
         ],
         spf_weight: Weight::Warn,
         mx: &[
-            "mx.zoho.com",
-            "mx2.zoho.com",
-            "mx3.zoho.com",
-            "mx.zoho.eu",
-            "mx2.zoho.eu",
-            "mx3.zoho.eu",
-            "mx.zohomail.com",
-            "mx2.zohomail.com",
-            "mx3.zohomail.com",
+            "mx.zoho.com.",
+            "mx2.zoho.com.",
+            "mx3.zoho.com.",
+            "mx.zoho.eu.",
+            "mx2.zoho.eu.",
+            "mx3.zoho.eu.",
+            "mx.zohomail.com.",
+            "mx2.zohomail.com.",
+            "mx3.zohomail.com.",
         ],
         mx_sets: &[
-            &["mx.zoho.com", "mx2.zoho.com", "mx3.zoho.com"],
-            &["mx.zoho.eu", "mx2.zoho.eu", "mx3.zoho.eu"],
-            &["mx.zohomail.com", "mx2.zohomail.com", "mx3.zohomail.com"],
+            &["mx.zoho.com.", "mx2.zoho.com.", "mx3.zoho.com."],
+            &["mx.zoho.eu.", "mx2.zoho.eu.", "mx3.zoho.eu."],
+            &["mx.zohomail.com.", "mx2.zohomail.com.", "mx3.zohomail.com."],
         ],
         dkim_domains: &[],
         dkim: &[],
@@ -276,21 +278,21 @@ pub static PROVIDERS: &[Provider] = &[
     // (same page; confirmed through a guide quoting it).
     Provider {
         name: "Fastmail",
-        spf: &["spf.messagingengine.com"],
+        spf: &["spf.messagingengine.com."],
         spf_weight: Weight::Warn,
         mx: &[
-            "in1-smtp.messagingengine.com",
-            "in2-smtp.messagingengine.com",
+            "in1-smtp.messagingengine.com.",
+            "in2-smtp.messagingengine.com.",
         ],
         mx_sets: &[&[
-            "in1-smtp.messagingengine.com",
-            "in2-smtp.messagingengine.com",
+            "in1-smtp.messagingengine.com.",
+            "in2-smtp.messagingengine.com.",
         ]],
-        dkim_domains: &["dkim.fmhosted.com"],
+        dkim_domains: &["dkim.fmhosted.com."],
         dkim: &[DkimSet {
             selectors: &["fm1", "fm2", "fm3"],
             count: 3,
-            targets: &["{selector}.{domain}.dkim.fmhosted.com"],
+            targets: &["{selector}.{domain}.dkim.fmhosted.com."],
         }],
         dkim_weight: Weight::Warn,
         mail_from_mx: None,
@@ -304,15 +306,15 @@ pub static PROVIDERS: &[Provider] = &[
     // third-party guides).
     Provider {
         name: "Proton Mail",
-        spf: &["_spf.protonmail.ch"],
+        spf: &["_spf.protonmail.ch."],
         spf_weight: Weight::Warn,
-        mx: &["mail.protonmail.ch", "mailsec.protonmail.ch"],
-        mx_sets: &[&["mail.protonmail.ch", "mailsec.protonmail.ch"]],
-        dkim_domains: &["domains.proton.ch"],
+        mx: &["mail.protonmail.ch.", "mailsec.protonmail.ch."],
+        mx_sets: &[&["mail.protonmail.ch.", "mailsec.protonmail.ch."]],
+        dkim_domains: &["domains.proton.ch."],
         dkim: &[DkimSet {
             selectors: &["protonmail", "protonmail2", "protonmail3"],
             count: 3,
-            targets: &["{selector}.domainkey.*.domains.proton.ch"],
+            targets: &["{selector}.domainkey.*.domains.proton.ch."],
         }],
         dkim_weight: Weight::Warn,
         mail_from_mx: None,
@@ -326,21 +328,21 @@ pub static PROVIDERS: &[Provider] = &[
     // CNAMEs to dkim2/dkim3.mcsv.net, include:servers.mcsv.net (not confirmed).
     Provider {
         name: "Mailchimp/Mandrill",
-        spf: &["spf.mandrillapp.com", "servers.mcsv.net"],
+        spf: &["spf.mandrillapp.com.", "servers.mcsv.net."],
         spf_weight: Weight::Info,
         mx: &[],
         mx_sets: &[],
-        dkim_domains: &["mandrillapp.com", "mcsv.net"],
+        dkim_domains: &["mandrillapp.com.", "mcsv.net."],
         dkim: &[
             DkimSet {
                 selectors: &["mte1", "mte2"],
                 count: 2,
-                targets: &["dkim*.mandrillapp.com", "dkim*.mcsv.net"],
+                targets: &["dkim*.mandrillapp.com.", "dkim*.mcsv.net."],
             },
             DkimSet {
                 selectors: &["k2", "k3"],
                 count: 2,
-                targets: &["dkim*.mcsv.net"],
+                targets: &["dkim*.mcsv.net."],
             },
         ],
         dkim_weight: Weight::Warn,
@@ -353,15 +355,15 @@ pub static PROVIDERS: &[Provider] = &[
     // selectors and targets could not be confirmed: info only.
     Provider {
         name: "Brevo",
-        spf: &["spf.brevo.com", "spf.sendinblue.com"],
+        spf: &["spf.brevo.com.", "spf.sendinblue.com."],
         spf_weight: Weight::Info,
         mx: &[],
         mx_sets: &[],
-        dkim_domains: &["dkim.brevo.com"],
+        dkim_domains: &["dkim.brevo.com."],
         dkim: &[DkimSet {
             selectors: &["brevo1", "brevo2"],
             count: 2,
-            targets: &["*.dkim.brevo.com"],
+            targets: &["*.dkim.brevo.com."],
         }],
         dkim_weight: Weight::Info,
         mail_from_mx: None,
@@ -369,9 +371,18 @@ pub static PROVIDERS: &[Provider] = &[
     },
 ];
 
-/// Whether `name` matches `pattern` (see the module docs). Both lower case,
-/// without the final dot.
+/// A table name without its final dot, as names are compared and shown.
+pub fn bare(name: &str) -> &str {
+    name.strip_suffix('.').unwrap_or(name)
+}
+
+/// Whether `name` (lower case, no final dot) matches `pattern` (see the
+/// module docs).
 pub fn matches(pattern: &str, name: &str) -> bool {
+    glob(bare(pattern), name)
+}
+
+fn glob(pattern: &str, name: &str) -> bool {
     let Some((head, tail)) = pattern.split_once('*') else {
         return pattern == name;
     };
@@ -383,12 +394,12 @@ pub fn matches(pattern: &str, name: &str) -> bool {
         return rest.len() > tail.len() && rest.ends_with(tail);
     }
     // Another `*` follows: try every split of the rest.
-    (1..=rest.len()).any(|i| rest.is_char_boundary(i) && matches(tail, &rest[i..]))
+    (1..=rest.len()).any(|i| rest.is_char_boundary(i) && glob(tail, &rest[i..]))
 }
 
 /// A DKIM target pattern with its placeholders filled in.
 pub fn fill(pattern: &str, selector: &str, domain: &str) -> String {
-    pattern
+    bare(pattern)
         .replace("{selector}", selector)
         .replace("{domain-dashed}", &domain.replace('.', "-"))
         .replace("{domain}", domain)
@@ -396,6 +407,7 @@ pub fn fill(pattern: &str, selector: &str, domain: &str) -> String {
 
 /// Whether `name` is `domain` or a name under it.
 pub fn under(name: &str, domain: &str) -> bool {
+    let domain = bare(domain);
     name == domain
         || name
             .strip_suffix(domain)

@@ -22,7 +22,6 @@ pub(super) fn too_many_records(domain: &str) -> Finding {
             super::MAX_NODES
         ),
     )
-    .fix("flatten the include tree: receivers stop after 10 lookups")
 }
 
 /// `domain` publishes a record but is no check_host() identity (a single
@@ -127,9 +126,10 @@ pub(super) fn syntax(domain: &str, held: &Held, text: &str, e: &SyntaxError) -> 
     let mut f = Finding::new(
         "spf.syntax",
         Status::Fail,
-        format!("the SPF record of {domain} has a syntax error: {e}; receivers return permerror (RFC 7208 4.6)"),
-    )
-    .fix("correct the term; see RFC 7208 section 5 for the mechanisms' syntax");
+        format!(
+            "the SPF record of {domain} has a syntax error: {e}; receivers return permerror (RFC 7208 4.6)"
+        ),
+    );
     f.records = held.lines([text]);
     f
 }
@@ -149,9 +149,10 @@ pub(super) fn too_many_mx(target: &str, hosts: usize) -> Finding {
     Finding::new(
         "spf.mx",
         Status::Fail,
-        format!("mx:{target} names {hosts} MX hosts; SPF allows at most 10 address lookups per mx mechanism, so receivers return permerror (RFC 7208 4.6.4)"),
+        format!(
+            "mx:{target} names {hosts} MX hosts; SPF allows at most 10 address lookups per mx mechanism, so receivers return permerror (RFC 7208 4.6.4)"
+        ),
     )
-    .fix("use ip4:/ip6: ranges instead of mx for this domain")
 }
 
 /// The lookup count of the whole tree, with the per-branch breakdown.
@@ -163,9 +164,10 @@ pub(super) fn lookups(root: &Node) -> Finding {
         Finding::new(
             "spf.lookups",
             Status::Fail,
-            format!("{lookups} DNS-querying terms (include, a, mx, ptr, exists, redirect) across the SPF tree; the limit is {LOOKUP_LIMIT}, so receivers return permerror (RFC 7208 4.6.4)"),
+            format!(
+                "{lookups} DNS-querying terms (include, a, mx, ptr, exists, redirect) across the SPF tree; the limit is {LOOKUP_LIMIT}, so receivers return permerror (RFC 7208 4.6.4)"
+            ),
         )
-        .fix("flatten includes you control into ip4:/ip6: ranges, drop includes of services you no longer use, or split senders onto subdomains")
     } else {
         Finding::new(
             "spf.lookups",
@@ -184,18 +186,21 @@ pub(super) fn void_lookups(voids: &[String]) -> Finding {
         let mut f = Finding::new(
             "spf.void-lookups",
             Status::Fail,
-            format!("{n} void lookups (names with no records) in the SPF tree; the limit is {VOID_LIMIT}, so receivers return permerror (RFC 7208 4.6.4)"),
-        )
-        .fix("remove the terms that point at names with no records");
+            format!(
+                "{n} void lookups (names with no records) in the SPF tree; the limit is {VOID_LIMIT}, so receivers return permerror (RFC 7208 4.6.4)"
+            ),
+        );
         f.records = voids.to_vec();
         f
     } else if n > 0 {
         let mut f = Finding::new(
             "spf.void-lookups",
             Status::Warn,
-            format!("{n} void lookup{} (names with no records) in the SPF tree; more than {VOID_LIMIT} is a permerror", if n == 1 { "" } else { "s" }),
-        )
-        .fix("remove terms that point at names with no records");
+            format!(
+                "{n} void lookup{} (names with no records) in the SPF tree; more than {VOID_LIMIT} is a permerror",
+                if n == 1 { "" } else { "s" }
+            ),
+        );
         f.records = voids.to_vec();
         f
     } else {
@@ -214,7 +219,6 @@ pub(super) fn uses_ptr() -> Finding {
         Status::Warn,
         "the SPF tree uses the ptr mechanism, which RFC 7208 5.5 says not to use: it is slow, unreliable, and some receivers skip it",
     )
-    .fix("replace ptr with ip4:/ip6: ranges or a/mx mechanisms")
 }
 
 /// A record that leads back to itself through `how` (include or redirect).
@@ -238,19 +242,23 @@ pub(super) fn all_finding(root: &Node) -> Finding {
         Some(Qualifier::Pass) => Finding::new(
             "spf.all",
             Status::Fail,
-            format!("the SPF record of {domain} ends in +all: every server on the Internet may send as {domain}"),
-        )
-        .fix("end the record with -all (or ~all while you are still finding all your senders)"),
+            format!(
+                "the SPF record of {domain} ends in +all: every server on the Internet may send as {domain}"
+            ),
+        ),
         Some(Qualifier::Neutral) => Finding::new(
             "spf.all",
             Status::Warn,
-            format!("the SPF record of {domain} ends in ?all: mail from unlisted servers is neutral, so SPF protects nothing"),
-        )
-        .fix("end the record with -all or ~all"),
+            format!(
+                "the SPF record of {domain} ends in ?all: mail from unlisted servers is neutral, so SPF protects nothing"
+            ),
+        ),
         Some(Qualifier::SoftFail) => Finding::new(
             "spf.all",
             Status::Pass,
-            format!("the SPF record of {domain} ends in ~all: mail from unlisted servers soft-fails (DMARC decides what happens to it)"),
+            format!(
+                "the SPF record of {domain} ends in ~all: mail from unlisted servers soft-fails (DMARC decides what happens to it)"
+            ),
         ),
         Some(Qualifier::Fail) => Finding::new(
             "spf.all",
@@ -265,9 +273,10 @@ pub(super) fn all_finding(root: &Node) -> Finding {
         None => Finding::new(
             "spf.all",
             Status::Warn,
-            format!("the SPF record of {domain} has no all mechanism and no redirect=: unlisted servers get neutral, which protects nothing"),
-        )
-        .fix("end the record with -all or ~all"),
+            format!(
+                "the SPF record of {domain} has no all mechanism and no redirect=: unlisted servers get neutral, which protects nothing"
+            ),
+        ),
     }
 }
 
@@ -339,7 +348,7 @@ pub(super) fn ip_finding(domain: &str, ip: IpAddr, outcome: &Outcome) -> Finding
                 finding.fix(format!("add ip{}:{ip} (or an include: of the provider that owns it) to the SPF record of {domain}", if ip.is_ipv4() { "4" } else { "6" }))
             } else {
                 // No record helps; spf.record says what does.
-                finding
+                finding.without_fix()
             }
         }
     }

@@ -50,6 +50,7 @@ mod answer_tests;
 mod convert;
 mod generate;
 mod lex;
+mod places;
 mod read;
 #[cfg(test)]
 mod record_tests;
@@ -64,6 +65,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+
+pub use places::{RecordPlace, RecordPlaces};
 
 /// The largest master file (or included file) the reader takes: 256 MiB,
 /// far above the zones of the domains mailcheck checks (a 10,000-domain
@@ -109,6 +112,9 @@ pub struct Zone {
     pub records: Vec<Record>,
     /// What was read but ignored (out-of-zone data), each with its file and line.
     pub warnings: Vec<ZoneError>,
+    /// Where each of `records` was read (same order): for reports that point
+    /// at the line behind a finding.
+    pub places: Vec<RecordPlace>,
 }
 
 impl Zone {

@@ -2,6 +2,7 @@
 //! `$INCLUDE`), owners and TTLs of records, and the rules of a whole zone.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 
@@ -11,7 +12,7 @@ use super::lex::{
     DName, Entry, Fail, Lexer, MAX_TTL, Token, parse_name, parse_ttl_value, shown, token_bytes,
     upper,
 };
-use super::{MAX_ZONE_FILE_BYTES, Zone, ZoneError};
+use super::{MAX_ZONE_FILE_BYTES, RecordPlace, Zone, ZoneError};
 use crate::util::{FastMap, FastSet, fast_map, fast_set};
 
 /// How deeply `$INCLUDE` may nest.
@@ -493,7 +494,13 @@ impl Loader {
         drop(unique);
 
         let mut records = Vec::with_capacity(keep.iter().filter(|k| **k).count());
+        let mut places = Vec::with_capacity(records.capacity());
+        let shared: Vec<Arc<Path>> = files.iter().map(|f| f.as_path().into()).collect();
         for (p, _) in pending.into_iter().zip(keep).filter(|(_, k)| *k) {
+            places.push(RecordPlace {
+                file: shared.get(p.file).cloned().unwrap_or_else(|| top.into()),
+                line: p.line,
+            });
             let name = p
                 .owner
                 .to_name()
@@ -509,6 +516,7 @@ impl Loader {
             origin,
             records,
             warnings,
+            places,
         })
     }
 }
