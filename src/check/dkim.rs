@@ -207,7 +207,7 @@ impl Probe {
     }
 
     /// Every selector tried, with the CNAME target its name is delegated
-    /// to (if it is) and whether a key or a delegation was found there.
+    /// to (if it is) and whether a key was found there.
     pub fn seen(&self) -> impl Iterator<Item = (&str, Option<&str>, bool)> {
         self.probed.iter().map(|p| {
             (
@@ -218,6 +218,17 @@ impl Probe {
                         .any(|f| f.name == "dkim.selector" && f.status == Status::Pass)
                 }),
             )
+        })
+    }
+
+    /// Whether the lookup of `selector` failed (DNS did not answer): what
+    /// is there is unknown.
+    pub fn failed(&self, selector: &str) -> bool {
+        self.probed.iter().any(|p| {
+            p.selector == selector
+                && p.findings
+                    .as_ref()
+                    .is_some_and(|f| f.iter().any(|f| f.status == Status::Error))
         })
     }
 

@@ -46,15 +46,15 @@ pub async fn check_domain(dns: &Dns, domain: &str, options: &DomainOptions) -> D
         let extra = provider::selectors(dns, domain, &detected);
         dkim.extend(dns, domain, &extra).await;
     }
-    let providers = provider::check(
-        dns,
-        domain,
-        &detected,
-        mx_hosts.as_deref(),
-        spf.tree.as_ref(),
-        &dkim,
-    )
-    .await;
+    // A walk that DNS cut short shows no tree: not the same as no record.
+    let spf_failed = spf.tree.is_none() && spf.findings.iter().any(|f| f.status == Status::Error);
+    let spf_tree = if spf_failed {
+        Err(())
+    } else {
+        Ok(spf.tree.as_ref())
+    };
+    let providers =
+        provider::check(dns, domain, &detected, mx_hosts.as_deref(), spf_tree, &dkim).await;
     let mut findings = mx;
     findings.extend(spf.findings);
     findings.extend(dkim.findings());

@@ -1061,3 +1061,47 @@ fn zone_files_list_the_selectors_and_mail_from_that_cannot_be_guessed() {
     );
     has(&zone, "dkim.selector", "pass", "selector 20240101000000pm");
 }
+
+/// A lookup that failed says nothing about the record: the provider checks
+/// conclude nothing from it (the DKIM and SPF checks report the failure).
+#[test]
+fn a_failed_lookup_is_never_a_missing_provider_record() {
+    use crate::support::{
+        faulty_dns::{Fault, FaultyDns},
+        fixtures, mailcheck, shared_zone_files,
+    };
+    let mut zones = vec![fixtures().join("domain/provider-m365.zone")];
+    zones.extend(shared_zone_files());
+    for (name, failed) in [
+        ("selector2._domainkey.m365.example", "provider.dkim"),
+        ("spf.protection.outlook.com", "provider.spf"),
+    ] {
+        let server = FaultyDns::start(&zones, &[(name, Fault::ServFail)]);
+        let addr = server.addr.to_string();
+        let out = mailcheck(&[
+            "domain",
+            "m365.example",
+            "--json",
+            "--resolver",
+            &addr,
+            "--timeout",
+            "2",
+        ]);
+        assert_eq!(out.code, 3, "{name}: {}", out.stdout);
+        let report = out.json();
+        assert_eq!(report["status"], "error", "{name}: {}", out.stdout);
+        // Still recognised, and nothing said about what could not be seen.
+        assert!(
+            messages(&report, "provider.detected")
+                .iter()
+                .any(|m| m.starts_with("Microsoft 365 (from")),
+            "{name}: {}",
+            out.stdout
+        );
+        assert!(
+            statuses(&report, failed).is_empty(),
+            "{name}: {failed} concluded from a failed lookup: {}",
+            out.stdout
+        );
+    }
+}

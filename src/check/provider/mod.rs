@@ -175,14 +175,19 @@ pub fn selectors(dns: &Dns, domain: &str, detected: &[Detected]) -> Vec<String> 
 }
 
 /// The findings for every detected provider.
+/// `spf` is the domain's SPF tree: `Ok(None)` when it publishes no record,
+/// `Err(())` when the walk could not be completed (DNS failed), so that
+/// nothing is concluded from the includes it did not see.
 pub async fn check(
     dns: &Dns,
     domain: &str,
     detected: &[Detected],
     mx: Option<&[String]>,
-    spf: Option<&Node>,
+    spf: Result<Option<&Node>, ()>,
     dkim: &Probe,
 ) -> Vec<Finding> {
+    let spf_known = spf.is_ok();
+    let spf = spf.ok().flatten();
     let terms = spf.map(spf_targets).unwrap_or_default();
     let targets: Vec<String> = terms.iter().map(|(_, _, t)| t.clone()).collect();
     let listing = dns.names_below(domain).is_some();
@@ -195,7 +200,9 @@ pub async fn check(
             Status::Info,
             format!("{} (from {})", p.name, clues.join(", ")),
         ));
-        findings.extend(spf_finding(domain, d, &terms));
+        if spf_known {
+            findings.extend(spf_finding(domain, d, &terms));
+        }
         findings.extend(mx_finding(d, mx.unwrap_or_default()));
         // A MAIL FROM domain (its MX is the provider's feedback host) signs nothing.
         let mail_from_domain = p
@@ -204,7 +211,9 @@ pub async fn check(
         if !mail_from_domain {
             findings.extend(dkim_findings(domain, d, dkim, listing));
         }
-        if let Some(pattern) = p.mail_from_mx {
+        if let Some(pattern) = p.mail_from_mx
+            && spf_known
+        {
             findings
                 .extend(mail_from(dns, domain, p, pattern, mx.unwrap_or_default(), &targets).await);
         }
@@ -383,6 +392,11 @@ fn dkim_findings(domain: &str, d: &Detected, dkim: &Probe, listing: bool) -> Vec
     }) else {
         return Vec::new();
     };
+    // A selector whose lookup failed may hold anything: dkim.selector says
+    // the lookup failed, and nothing is concluded about the set.
+    if rows.iter().any(|(s, _)| dkim.failed(s)) {
+        return Vec::new();
+    }
     let n = good(rows);
     let guessable = !set.selectors.iter().any(|s| s.contains('*'));
     let name_of = |s: &str| format!("{s}._domainkey.{domain}");
@@ -575,7 +589,9 @@ async fn mail_from(
         else {
             continue;
         };
-        let includes = spf_includes_of(dns, name).await;
+        let Some(includes) = spf_includes_of(dns, name).await else {
+            continue;
+        };
         findings.push(mail_from_finding(
             name,
             p,
@@ -626,20 +642,19 @@ fn mail_from_finding(
     }
 }
 
-/// The include targets of the SPF record at `name` (the record itself only).
-async fn spf_includes_of(dns: &Dns, name: &str) -> Vec<String> {
-    let Ok(answer) = dns.query_str(name, RecordType::TXT).await else {
-        return Vec::new();
-    };
+/// The include targets of the SPF record at `name` (the record itself
+/// only); `None` when the lookup failed.
+async fn spf_includes_of(dns: &Dns, name: &str) -> Option<Vec<String>> {
+    let answer = dns.query_str(name, RecordType::TXT).await.ok()?;
     if answer.rcode == Rcode::NxDomain {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let txt = answer.txt();
     let records = crate::spf::parse::select(&txt);
     let Some(Ok(record)) = records.first().map(|r| crate::spf::parse::parse(r)) else {
-        return Vec::new();
+        return Some(Vec::new());
     };
-    record
+    let includes = record
         .directives
         .iter()
         .filter_map(|d| match &d.mechanism {
@@ -647,7 +662,8 @@ async fn spf_includes_of(dns: &Dns, name: &str) -> Vec<String> {
             _ => None,
         })
         .map(|t| t.trim_end_matches('.').to_ascii_lowercase())
-        .collect()
+        .collect();
+    Some(includes)
 }
 
 #[cfg(test)]
