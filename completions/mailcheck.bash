@@ -16,6 +16,9 @@ _mailcheck() {
             ",$1")
                 cmd="mailcheck"
                 ;;
+            mailcheck,check)
+                cmd="mailcheck__subcmd__check"
+                ;;
             mailcheck,completions)
                 cmd="mailcheck__subcmd__completions"
                 ;;
@@ -67,6 +70,9 @@ _mailcheck() {
             mailcheck__subcmd__dkim__subcmd__help,sign)
                 cmd="mailcheck__subcmd__dkim__subcmd__help__subcmd__sign"
                 ;;
+            mailcheck__subcmd__help,check)
+                cmd="mailcheck__subcmd__help__subcmd__check"
+                ;;
             mailcheck__subcmd__help,completions)
                 cmd="mailcheck__subcmd__help__subcmd__completions"
                 ;;
@@ -113,7 +119,7 @@ _mailcheck() {
 
     case "${cmd}" in
         mailcheck)
-            opts="-h -V --zone --resolver --timeout --deadline --json --format --color --help --version domain verify spf dkim dmarc smtp serve completions explain man help"
+            opts="-h -V --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help --version domain check verify spf dkim dmarc smtp serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +141,60 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailcheck__subcmd__check)
+            opts="-c -h --config --strict --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -151,7 +211,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__completions)
-            opts="-h --zone --resolver --timeout --deadline --json --format --color --help bash elvish fish powershell zsh"
+            opts="-h --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +233,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -189,7 +253,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim)
-            opts="-s -h --selector --zone --resolver --timeout --deadline --json --format --color --help keygen sign help"
+            opts="-s -h --selector --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help keygen sign help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,6 +280,10 @@ _mailcheck() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-zone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -291,7 +359,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__keygen)
-            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-h --domain --selector --algorithm --out --force --zone --resolver --timeout --deadline --save-zone --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +397,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -345,7 +417,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dkim__subcmd__sign)
-            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-h --key --domain --selector --headers --out --force --zone --resolver --timeout --deadline --save-zone --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -387,6 +459,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -403,7 +479,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__dmarc)
-            opts="-h --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-h --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -425,6 +501,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -441,7 +521,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__domain)
-            opts="-s -h --selector --ip --helo --strict --from-file --concurrency --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-s -h --selector --ip --helo --strict --from-file --concurrency --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,6 +567,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -503,7 +587,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__explain)
-            opts="-h --list --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-h --list --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -525,6 +609,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -541,8 +629,22 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__help)
-            opts="domain verify spf dkim dmarc smtp serve completions explain man help"
+            opts="domain check verify spf dkim dmarc smtp serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailcheck__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -737,7 +839,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__man)
-            opts="-h --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-h --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -759,6 +861,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -775,7 +881,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__serve)
-            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,6 +939,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -849,7 +959,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__smtp)
-            opts="-h --ca --connect-to --ehlo --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-h --ca --connect-to --ehlo --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -883,6 +993,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -899,7 +1013,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__spf)
-            opts="-h --ip --helo --from-file --concurrency --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-h --ip --helo --from-file --concurrency --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -937,6 +1051,10 @@ _mailcheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
                     return 0
@@ -953,7 +1071,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__verify)
-            opts="-h --ip --helo --mail-from --authserv-id --from-file --concurrency --zone --resolver --timeout --deadline --json --format --color --help"
+            opts="-h --ip --helo --mail-from --authserv-id --from-file --concurrency --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -996,6 +1114,10 @@ _mailcheck() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-zone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mailcheck_global_optspecs
-    string join \n zone= resolver= timeout= deadline= json format= color= h/help V/version
+    string join \n zone= resolver= timeout= deadline= save-zone= force json format= color= h/help V/version
 end
 
 function __fish_mailcheck_needs_command
@@ -28,6 +28,7 @@ complete -c mailcheck -n "__fish_mailcheck_needs_command" -l zone -d 'Answer DNS
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -35,10 +36,12 @@ junit\t'One JUnit XML document: a test suite per domain or message, a test case 
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -s V -l version -d 'Print version'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
+complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "check" -d 'Check domains against a mailcheck.toml (for CI): every check of `domain`, plus the senders, selectors, key sizes, DMARC policy and MX hosts the file expects, with its accepted exceptions'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "verify" -d 'Would a receiver accept this message from this IP? Every DKIM signature, SPF, ARC, DMARC alignment and the disposition'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "spf" -d 'Analyse a domain\'s SPF record (include tree, lookup counts), and with --ip evaluate check_host() for that IP'
 complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "dkim" -d 'Check a DKIM key record; or generate a key pair, or sign a message'
@@ -58,6 +61,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l zone -d '
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -66,8 +70,26 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l color -d 
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l strict -d 'Treat warnings as failures (exit 1)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -s c -l config -d 'The expectations file (TOML; docs/interface.md describes it)' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
+json\t'One JSON object per checked item (JSON Lines)'
+sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
+junit\t'One JUnit XML document: a test suite per domain or message, a test case per finding'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l strict -d 'Treat warnings as failures (exit 1)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l force -d 'Replace the --save-zone file if it exists'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l ip -d 'The IP address the message arrived from' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l helo -d 'The HELO/EHLO string the client sent, exactly as sent (any text). SPF checks it when there is no MAIL FROM; one that is not a domain name (e.g. "[192.0.2.1]") gives SPF none (RFC 7208 2.3)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l mail-from -d 'The SMTP MAIL FROM address; defaults to the message\'s Return-Path' -r
@@ -78,6 +100,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l zone -d '
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -85,6 +108,7 @@ junit\t'One JUnit XML document: a test suite per domain or message, a test case 
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l ip -d 'Evaluate check_host() for this IP: pass required for exit 0' -r
@@ -95,6 +119,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l zone -d 'Ans
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -102,6 +127,7 @@ junit\t'One JUnit XML document: a test suite per domain or message, a test case 
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand spf" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -s s -l selector -d 'The selector (repeatable)' -r
@@ -109,6 +135,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -116,6 +143,7 @@ junit\t'One JUnit XML document: a test suite per domain or message, a test case 
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and not __fish_seen_subcommand_from keygen sign help" -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
@@ -132,6 +160,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from keygen" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -151,6 +180,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_see
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dkim; and __fish_seen_subcommand_from sign" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -168,6 +198,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l zone -d 'A
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -175,6 +206,7 @@ junit\t'One JUnit XML document: a test suite per domain or message, a test case 
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand dmarc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l ca -d 'Trust the CA certificates in this PEM file instead of the public (Mozilla) roots, e.g. for a private CA' -r -F
@@ -184,6 +216,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l zone -d 'An
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -191,6 +224,7 @@ junit\t'One JUnit XML document: a test suite per domain or message, a test case 
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand smtp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l listen -d 'Listen for SMTP on this address and port (e.g. 127.0.0.1:2525, [::]:25)' -r
@@ -206,6 +240,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l zone -d 'A
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -214,12 +249,14 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l color -d '
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l enforce -d 'Apply the DMARC disposition: reject is refused with 550 5.7.1 at the end of DATA (nothing stored); quarantine is stored in the Maildir\'s .Quarantine folder'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -227,12 +264,14 @@ junit\t'One JUnit XML document: a test suite per domain or message, a test case 
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -241,12 +280,14 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l color -d
 always\t'Always colour'
 never\t'Never colour'"
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l list -d 'List every finding name, one a line (with --json, every entry, one JSON object a line)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -l timeout -d 'Seconds to wait for each DNS answer before giving up on that try (for smtp: also for each step of the SMTP conversation)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -l deadline -d 'Seconds the whole run may take; checks still unfinished then report status error (exit 3)' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -l save-zone -d 'Write every DNS answer this run used to FILE, as a master file that --zone FILE replays offline with the same results (written at the end of the run; failed lookups are kept as mailcheck\'s $FAIL directive)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -l format -d 'How to print the results: text (the report), json (JSON Lines), sarif (one SARIF 2.1.0 log for the run, for code scanning), junit (one JUnit XML document, for CI test reports). The exit status is the same in every format' -r -f -a "text\t'The human report'
 json\t'One JSON object per checked item (JSON Lines)'
 sarif\t'One SARIF 2.1.0 log for the whole run: a result per finding that is not a pass'
@@ -254,18 +295,20 @@ junit\t'One JUnit XML document: a test suite per domain or message, a test case 
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -l color -d 'When to colour the report: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -l force -d 'Replace the --save-zone file if it exists'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -l json -d 'Print one JSON object per checked item (JSON Lines) instead of the report: short for --format json'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "verify" -d 'Would a receiver accept this message from this IP? Every DKIM signature, SPF, ARC, DMARC alignment and the disposition'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "spf" -d 'Analyse a domain\'s SPF record (include tree, lookup counts), and with --ip evaluate check_host() for that IP'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "dkim" -d 'Check a DKIM key record; or generate a key pair, or sign a message'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "dmarc" -d 'Find the DMARC policy that applies to a domain and explain every tag'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "smtp" -d 'Probe a domain\'s MX hosts (or one host) over SMTP: greeting, EHLO, STARTTLS, TLS version and cipher, the certificate, and PTR. Exit 3 when port 25 cannot be reached'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "serve" -d 'Receive mail over SMTP and authenticate each message as it arrives: SPF at MAIL FROM, DKIM, ARC and DMARC at the end of DATA, the verdict written into the message and printed, one line per message'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "explain" -d 'Explain a finding name: what it checks, why it matters, the RFC sections, how to fix it and an example of a good record'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "man" -d 'Write the man pages (mailcheck.1 and a mailcheck-COMMAND.1 for each command) into DIR, e.g. /usr/local/share/man/man1'
-complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain verify spf dkim dmarc smtp serve completions explain man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "domain" -d 'Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "check" -d 'Check domains against a mailcheck.toml (for CI): every check of `domain`, plus the senders, selectors, key sizes, DMARC policy and MX hosts the file expects, with its accepted exceptions'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "verify" -d 'Would a receiver accept this message from this IP? Every DKIM signature, SPF, ARC, DMARC alignment and the disposition'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "spf" -d 'Analyse a domain\'s SPF record (include tree, lookup counts), and with --ip evaluate check_host() for that IP'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "dkim" -d 'Check a DKIM key record; or generate a key pair, or sign a message'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "dmarc" -d 'Find the DMARC policy that applies to a domain and explain every tag'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "smtp" -d 'Probe a domain\'s MX hosts (or one host) over SMTP: greeting, EHLO, STARTTLS, TLS version and cipher, the certificate, and PTR. Exit 3 when port 25 cannot be reached'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "serve" -d 'Receive mail over SMTP and authenticate each message as it arrives: SPF at MAIL FROM, DKIM, ARC and DMARC at the end of DATA, the verdict written into the message and printed, one line per message'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "explain" -d 'Explain a finding name: what it checks, why it matters, the RFC sections, how to fix it and an example of a good record'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "man" -d 'Write the man pages (mailcheck.1 and a mailcheck-COMMAND.1 for each command) into DIR, e.g. /usr/local/share/man/man1'
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and not __fish_seen_subcommand_from domain check verify spf dkim dmarc smtp serve completions explain man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and __fish_seen_subcommand_from dkim" -f -a "keygen" -d 'Generate a DKIM key pair: the private key to a file (mode 0600), the TXT record to publish on standard output'
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand help; and __fish_seen_subcommand_from dkim" -f -a "sign" -d 'Sign a message with a private key; the signed message goes to standard output or --out'

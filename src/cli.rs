@@ -67,6 +67,16 @@ pub struct DnsArgs {
     /// status error (exit 3).
     #[arg(long, value_name = "SECS", global = true, value_parser = deadline_seconds)]
     pub deadline: Option<Duration>,
+
+    /// Write every DNS answer this run used to FILE, as a master file that
+    /// --zone FILE replays offline with the same results (written at the end
+    /// of the run; failed lookups are kept as mailcheck's $FAIL directive).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub save_zone: Option<PathBuf>,
+
+    /// Replace the --save-zone file if it exists.
+    #[arg(long, global = true)]
+    pub force: bool,
 }
 
 /// `--resolver`: `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 by default.
@@ -125,6 +135,10 @@ pub enum ColorWhen {
 pub enum Command {
     /// Check the mail DNS of one or more domains: MX, PTR, SPF, DKIM, DMARC.
     Domain(DomainArgs),
+    /// Check domains against a mailcheck.toml (for CI): every check of
+    /// `domain`, plus the senders, selectors, key sizes, DMARC policy and MX
+    /// hosts the file expects, with its accepted exceptions.
+    Check(CheckArgs),
     /// Would a receiver accept this message from this IP? Every DKIM signature,
     /// SPF, ARC, DMARC alignment and the disposition.
     Verify(VerifyArgs),
@@ -220,6 +234,23 @@ pub struct DomainArgs {
     /// text, e.g. "[192.0.2.1]"): SPF's %{h}; defaults to the domain.
     #[arg(long, value_name = "NAME", requires = "ip")]
     pub helo: Option<String>,
+
+    /// Treat warnings as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Arguments of `mailcheck check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The expectations file (TOML; docs/interface.md describes it).
+    #[arg(
+        long,
+        short = 'c',
+        value_name = "FILE",
+        default_value = "mailcheck.toml"
+    )]
+    pub config: PathBuf,
 
     /// Treat warnings as failures (exit 1).
     #[arg(long)]

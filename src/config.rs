@@ -2,9 +2,9 @@
 
 use crate::{
     cli::{Cli, ColorWhen, Format},
-    dns::{DnsSource, LiveOptions, zone::ZoneSource},
+    dns::{DnsSource, LiveOptions, save::Recorder, zone::ZoneSource},
 };
-use std::{io::IsTerminal, time::Duration};
+use std::{io::IsTerminal, path::PathBuf, sync::Arc, time::Duration};
 
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,20 @@ pub struct Config {
     pub dns: DnsConfig,
     /// How long the whole run may take (`--deadline`).
     pub deadline: Option<Duration>,
+    /// Where to write the answers the run used (`--save-zone`), if anywhere.
+    pub save_zone: Option<SaveZone>,
+}
+
+/// `--save-zone FILE`: the file, whether it may be replaced (`--force`), and
+/// the recorder every DNS layer of the run reports its answers to.
+#[derive(Debug, Clone)]
+pub struct SaveZone {
+    /// The master file to write.
+    pub path: PathBuf,
+    /// Replace the file if it exists.
+    pub force: bool,
+    /// Hears every answer.
+    pub recorder: Arc<Recorder>,
 }
 
 impl Config {
@@ -93,10 +107,16 @@ impl Config {
             })
         };
         let deadline = cli.dns.deadline;
+        let save_zone = cli.dns.save_zone.as_ref().map(|path| SaveZone {
+            path: path.clone(),
+            force: cli.dns.force,
+            recorder: Arc::new(Recorder::new()),
+        });
         Ok(Config {
             output,
             dns,
             deadline,
+            save_zone,
         })
     }
 }

@@ -52,6 +52,8 @@ pub enum Area {
     Provider,
     /// What the MX hosts say over SMTP (`mailcheck smtp`).
     Smtp,
+    /// What `mailcheck.toml` expects of the domain (`mailcheck check`).
+    Expect,
     /// The run itself (a `--deadline` that passed).
     Run,
 }
@@ -68,6 +70,7 @@ impl Area {
             "tlsrpt" => Area::Tlsrpt,
             "provider" => Area::Provider,
             "smtp" => Area::Smtp,
+            "expect" => Area::Expect,
             "run" => Area::Run,
             _ => return None,
         })
@@ -84,6 +87,7 @@ impl Area {
             Area::Tlsrpt => "TLS-RPT",
             Area::Provider => "PROVIDERS",
             Area::Smtp => "SMTP",
+            Area::Expect => "EXPECTATIONS",
             Area::Run => "RUN",
         }
     }
@@ -106,6 +110,10 @@ pub struct Finding {
     pub fix: Option<String>,
     /// DNS records behind the finding, in presentation form.
     pub records: Vec<String>,
+    /// Why this warning or failure is accepted (an `allow` of
+    /// `mailcheck.toml`): still shown, it no longer counts towards the status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<String>,
 }
 
 impl Finding {
@@ -138,6 +146,7 @@ impl Finding {
             message: message.into(),
             fix: fix.map(str::to_string),
             records: Vec::new(),
+            allowed: None,
         }
     }
 
@@ -163,10 +172,11 @@ impl Finding {
 }
 
 /// The worst status among findings (fail > error > warn > pass); `info`
-/// findings never count, and no findings at all is a pass.
+/// and allowed findings never count, and no findings at all is a pass.
 pub fn worst(findings: &[Finding]) -> Status {
     findings
         .iter()
+        .filter(|f| f.allowed.is_none())
         .map(|f| f.status)
         .filter(|s| *s != Status::Info)
         .max()
@@ -222,8 +232,10 @@ mod tests {
         );
         assert_eq!(Area::of("spf"), Some(Area::Spf));
         assert_eq!(Area::of("smtp.banner"), Some(Area::Smtp));
+        assert_eq!(Area::of("expect.sender"), Some(Area::Expect));
         assert_eq!(Area::of("imap.banner"), None);
         assert!(Area::Mx < Area::Ptr && Area::Dkim < Area::Dmarc && Area::Dmarc < Area::Run);
+        assert!(Area::Smtp < Area::Expect && Area::Expect < Area::Run);
     }
 
     #[test]
@@ -234,6 +246,9 @@ mod tests {
         assert_eq!(worst(&[f(Status::Warn), f(Status::Pass)]), Status::Warn);
         assert_eq!(worst(&[f(Status::Error), f(Status::Warn)]), Status::Error);
         assert_eq!(worst(&[f(Status::Error), f(Status::Fail)]), Status::Fail);
+        let mut allowed = f(Status::Fail);
+        allowed.allowed = Some("accepted".into());
+        assert_eq!(worst(&[allowed, f(Status::Warn)]), Status::Warn);
     }
 
     #[test]

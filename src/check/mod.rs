@@ -4,6 +4,7 @@
 
 pub mod dkim;
 pub mod dmarc;
+pub mod expect;
 pub mod mx;
 pub mod provider;
 pub mod smtp;

@@ -3,6 +3,7 @@
 //! status. `domain`, `verify` and `spf` run their items through the batch
 //! runner (`crate::batch`).
 
+pub mod check;
 pub mod dkim;
 pub mod dmarc;
 pub mod domain;
@@ -16,7 +17,7 @@ pub mod verify;
 
 use crate::{
     cli::{Cli, Command, DkimAction},
-    config::{Config, DnsConfig, Output},
+    config::{Config, DnsConfig, Output, SaveZone},
     dns::{
         Dns,
         zone::{RecordPlace, RecordPlaces, ZoneSet},
@@ -41,7 +42,10 @@ pub async fn run(
     // The colour decision is made once, here, for everything that prints.
     colored::control::set_override(matches!(config.output, Output::Text { color: true }));
     refuse_document(&cli.command, config.output)?;
-    match &cli.command {
+    if let Some(save) = &config.save_zone {
+        save_zone_first(save, &cli.command)?;
+    }
+    let status = match &cli.command {
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "mailcheck", out);
@@ -55,6 +59,7 @@ pub async fn run(
             Ok(ExitStatus::Success)
         }
         Command::Domain(args) => domain::run(&config, args, out, err).await,
+        Command::Check(args) => check::run(&config, args, out, err).await,
         Command::Verify(args) => verify::run(&config, args, out, err).await,
         Command::Spf(args) => spf::run(&config, args, out, err).await,
         Command::Dkim(args) => match &args.action {
@@ -65,7 +70,61 @@ pub async fn run(
         Command::Dmarc(args) => dmarc::run(&config, args, out).await,
         Command::Smtp(args) => smtp::run(&config, args, cli.dns.timeout, out).await,
         Command::Serve(args) => serve::run(&config, args, out, err).await,
+    };
+    save_answers(&config, &status)?;
+    status
+}
+
+/// After the run (exit 0, 1, 3, or 2 for a batch line that could not be
+/// read; a --deadline cut included): write the answers it used, when
+/// `--save-zone` asks. A run that could not start writes nothing.
+fn save_answers(config: &Config, status: &Result<ExitStatus, RunError>) -> Result<(), RunError> {
+    if let (Ok(_), Some(save)) = (status, &config.save_zone) {
+        let text = save.recorder.master_file();
+        crate::keys::write_new(&save.path, text.as_bytes(), 0o644, save.force)
+            .map_err(|e| RunError::Input(format!("--save-zone {e}")))?;
     }
+    Ok(())
+}
+
+/// Before the run, what makes `--save-zone` impossible: a command that looks
+/// up no DNS, a folder that is not there, or a file that is there already
+/// without `--force` (checked again, atomically, when the file is written).
+fn save_zone_first(save: &SaveZone, command: &Command) -> Result<(), RunError> {
+    let no_dns = match command {
+        Command::Completions { .. } => Some("completions"),
+        Command::Explain(_) => Some("explain"),
+        Command::Man { .. } => Some("man"),
+        Command::Dkim(args) => match &args.action {
+            Some(DkimAction::Keygen(_)) => Some("dkim keygen"),
+            Some(DkimAction::Sign(_)) => Some("dkim sign"),
+            None => None,
+        },
+        _ => None,
+    };
+    if let Some(what) = no_dns {
+        return Err(RunError::Input(format!(
+            "--save-zone: {what} looks up no DNS, there is nothing to save"
+        )));
+    }
+    let dir = match save.path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(RunError::Input(format!(
+            "--save-zone {}: there is no folder {}",
+            save.path.display(),
+            dir.display()
+        )));
+    }
+    if !save.force && save.path.symlink_metadata().is_ok() {
+        return Err(RunError::Input(format!(
+            "--save-zone {} already exists; pass --force to replace it",
+            save.path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// SARIF and JUnit report findings; a command that has none (a completion
@@ -167,6 +226,11 @@ pub fn build_dns(config: &Config) -> Result<Dns, RunError> {
             Dns::zones(zones)
         }
         DnsConfig::Live(options) => Dns::live(options).map_err(RunError::Input)?,
+    };
+    // --save-zone hears every answer, from the network or from zone files.
+    let dns = match &config.save_zone {
+        Some(save) => dns.with_sink(save.recorder.clone()),
+        None => dns,
     };
     dns.notices()
         .iter()

@@ -12,13 +12,15 @@
 //! caller that comes [`RETRY_FAILED_AFTER`] or more after it asks again, up
 //! to [`MAX_ASKS`] times per question ([`memo`]). Whoever needs every answer
 //! as it arrives (mail-auth's caches, [`crate::auth`]) sets an
-//! [`AnswerSink`]; this layer knows nothing of what is done with them.
+//! [`AnswerSink`]; this layer knows nothing of what is done with them
+//! (`--save-zone` records them the same way, [`save`]).
 
 mod answer;
 pub mod live;
 pub mod memo;
 pub mod no_tls;
 pub mod resolv_conf;
+pub mod save;
 pub mod zone;
 
 /// The name helpers, where the DNS layer's callers have always found them.
@@ -62,8 +64,8 @@ pub trait AnswerSink: Send + Sync {
 pub struct Dns {
     backend: Backend,
     memo: AnswerMemo,
-    /// Told of every answer fetched, if set.
-    sink: Option<Arc<dyn AnswerSink>>,
+    /// Told of every answer fetched, in the order they were set.
+    sinks: Vec<Arc<dyn AnswerSink>>,
     /// What the user should know about how the source was set up.
     notices: Vec<String>,
 }
@@ -101,7 +103,7 @@ impl Dns {
                 attempts,
             )),
             memo: AnswerMemo::default(),
-            sink: None,
+            sinks: Vec::new(),
             notices,
         })
     }
@@ -111,14 +113,16 @@ impl Dns {
         Dns {
             backend: Backend::Zone(Arc::new(zones)),
             memo: AnswerMemo::default(),
-            sink: None,
+            sinks: Vec::new(),
             notices: Vec::new(),
         }
     }
 
-    /// This layer with `sink` told of every answer fetched from now on.
+    /// This layer with `sink` told of every answer fetched from now on,
+    /// besides the sinks already set (mail-auth's caches and the
+    /// `--save-zone` recorder may both listen).
     pub fn with_sink(mut self, sink: Arc<dyn AnswerSink>) -> Dns {
-        self.sink = Some(sink);
+        self.sinks.push(sink);
         self
     }
 
@@ -177,7 +181,7 @@ impl Dns {
         let slot = self.memo.slot(&key_name, rtype, retry);
         slot.get_or_init(|| async {
             let lookup = self.fetch(&key_name, rtype).await;
-            if let Some(sink) = &self.sink {
+            for sink in &self.sinks {
                 sink.learn(&key_name, rtype, &lookup);
             }
             (lookup, Instant::now())
@@ -208,8 +212,12 @@ impl Dns {
     }
 }
 
-/// Answer a question from loaded zone files.
+/// Answer a question from loaded zone files; a question a `$FAIL` directive
+/// names fails as it says (a recorded failure, replayed).
 pub(crate) fn from_zone(zones: &ZoneSet, name: &Name, rtype: RecordType) -> Lookup {
+    if let Some(failure) = zones.failure(name, rtype) {
+        return Err(failure);
+    }
     let answer = zones.lookup(name, rtype);
     let rcode = match answer.rcode {
         ZoneRcode::NoError => Rcode::NoError,

@@ -9,6 +9,10 @@
 //!              "message": "...", "fix": "..." | null, "records": ["..."]}]}
 //! ```
 //!
+//! A finding that a `mailcheck.toml` allow accepts (`mailcheck check`) also
+//! has `"allowed": true, "allow_reason": "..."`; it keeps its own status but
+//! does not count towards the top-level one.
+//!
 //! `status` is the worst of the checks (fail > error > warn > pass; info
 //! never counts). Check names are stable dotted identifiers whose first
 //! segment is the area (`mx`, `ptr`, `spf`, `dkim`, `dmarc`, `smtp`).
@@ -92,6 +96,11 @@ struct CheckJson<'a> {
     message: &'a str,
     fix: Option<&'a str>,
     records: &'a [String],
+    /// Present only on a finding a `mailcheck.toml` allow accepts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allow_reason: Option<&'a str>,
 }
 
 impl<'a> From<&'a Finding> for CheckJson<'a> {
@@ -102,6 +111,8 @@ impl<'a> From<&'a Finding> for CheckJson<'a> {
             message: &f.message,
             fix: f.fix.as_deref(),
             records: &f.records,
+            allowed: f.allowed.as_ref().map(|_| true),
+            allow_reason: f.allowed.as_deref(),
         }
     }
 }

@@ -20,6 +20,7 @@
 //! | warn | passed, the message in `system-out`; with `--strict`, a `failure` of type `warn`, as the exit status then counts it |
 //! | fail | `failure` of type `fail` |
 //! | error | `error` of type `error`: DNS failed temporarily, so the check is inconclusive |
+//! | allowed (mailcheck.toml) | passed, `system-out` starting `allowed (REASON): ` |
 //!
 //! Items a batch could not check (a bad line, an unreadable message) are
 //! `error` test cases in a last test suite named `input`. The XML is written
@@ -73,6 +74,10 @@ fn case(subject: &str, finding: &Finding, strict: bool) -> TestCase {
         status
     };
     let (status, out) = match finding.status {
+        _ if let Some(reason) = &finding.allowed => (
+            TestCaseStatus::success(),
+            Some(format!("allowed ({reason}): {}", details(finding))),
+        ),
         Status::Pass => (TestCaseStatus::success(), None),
         Status::Info => (TestCaseStatus::success(), Some(details(finding))),
         Status::Warn if strict => (failing(NonSuccessKind::Failure, "warn"), None),

@@ -26,6 +26,10 @@
 //!   level `none`: SARIF's word for "could not tell whether this is a
 //!   problem" (SARIF 2.1.0 3.27.9, 3.27.10: a kind other than `fail` has level
 //!   `none`). `properties.status` always carries mailcheck's own word.
+//!   A finding a mailcheck.toml allow accepts keeps its level and has
+//!   `"suppressions": [{"kind": "external", "status": "accepted",
+//!   "justification": REASON}]` (SARIF 2.1.0 3.35): code scanning shows it
+//!   as dismissed, not as an open alert.
 //! - Rules come from the finding table (`crate::explain`): what the finding
 //!   checks, why it matters and how to fix it. A name the table does not
 //!   know yet is described by the first finding that used it (its message
@@ -142,7 +146,18 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: [Location<'a>; 1],
+    /// An allowed finding (mailcheck.toml): accepted, with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression<'a>>,
     properties: ResultProperties<'a>,
+}
+
+/// SARIF 2.1.0 3.35: a result the project has accepted.
+#[derive(Serialize)]
+struct Suppression<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
 }
 
 #[derive(Serialize)]
@@ -268,7 +283,18 @@ fn result<'a>(
         },
         region: spot.line.map(|start_line| Region { start_line }),
     });
+    let suppressions = finding
+        .allowed
+        .as_deref()
+        .map(|reason| Suppression {
+            kind: "external",
+            status: "accepted",
+            justification: reason,
+        })
+        .into_iter()
+        .collect();
     SarifResult {
+        suppressions,
         rule_id: &finding.name,
         rule_index,
         kind,

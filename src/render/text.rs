@@ -50,9 +50,14 @@ pub fn domain(out: &mut dyn Write, report: &DomainReport, color: bool) -> io::Re
             area = Some(f.area);
             writeln!(out, "  {}", heading(f.area.heading(), color))?;
         }
+        let allowed = f
+            .allowed
+            .as_ref()
+            .map(|reason| format!(" (allowed: {reason})"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "    {} {}  [{}]",
+            "    {} {}  [{}]{allowed}",
             word(f.status, color),
             f.message,
             f.name
@@ -71,6 +76,7 @@ pub fn domain(out: &mut dyn Write, report: &DomainReport, color: bool) -> io::Re
         if let Some(fix) = &f.fix
             && f.status != Status::Pass
             && f.status != Status::Info
+            && f.allowed.is_none()
         {
             writeln!(out, "          fix: {fix}")?;
         }

@@ -120,6 +120,31 @@ pub fn received_spf(
 }
 
 /// A value safe inside a quoted-string: no quotes, backslashes or controls.
+/// A header field `name: value` folded (RFC 5322 2.2.3) so that its lines
+/// stay within 78 characters where a space allows it, and so never reach
+/// the 998-character limit of RFC 5322 2.1.1 unless a single word does.
+/// Each fold puts CRLF before an existing space: unfolding gives back the
+/// value exactly, inside quoted strings and comments too. Ends with CRLF.
+pub fn folded_field(name: &str, value: &str) -> String {
+    const WIDTH: usize = 78;
+    let mut words = value.split(' ');
+    let mut out = format!("{name}: {}", words.next().unwrap_or(""));
+    let mut line = out.len();
+    for word in words {
+        // Never fold before an empty word: a line of only white space is
+        // not allowed (RFC 5322 3.2.2).
+        if !word.is_empty() && line + 1 + word.len() > WIDTH {
+            out.push_str("\r\n");
+            line = 0;
+        }
+        out.push(' ');
+        out.push_str(word);
+        line += 1 + word.len();
+    }
+    out.push_str("\r\n");
+    out
+}
+
 fn quoted(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_control() && *c != '"' && *c != '\\')
@@ -191,6 +216,33 @@ mod tests {
             "pass (mx.test: domain of example.org designates 127.0.0.1 as permitted sender) \
              client-ip=127.0.0.1; envelope-from=\"a@example.org\"; helo=\"client.example\"; \
              receiver=mx.test; identity=mailfrom; mechanism=\"ip4:127.0.0.1\""
+        );
+    }
+
+    #[test]
+    fn long_fields_are_folded_at_spaces_and_unfold_to_the_value() {
+        let value = "mx.test; dkim=pass header.d=example.org header.s=s1 header.a=rsa-sha256 \
+                     header.b=\"abcdEFGH\"; spf=pass (mx.test: domain of  a@example.org \
+                     designates 192.0.2.1 as permitted sender) smtp.mailfrom=a@example.org; \
+                     dmarc=pass header.from=example.org";
+        let field = folded_field("Authentication-Results", value);
+        assert!(field.ends_with("\r\n"));
+        let lines: Vec<&str> = field.trim_end_matches("\r\n").split("\r\n").collect();
+        assert!(lines.len() > 2, "{field}");
+        assert!(lines.iter().all(|l| l.len() <= 78), "{field}");
+        assert!(
+            lines[1..]
+                .iter()
+                .all(|l| l.starts_with(' ') && !l.trim().is_empty())
+        );
+        let unfolded = field.trim_end_matches("\r\n").replace("\r\n", "");
+        assert_eq!(unfolded, format!("Authentication-Results: {value}"));
+        // A short field is one line; a word longer than a line stays whole.
+        assert_eq!(folded_field("X", "a b"), "X: a b\r\n");
+        let long = "x".repeat(100);
+        assert_eq!(
+            folded_field("X", &format!("a {long}")),
+            format!("X: a\r\n {long}\r\n")
         );
     }
 }

@@ -1,7 +1,7 @@
 //! One SMTP connection (RFC 5321 4.1): the command loop, the DATA phase and
 //! delivery. Replies carry RFC 3463 enhanced status codes (RFC 2034).
 
-use super::{Action, Receipt, Verdict, maildir::Maildir, received_spf, rfc5322_date};
+use super::{Action, Receipt, Verdict, folded_field, maildir::Maildir, received_spf, rfc5322_date};
 use crate::{
     auth::Auth,
     verify::{self, Envelope, PolicyWord, SpfVerdict, VerifyReport, input::Message},
@@ -654,19 +654,19 @@ impl Session {
         };
         let mut h = String::new();
         if !report.authentication_results.is_empty() {
-            h.push_str(&format!(
-                "Authentication-Results: {}\r\n",
-                one_line(&report.authentication_results)
+            h.push_str(&folded_field(
+                "Authentication-Results",
+                &one_line(&report.authentication_results),
             ));
         }
-        h.push_str(&format!(
-            "Received-SPF: {}\r\n",
-            received_spf(&tx.spf, self.ip, helo, &tx.mail_from, host)
+        h.push_str(&folded_field(
+            "Received-SPF",
+            &received_spf(&tx.spf, self.ip, helo, &tx.mail_from, host),
         ));
         if let Some(helo_spf) = &tx.helo_spf {
-            h.push_str(&format!(
-                "Received-SPF: {}\r\n",
-                received_spf(helo_spf, self.ip, helo, "", host)
+            h.push_str(&folded_field(
+                "Received-SPF",
+                &received_spf(helo_spf, self.ip, helo, "", host),
             ));
         }
         h.push_str(&format!(

@@ -430,7 +430,6 @@ async fn a_question_not_fetched_first_is_a_temperror_not_a_second_lookup() {
     let caches = crate::auth::Caches::live();
     let msg = signed(GOOD, BODY, None);
     let parsed = mail_auth::AuthenticatedMessage::parse(&msg).expect("parse");
-    let started = std::time::Instant::now();
     let out = authenticator
         .verify_dkim(mail_auth::Parameters::new(&parsed).with_cache(&caches))
         .await;
@@ -439,7 +438,6 @@ async fn a_question_not_fetched_first_is_a_temperror_not_a_second_lookup() {
         "{:?}",
         out[0].result()
     );
-    assert!(started.elapsed() < std::time::Duration::from_secs(2));
 }
 
 #[test]

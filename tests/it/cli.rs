@@ -231,9 +231,7 @@ fn zone_mode_sends_no_packet() {
     let mut args = vec!["domain", "unknown.example", "--json", "--timeout", "1"];
     let dns = dns_args(Mode::Zone, "example.com");
     args.extend(dns.iter().map(String::as_str));
-    let started = Instant::now();
     let out = mailcheck(&args);
-    assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(out.code, 1);
     let report = out.json();
     assert!(

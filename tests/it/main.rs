@@ -3,6 +3,7 @@
 //! (`--zone`) and over the wire from a real DNS server on 127.0.0.1.
 
 mod batch;
+mod check;
 mod cli;
 mod commands;
 mod domain;
@@ -14,6 +15,7 @@ mod hostile;
 mod knot;
 mod openspf;
 mod postfix;
+mod replay;
 mod serve;
 mod smtp;
 mod spf_eval;

@@ -601,9 +601,9 @@ fn a_ca_file_without_certificates_is_exit_2() {
 #[test]
 fn deadline_cuts_a_silent_server_short() {
     let port = serve(Behaviour::Silent);
-    let started = std::time::Instant::now();
+    // The silent server closes after 5 s, which alone would be an
+    // `smtp.banner` error; `run.deadline` says the 1 s deadline ended it.
     let out = probe(port, &["--json", "--timeout", "30", "--deadline", "1"]);
-    assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(out.code, 3, "{}", out.stdout);
     assert_eq!(statuses(&out.json(), "run.deadline"), ["error"]);
 }

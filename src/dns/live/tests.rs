@@ -302,11 +302,10 @@ async fn an_answer_larger_than_the_buffer_is_asked_again_over_tcp() {
             Client::new(vec![server], Duration::from_secs(3))
         };
         let name: Name = "big.example.".parse().unwrap();
-        let started = std::time::Instant::now();
+        // Waiting for a datagram that fits would end in a timeout error.
         let reply = client.query(&name, RecordType::A).await.unwrap();
         assert_eq!(reply.message.answers.len(), 1);
         assert_eq!(tcp.load(Ordering::Relaxed), 1);
-        assert!(started.elapsed() < Duration::from_secs(1), "fresh {fresh}");
     }
 }
 
@@ -320,10 +319,9 @@ async fn a_refusal_without_a_question_section_is_taken_at_once() {
     .await;
     let client = Client::new(vec![server], Duration::from_secs(5));
     let name: Name = "example.com.".parse().unwrap();
-    let started = std::time::Instant::now();
+    // Waiting for a reply with the question would end in a timeout.
     let err = client.query(&name, RecordType::A).await.unwrap_err();
     assert_eq!(err, DnsFailure::Refused);
-    assert!(started.elapsed() < Duration::from_secs(1));
 }
 
 #[tokio::test]

@@ -44,6 +44,11 @@
 //! zone are NXDOMAIN, CNAMEs are followed, wildcards synthesised (RFC 4592), a
 //! CNAME loop is SERVFAIL, and a name at or below a delegation (NS below the apex)
 //! answers SERVFAIL, since the child zone is not loaded.
+//!
+//! mailcheck's own directives, written by `--save-zone` (`crate::dns::save`)
+//! and read here (`replay`): `$RECORDED` (a file of answers from many zones),
+//! `$FAIL` (a question that fails, and how) and `$NODATA` (a name that
+//! exists with no records).
 
 #[cfg(test)]
 mod answer_tests;
@@ -54,6 +59,7 @@ mod places;
 mod read;
 #[cfg(test)]
 mod record_tests;
+mod replay;
 #[cfg(test)]
 mod tests;
 
@@ -65,6 +71,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+pub use replay::Replay;
+
+use crate::dns::DnsFailure;
 
 pub use places::{RecordPlace, RecordPlaces};
 
@@ -112,6 +121,9 @@ pub struct Zone {
     pub records: Vec<Record>,
     /// What was read but ignored (out-of-zone data), each with its file and line.
     pub warnings: Vec<ZoneError>,
+    /// mailcheck's `$FAIL` and `$NODATA` directives: a recorded run's failed
+    /// lookups and names that exist without records ([`Replay`]).
+    pub replay: Replay,
     /// Where each of `records` was read (same order): for reports that point
     /// at the line behind a finding.
     pub places: Vec<RecordPlace>,
@@ -229,6 +241,8 @@ pub struct ZoneSet {
     zones: Vec<Zone>,
     indexes: Vec<ZoneIndex>,
     by_origin: FastMap<Name, usize>,
+    /// Some zone has a `$FAIL` directive (else lookups need not look).
+    has_failures: bool,
 }
 
 /// Lookup tables for one zone; every name is lower-case and fully qualified.
@@ -262,10 +276,12 @@ impl ZoneSet {
             by_origin.entry(index.origin.clone()).or_insert(i);
             indexes.push(index);
         }
+        let has_failures = zones.iter().any(|zone| zone.replay.has_failures());
         ZoneSet {
             zones,
             indexes,
             by_origin,
+            has_failures,
         }
     }
 
@@ -362,6 +378,17 @@ impl ZoneSet {
         }
     }
 
+    /// How the question `name`/`rtype` fails, when the zone that covers
+    /// `name` says so with a `$FAIL` directive (a recorded failure, [`Replay`]).
+    pub fn failure(&self, name: &Name, rtype: RecordType) -> Option<DnsFailure> {
+        if !self.has_failures {
+            return None;
+        }
+        let name = normalize(name);
+        let zone = self.zones.get(self.zone_for(&name)?)?;
+        zone.replay.failure(&name, rtype)
+    }
+
     /// The most specific loaded zone whose apex is `name` or an ancestor of it.
     fn zone_for(&self, name: &Name) -> Option<usize> {
         (0..=label_count(name))
@@ -406,10 +433,23 @@ impl ZoneIndex {
                     break; // its ancestors are already there
                 }
             }
-            if record.record_type() == RecordType::NS && owner != origin {
+            if record.record_type() == RecordType::NS
+                && owner != origin
+                && !zone.replay.is_recorded()
+            {
                 cuts.insert(owner.clone());
             }
             by_name.entry(owner).or_default().push(i);
+        }
+        // `$NODATA`: names that exist without records, and their ancestors.
+        for (name, _) in zone.replay.nodata() {
+            if origin.zone_of(name) {
+                for k in (apex_labels..=label_count(name)).rev() {
+                    if !existing.insert(name.trim_to(k)) {
+                        break;
+                    }
+                }
+            }
         }
         ZoneIndex {
             origin,

@@ -12,6 +12,7 @@ use super::lex::{
     DName, Entry, Fail, Lexer, MAX_TTL, Token, parse_name, parse_ttl_value, shown, token_bytes,
     upper,
 };
+use super::replay::Replay;
 use super::{MAX_ZONE_FILE_BYTES, RecordPlace, Zone, ZoneError};
 use crate::util::{FastMap, FastSet, fast_map, fast_set};
 
@@ -111,6 +112,8 @@ struct Loader {
     generated: usize,
     /// TTLs over the maximum, read as 0: the file index and where.
     ttl_warnings: Vec<(usize, Fail)>,
+    /// What mailcheck's own directives (`$FAIL`, `$NODATA`) said.
+    replay: Replay,
 }
 
 /// A path's identity for cycle detection: canonical when it can be resolved.
@@ -258,7 +261,14 @@ impl Loader {
                 self.generated = made;
             }
             _ => {
-                return Err(fail(format!("unknown directive {}", shown(keyword))));
+                // mailcheck's own `$FAIL` and `$NODATA` (written by --save-zone).
+                let known = self
+                    .replay
+                    .directive(&word, entry, args, origin.as_ref())
+                    .map_err(|f| f.at(path))?;
+                if !known {
+                    return Err(fail(format!("unknown directive {}", shown(keyword))));
+                }
             }
         }
         Ok(())
@@ -334,7 +344,8 @@ impl Loader {
         let (wire, rdata) = build_rdata(rtype, rest, origin.as_ref(), entry.line)?;
 
         let mut soa_minimum = self.soa.as_ref().map(|s| s.minimum);
-        let in_apex = self.apex.as_ref().is_none_or(|apex| owner.is_within(apex));
+        let in_apex = !self.replay.is_recorded()
+            && self.apex.as_ref().is_none_or(|apex| owner.is_within(apex));
         if rtype == RecordType::SOA && in_apex {
             match &self.soa {
                 // Every `dig axfr` dump ends with the SOA again: the same record is fine.
@@ -396,6 +407,8 @@ impl Loader {
         // first $ORIGIN.
         let apex = match (&self.apex, &self.soa, &self.first_origin) {
             (Some(apex), _, _) => apex.clone(),
+            // A recording (mailcheck's `$RECORDED`) covers every name.
+            (None, _, _) if self.replay.is_recorded() => DName::from_name(&Name::root()),
             (None, Some(soa), _) => soa.owner.clone(),
             (None, None, Some(origin)) => origin.clone(),
             (None, None, None) => {
@@ -516,6 +529,7 @@ impl Loader {
             origin,
             records,
             warnings,
+            replay: self.replay,
             places,
         })
     }
