@@ -46,6 +46,10 @@ pub enum Area {
     Dkim,
     /// The DMARC policy.
     Dmarc,
+    /// SMTP TLS Reporting (RFC 8460).
+    Tlsrpt,
+    /// The mail providers the domain uses, and what they expect of it.
+    Provider,
     /// What the MX hosts say over SMTP (`mailcheck smtp`).
     Smtp,
     /// What `mailcheck.toml` expects of the domain (`mailcheck check`).
@@ -63,6 +67,8 @@ impl Area {
             "spf" => Area::Spf,
             "dkim" => Area::Dkim,
             "dmarc" => Area::Dmarc,
+            "tlsrpt" => Area::Tlsrpt,
+            "provider" => Area::Provider,
             "smtp" => Area::Smtp,
             "expect" => Area::Expect,
             "run" => Area::Run,
@@ -78,6 +84,8 @@ impl Area {
             Area::Spf => "SPF",
             Area::Dkim => "DKIM",
             Area::Dmarc => "DMARC",
+            Area::Tlsrpt => "TLS-RPT",
+            Area::Provider => "PROVIDERS",
             Area::Smtp => "SMTP",
             Area::Expect => "EXPECTATIONS",
             Area::Run => "RUN",

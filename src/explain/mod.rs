@@ -15,12 +15,14 @@ mod dkim;
 mod dmarc;
 mod expect;
 mod mx;
+mod provider;
 mod ptr;
 mod run;
 mod smtp;
 mod spf;
 #[cfg(test)]
 mod tests;
+mod tlsrpt;
 
 /// What a finding name means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +50,8 @@ pub fn all() -> impl Iterator<Item = &'static Entry> {
         spf::ENTRIES,
         dkim::ENTRIES,
         dmarc::ENTRIES,
+        tlsrpt::ENTRIES,
+        provider::ENTRIES,
         smtp::ENTRIES,
         expect::ENTRIES,
         run::ENTRIES,

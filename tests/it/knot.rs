@@ -98,7 +98,13 @@ fn a_domain_is_checked_on_its_own_authoritative_server() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(report["status"], "pass", "{}", out.stdout);
     for (name, status, _) in checks(&report) {
-        assert_eq!(status, "pass", "{name}: {}", out.stdout);
+        // d.test publishes no TLS-RPT record: reported, not held against it.
+        let expected = if name == "tlsrpt.record" {
+            "info"
+        } else {
+            "pass"
+        };
+        assert_eq!(status, expected, "{name}: {}", out.stdout);
     }
 
     // The dmarc command shows the walk and the public-suffix-list fallback
