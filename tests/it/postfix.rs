@@ -10,7 +10,7 @@
 //! MAILCHECK_NO_POSTFIX and these tests are skipped with that message;
 //! without it, a missing Postfix fails them.
 
-use crate::serve::{Server, eml, free_port};
+use crate::serve::{Server, eml, free_port, swaks};
 use crate::smtp::{Pki, extensions, probe_at};
 use crate::support::{messages, statuses};
 use std::{
@@ -98,18 +98,7 @@ impl Postfix {
 
     /// swaks submitting to this Postfix; its exit status and output.
     fn swaks(&self, args: &[&str]) -> (i32, String) {
-        let out = Command::new("swaks")
-            .args(["--server", &format!("127.0.0.1:{}", self.port)])
-            .args(["--to", "bob@receiver.example", "--timeout", "30"])
-            .args(args)
-            .output()
-            .expect("run swaks (the Debian package `swaks`)");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap_or(-1), text)
+        swaks(&format!("127.0.0.1:{}", self.port), args)
     }
 }
 

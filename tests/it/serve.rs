@@ -25,6 +25,23 @@ pub(crate) struct Server {
     _dir: tempfile::TempDir,
 }
 
+/// swaks (the Debian package) sending to `server` (`IP:PORT`) for
+/// bob@receiver.example with these arguments; its exit status and output.
+pub(crate) fn swaks(server: &str, args: &[&str]) -> (i32, String) {
+    let out: Output = Command::new("swaks")
+        .args(["--server", server, "--to", "bob@receiver.example"])
+        .args(["--timeout", "30"])
+        .args(args)
+        .output()
+        .expect("run swaks (the Debian package `swaks`)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -138,23 +155,7 @@ impl Server {
 
     /// swaks to this server; its output and exit status.
     fn swaks(&self, args: &[&str]) -> (i32, String) {
-        let out: Output = Command::new("swaks")
-            .args([
-                "--server",
-                &self.addr.to_string(),
-                "--to",
-                "bob@receiver.example",
-            ])
-            .args(["--timeout", "30"])
-            .args(args)
-            .output()
-            .expect("run swaks (the Debian package `swaks`)");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap_or(-1), text)
+        swaks(&self.addr.to_string(), args)
     }
 
     fn connect(&self) -> Client {
