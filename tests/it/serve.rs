@@ -839,3 +839,31 @@ fn two_hundred_concurrent_connections_are_served() {
     }
     assert_eq!(server.stop(), 0);
 }
+
+#[test]
+fn a_client_that_goes_quiet_gets_421_after_the_idle_timeout() {
+    let mut server = Server::start(&["--idle-timeout", "1"]);
+    // Quiet after the greeting.
+    let mut quiet = server.connect();
+    let r = quiet.reply();
+    assert!(
+        r.starts_with("421 4.4.2 Timeout waiting for a command"),
+        "{r}"
+    );
+    let mut rest = String::new();
+    let _ = quiet.reader.read_to_string(&mut rest);
+    assert_eq!(rest, "", "the connection is closed after the 421");
+
+    // Quiet in the middle of DATA: nothing is stored.
+    let mut c = server.connect();
+    c.cmd("EHLO client.test");
+    c.cmd("MAIL FROM:<alice@serve.test>");
+    c.cmd("RCPT TO:<bob@receiver.example>");
+    assert!(c.cmd("DATA").starts_with("354"));
+    c.send(b"From: <alice@serve.test>\r\nSubject: never finished\r\n\r\nhalf");
+    let r = c.reply();
+    assert!(r.starts_with("421 4.4.2 Timeout waiting for data"), "{r}");
+    assert!(server.files("new").is_empty());
+    assert!(server.files("tmp").is_empty());
+    assert_eq!(server.stop(), 0);
+}
