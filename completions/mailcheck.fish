@@ -256,6 +256,7 @@ complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l maildir -d
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l authserv-id -d 'This server\'s name: the greeting, the Received line and the Authentication-Results authserv-id (default: this host\'s name)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l max-size -d 'The largest message accepted, in bytes (advertised as SIZE)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l max-connections -d 'Connections served at once; more are answered 421 and closed' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l idle-timeout -d 'How long to wait for the client\'s next command, next line of data or TLS handshake before answering 421 and closing (RFC 5321 4.5.3.2: at least 5 minutes on the Internet)' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l grace -d 'After SIGTERM or SIGINT, how long transactions in progress may take to finish before the server exits' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l zone -d 'Answer DNS from this RFC 1035 master file instead of the network (repeatable); NAME=FILE gives the zone\'s name to a file without $ORIGIN or SOA at the top. Names no loaded zone covers do not exist. Sends nothing' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand serve" -l resolver -d 'Ask this nameserver (IP or IP:PORT; UDP with TCP fallback) instead of the system\'s resolvers' -r

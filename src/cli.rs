@@ -94,6 +94,11 @@ fn timeout_seconds(text: &str) -> Result<Duration, String> {
     seconds(text, 3600.0)
 }
 
+/// `serve --idle-timeout`: more than 0 and at most a day.
+fn idle_seconds(text: &str) -> Result<Duration, String> {
+    seconds(text, 86_400.0)
+}
+
 /// `--deadline`: more than 0 and at most a day.
 fn deadline_seconds(text: &str) -> Result<Duration, String> {
     seconds(text, 86_400.0)
@@ -562,6 +567,12 @@ pub struct ServeArgs {
     /// Connections served at once; more are answered 421 and closed.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_connections: usize,
+
+    /// How long to wait for the client's next command, next line of data or
+    /// TLS handshake before answering 421 and closing (RFC 5321 4.5.3.2:
+    /// at least 5 minutes on the Internet).
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = idle_seconds)]
+    pub idle_timeout: Duration,
 
     /// After SIGTERM or SIGINT, how long transactions in progress may take
     /// to finish before the server exits.

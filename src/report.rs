@@ -49,8 +49,12 @@ pub enum Area {
     /// The MTA-STS record and policy.
     #[serde(rename = "mta-sts")]
     MtaSts,
+    /// SMTP TLS Reporting (RFC 8460).
+    Tlsrpt,
     /// The BIMI record and logo.
     Bimi,
+    /// The mail providers the domain uses, and what they expect of it.
+    Provider,
     /// What the MX hosts say over SMTP (`mailcheck smtp`).
     Smtp,
     /// What `mailcheck.toml` expects of the domain (`mailcheck check`).
@@ -69,7 +73,9 @@ impl Area {
             "dkim" => Area::Dkim,
             "dmarc" => Area::Dmarc,
             "mta-sts" => Area::MtaSts,
+            "tlsrpt" => Area::Tlsrpt,
             "bimi" => Area::Bimi,
+            "provider" => Area::Provider,
             "smtp" => Area::Smtp,
             "expect" => Area::Expect,
             "run" => Area::Run,
@@ -86,7 +92,9 @@ impl Area {
             Area::Dkim => "DKIM",
             Area::Dmarc => "DMARC",
             Area::MtaSts => "MTA-STS",
+            Area::Tlsrpt => "TLS-RPT",
             Area::Bimi => "BIMI",
+            Area::Provider => "PROVIDERS",
             Area::Smtp => "SMTP",
             Area::Expect => "EXPECTATIONS",
             Area::Run => "RUN",

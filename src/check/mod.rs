@@ -9,8 +9,10 @@ pub mod expect;
 pub mod https;
 pub mod mta_sts;
 pub mod mx;
+pub mod provider;
 pub mod smtp;
 pub mod spf;
+pub mod tlsrpt;
 
 use crate::{
     dns::{Dns, DnsFailure},
@@ -34,21 +36,42 @@ pub struct DomainOptions {
 /// Run every check for one domain. Independent areas run concurrently, so the
 /// wall time is that of the longest chain of dependent lookups.
 pub async fn check_domain(dns: &Dns, domain: &str, options: &DomainOptions) -> DomainReport {
-    let (mx, spf, dkim, dmarc, mta_sts, bimi) = tokio::join!(
+    let sender = format!("postmaster@{domain}");
+    let (mx, spf, mut dkim, dmarc, tlsrpt, mx_hosts, mta_sts, bimi) = tokio::join!(
         mx::check(dns, domain, options.ip),
-        spf::check(dns, domain, options.ip, options.helo.as_deref()),
-        dkim::check(dns, domain, &options.selectors),
+        spf::analyse(dns, domain, &sender, options.ip, options.helo.as_deref()),
+        dkim::probe(dns, domain, &options.selectors),
         dmarc::check(dns, domain),
+        tlsrpt::check(dns, domain),
+        provider::mx_hosts(dns, domain),
         mta_sts::check(dns, domain, &options.https),
         bimi::check(dns, domain, &options.https),
     );
+    let mx_hosts = mx_hosts.ok();
+    // The providers those answers name; then their DKIM selectors too.
+    let detected = provider::detect(mx_hosts.as_deref(), spf.tree.as_ref(), &dkim);
+    if !detected.is_empty() {
+        let extra = provider::selectors(dns, domain, &detected);
+        dkim.extend(dns, domain, &extra).await;
+    }
+    // A walk that DNS cut short shows no tree: not the same as no record.
+    let spf_failed = spf.tree.is_none() && spf.findings.iter().any(|f| f.status == Status::Error);
+    let spf_tree = if spf_failed {
+        Err(())
+    } else {
+        Ok(spf.tree.as_ref())
+    };
+    let providers =
+        provider::check(dns, domain, &detected, mx_hosts.as_deref(), spf_tree, &dkim).await;
     let mut findings = mx;
-    findings.extend(spf);
-    findings.extend(dkim);
+    findings.extend(spf.findings);
+    findings.extend(dkim.findings());
     findings.extend(dmarc);
     findings.extend(mta_sts);
+    findings.extend(tlsrpt);
     findings.extend(bimi);
-    // Group by area (mx, ptr, spf, dkim, dmarc) keeping each area's order.
+    findings.extend(providers);
+    // Group by area (mx, ptr, spf, dkim, dmarc, ...) keeping each area's order.
     findings.sort_by_key(|f| f.area);
     DomainReport {
         domain: domain.to_string(),

@@ -41,9 +41,10 @@ impl Outcome for DomainReport {
 }
 
 /// A checked domain, and where its records were read (SARIF with `--zone`).
-struct Checked {
-    report: DomainReport,
-    places: Option<Arc<RecordPlaces>>,
+/// `check` reports its domains the same way.
+pub(crate) struct Checked {
+    pub(crate) report: DomainReport,
+    pub(crate) places: Option<Arc<RecordPlaces>>,
 }
 
 impl Outcome for Checked {

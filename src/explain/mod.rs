@@ -17,12 +17,14 @@ mod dmarc;
 mod expect;
 mod mta_sts;
 mod mx;
+mod provider;
 mod ptr;
 mod run;
 mod smtp;
 mod spf;
 #[cfg(test)]
 mod tests;
+mod tlsrpt;
 
 /// What a finding name means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +53,9 @@ pub fn all() -> impl Iterator<Item = &'static Entry> {
         dkim::ENTRIES,
         dmarc::ENTRIES,
         mta_sts::ENTRIES,
+        tlsrpt::ENTRIES,
         bimi::ENTRIES,
+        provider::ENTRIES,
         smtp::ENTRIES,
         expect::ENTRIES,
         run::ENTRIES,

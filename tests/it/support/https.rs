@@ -125,3 +125,35 @@ fn answer(
     let _ = s.flush();
     Ok(())
 }
+
+/// The domain fixtures that publish an `_mta-sts` record only to test
+/// other areas (TLS-RPT): one policy server for the whole test process
+/// serves them a valid policy covering their MX hosts. Returns the
+/// arguments that send their policy fetch there (`--ca`, `--connect-to`).
+pub fn fixture_policy_args() -> &'static [String] {
+    static ARGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    ARGS.get_or_init(|| {
+        const DOMAINS: [&str; 2] = ["tlsrpt-good.example", "tlsrpt-sts-only.example"];
+        let pki = crate::smtp::Pki::new();
+        let hosts: Vec<String> = DOMAINS.iter().map(|d| format!("mta-sts.{d}")).collect();
+        let names: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        let mut policy = String::from("version: STSv1\r\nmode: enforce\r\n");
+        for d in DOMAINS {
+            policy.push_str(&format!("mx: mx.{d}\r\n"));
+        }
+        policy.push_str("max_age: 604800\r\n");
+        let server = HttpsServer::start(
+            pki.server(&names),
+            &[("/.well-known/mta-sts.txt", Reply::ok("text/plain", policy))],
+        );
+        let args = vec![
+            "--ca".to_string(),
+            pki.ca_path().display().to_string(),
+            "--connect-to".to_string(),
+            server.connect_to(),
+        ];
+        // The CA file lives as long as the test process.
+        std::mem::forget(pki);
+        args
+    })
+}
