@@ -46,6 +46,10 @@ pub enum Area {
     Dkim,
     /// The DMARC policy.
     Dmarc,
+    /// DNSSEC signatures and the chain of trust.
+    Dnssec,
+    /// DANE TLSA records of the MX hosts (RFC 7672).
+    Dane,
     /// What the MX hosts say over SMTP (`mailcheck smtp`).
     Smtp,
     /// What `mailcheck.toml` expects of the domain (`mailcheck check`).
@@ -63,6 +67,8 @@ impl Area {
             "spf" => Area::Spf,
             "dkim" => Area::Dkim,
             "dmarc" => Area::Dmarc,
+            "dnssec" => Area::Dnssec,
+            "dane" => Area::Dane,
             "smtp" => Area::Smtp,
             "expect" => Area::Expect,
             "run" => Area::Run,
@@ -78,6 +84,8 @@ impl Area {
             Area::Spf => "SPF",
             Area::Dkim => "DKIM",
             Area::Dmarc => "DMARC",
+            Area::Dnssec => "DNSSEC",
+            Area::Dane => "DANE",
             Area::Smtp => "SMTP",
             Area::Expect => "EXPECTATIONS",
             Area::Run => "RUN",

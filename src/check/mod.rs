@@ -2,8 +2,10 @@
 //! findings; they never print and never fail: a missing or weak record is a
 //! finding, and so is a DNS failure (status `error`).
 
+pub mod dane;
 pub mod dkim;
 pub mod dmarc;
+pub mod dnssec;
 pub mod expect;
 pub mod mx;
 pub mod smtp;
@@ -11,9 +13,10 @@ pub mod spf;
 
 use crate::{
     dns::{Dns, DnsFailure},
+    dnssec::{Anchors, Validator},
     report::{DomainReport, Finding, Status},
 };
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 
 /// What `mailcheck domain` was asked to look at besides the domain itself.
 #[derive(Debug, Clone, Default)]
@@ -24,21 +27,31 @@ pub struct DomainOptions {
     pub ip: Option<IpAddr>,
     /// The HELO name used with `ip` (for SPF macros); defaults to the domain.
     pub helo: Option<String>,
+    /// Where DNSSEC validation starts (`--trust-anchor`; the IANA root
+    /// anchors by default).
+    pub anchors: Arc<Anchors>,
 }
 
 /// Run every check for one domain. Independent areas run concurrently, so the
 /// wall time is that of the longest chain of dependent lookups.
 pub async fn check_domain(dns: &Dns, domain: &str, options: &DomainOptions) -> DomainReport {
-    let (mx, spf, dkim, dmarc) = tokio::join!(
+    let validator = Validator::new(dns, &options.anchors);
+    let (mx, spf, dkim, dmarc, secured) = tokio::join!(
         mx::check(dns, domain, options.ip),
         spf::check(dns, domain, options.ip, options.helo.as_deref()),
         dkim::check(dns, domain, &options.selectors),
         dmarc::check(dns, domain),
+        async {
+            let (mut findings, trust) = dnssec::check(&validator, domain).await;
+            findings.extend(dane::check(dns, &validator, domain, trust.as_ref()).await);
+            findings
+        },
     );
     let mut findings = mx;
     findings.extend(spf);
     findings.extend(dkim);
     findings.extend(dmarc);
+    findings.extend(secured);
     // Group by area (mx, ptr, spf, dkim, dmarc) keeping each area's order.
     findings.sort_by_key(|f| f.area);
     DomainReport {

@@ -11,8 +11,10 @@
 //! the record, host or address at hand. The entries are written for mailcheck
 //! from the RFCs they cite; `rfc` lists sections as `RFC 7208 4.6.4`.
 
+mod dane;
 mod dkim;
 mod dmarc;
+mod dnssec;
 mod expect;
 mod mx;
 mod ptr;
@@ -48,6 +50,8 @@ pub fn all() -> impl Iterator<Item = &'static Entry> {
         spf::ENTRIES,
         dkim::ENTRIES,
         dmarc::ENTRIES,
+        dnssec::ENTRIES,
+        dane::ENTRIES,
         smtp::ENTRIES,
         expect::ENTRIES,
         run::ENTRIES,

@@ -98,7 +98,14 @@ fn a_domain_is_checked_on_its_own_authoritative_server() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(report["status"], "pass", "{}", out.stdout);
     for (name, status, _) in checks(&report) {
-        assert_eq!(status, "pass", "{name}: {}", out.stdout);
+        // The zone is unsigned and the root's keys are refused: DNSSEC is
+        // indeterminate, an info that changes nothing.
+        let want = if name == "dnssec.chain" {
+            "info"
+        } else {
+            "pass"
+        };
+        assert_eq!(status, want, "{name}: {}", out.stdout);
     }
 
     // The dmarc command shows the walk and the public-suffix-list fallback

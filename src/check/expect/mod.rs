@@ -31,6 +31,7 @@ pub async fn check(dns: &Dns, spec: &DomainExpect) -> DomainReport {
         selectors: spec.selectors.clone(),
         ip: None,
         helo: None,
+        ..DomainOptions::default()
     };
     let (mut report, expected) = tokio::join!(
         check_domain(dns, &spec.name, &options),

@@ -1,0 +1,289 @@
+//! `dane.*`: DANE for SMTP (RFC 7672) — the TLSA records at
+//! `_25._tcp.<MX host>` of every MX host, whether their parameters suit SMTP,
+//! and whether they are DNSSEC-secure (TLSA records a sender cannot validate
+//! are ignored, RFC 7672 2.2).
+//!
+//! A domain with no TLSA records anywhere gets no `dane.*` finding unless
+//! its zone is signed (then one `info`: DANE could be deployed).
+
+use super::dns_error;
+use crate::{
+    dns::{Dns, parse_name},
+    dnssec::{State, Trust, Validator},
+    names::display_name,
+    report::{Finding, Status},
+};
+use futures_util::future::join_all;
+use hickory_resolver::proto::rr::{
+    RData, RecordType,
+    rdata::tlsa::{CertUsage, Matching, Selector, TLSA},
+};
+
+/// The `dane.*` findings of `domain`, whose own zone's chain is `trust`.
+pub async fn check(
+    dns: &Dns,
+    validator: &Validator<'_>,
+    domain: &str,
+    trust: Option<&Trust>,
+) -> Vec<Finding> {
+    let signed = trust.is_some_and(|t| t.state == State::Secure);
+    let Ok(mx) = dns.query_str(domain, RecordType::MX).await else {
+        return Vec::new();
+    };
+    let mut hosts: Vec<(u16, String)> = mx
+        .data(RecordType::MX)
+        .filter_map(|d| match d {
+            RData::MX(m) => Some((m.preference, display_name(&m.exchange))),
+            _ => None,
+        })
+        .filter(|(_, h)| h != "." && !h.is_empty())
+        .collect();
+    hosts.sort();
+    hosts.dedup_by(|a, b| a.1 == b.1);
+    let per_host = join_all(
+        hosts
+            .iter()
+            .map(|(_, host)| check_host(dns, validator, host, signed)),
+    )
+    .await;
+    let mut findings = Vec::new();
+    let mut without = Vec::new();
+    for ((_, host), outcome) in hosts.iter().zip(per_host) {
+        match outcome {
+            Some(f) => findings.extend(f),
+            None => without.push(host.clone()),
+        }
+    }
+    if findings.is_empty() {
+        if signed && !hosts.is_empty() {
+            findings.push(Finding::new(
+                "dane.tlsa",
+                Status::Info,
+                format!(
+                    "no MX host of {domain} publishes TLSA records: DANE is not in use (the zone is signed, so it could be)"
+                ),
+            ));
+        }
+    } else if !without.is_empty() {
+        findings.push(
+            Finding::new(
+                "dane.tlsa",
+                Status::Warn,
+                format!(
+                    "{} of {domain} publish{} no TLSA records while other MX hosts do: mail through {} is not protected by DANE",
+                    without.join(", "),
+                    if without.len() == 1 { "es" } else { "" },
+                    if without.len() == 1 { "it" } else { "them" },
+                ),
+            )
+            .fix(format!(
+                "publish TLSA records at {}",
+                without
+                    .iter()
+                    .map(|h| format!("_25._tcp.{h}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
+    findings
+}
+
+/// The findings for one MX host, or `None` when it has no TLSA records (or
+/// their lookup failed in an unsigned domain, where it changes nothing).
+async fn check_host(
+    dns: &Dns,
+    validator: &Validator<'_>,
+    host: &str,
+    signed: bool,
+) -> Option<Vec<Finding>> {
+    let owner = format!("_25._tcp.{host}");
+    let answer = match dns.query_str(&owner, RecordType::TLSA).await {
+        Ok(a) => a,
+        Err(e) if signed => {
+            return Some(vec![dns_error(
+                "dane.tlsa",
+                &format!("the TLSA records of {host} ({owner})"),
+                &e,
+            )]);
+        }
+        Err(_) => return None,
+    };
+    let records: Vec<&TLSA> = answer
+        .data(RecordType::TLSA)
+        .filter_map(|d| match d {
+            RData::TLSA(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    if records.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = records
+        .iter()
+        .map(|t| format!("{owner}. TLSA {t}"))
+        .collect();
+    let mut findings = vec![usage_finding(host, &records, &shown)];
+    let name = parse_name(&owner).ok()?;
+    let (trust, checked) = validator.rrset(&name, RecordType::TLSA).await;
+    let zone = display_name(&trust.zone);
+    let mut f = match checked.state {
+        State::Secure => Finding::new(
+            "dane.dnssec",
+            Status::Pass,
+            format!("the TLSA records of {host} are DNSSEC-secure: {}", checked.why),
+        ),
+        State::Insecure => Finding::new(
+            "dane.dnssec",
+            Status::Fail,
+            format!(
+                "the TLSA records of {host} are in an unsigned zone (insecure: {}): senders ignore TLSA records they cannot validate (RFC 7672 2.2)",
+                checked.why
+            ),
+        )
+        .fix(format!(
+            "sign the zone of {host} and publish its DS at the parent, or remove the TLSA records"
+        )),
+        State::Bogus => Finding::new(
+            "dane.dnssec",
+            Status::Fail,
+            format!(
+                "the TLSA records of {host} do not validate (bogus): {}; validating senders cannot look them up and defer mail to {host} (RFC 7672 2.1.1)",
+                checked.why
+            ),
+        )
+        .fix(format!("re-sign the zone {zone} and check its DS records at the parent")),
+        State::Indeterminate => Finding::new(
+            "dane.dnssec",
+            Status::Warn,
+            format!(
+                "the TLSA records of {host} could not be validated (indeterminate): {}",
+                checked.why
+            ),
+        ),
+    };
+    f.records = shown;
+    findings.push(f);
+    Some(findings)
+}
+
+/// What is wrong with one TLSA record for SMTP, with how bad it is; `None`
+/// when it is a usable DANE-EE or DANE-TA record (RFC 7672 3.1).
+pub fn problem(t: &TLSA) -> Option<(Status, String)> {
+    let usage = u8::from(t.cert_usage);
+    let selector = u8::from(t.selector);
+    let matching = u8::from(t.matching);
+    let params = format!("{usage} {selector} {matching}");
+    match t.cert_usage {
+        CertUsage::DaneEe | CertUsage::DaneTa => {}
+        CertUsage::PkixTa | CertUsage::PkixEe => {
+            return Some((
+                Status::Warn,
+                format!(
+                    "TLSA {params}: usage {usage} ({}) is not used for SMTP; senders treat the record as unusable (RFC 7672 3.1.3)",
+                    if usage == 0 { "PKIX-TA" } else { "PKIX-EE" }
+                ),
+            ));
+        }
+        _ => {
+            return Some((
+                Status::Fail,
+                format!("TLSA {params}: certificate usage {usage} is not defined (RFC 6698 7.2)"),
+            ));
+        }
+    }
+    if !matches!(t.selector, Selector::Full | Selector::Spki) {
+        return Some((
+            Status::Fail,
+            format!(
+                "TLSA {params}: selector {selector} is not defined (0 full certificate, 1 public key; RFC 6698 2.1.2)"
+            ),
+        ));
+    }
+    let want = match t.matching {
+        Matching::Raw => None,
+        Matching::Sha256 => Some(32),
+        Matching::Sha512 => Some(64),
+        _ => {
+            return Some((
+                Status::Fail,
+                format!(
+                    "TLSA {params}: matching type {matching} is not defined (0 exact, 1 SHA-256, 2 SHA-512; RFC 6698 2.1.3)"
+                ),
+            ));
+        }
+    };
+    match want {
+        Some(len) if t.cert_data.len() != len => Some((
+            Status::Fail,
+            format!(
+                "TLSA {params}: the association data is {} bytes; a {} digest is {len}",
+                t.cert_data.len(),
+                if len == 32 { "SHA-256" } else { "SHA-512" }
+            ),
+        )),
+        None if t.cert_data.is_empty() => Some((
+            Status::Fail,
+            format!("TLSA {params}: the association data is empty"),
+        )),
+        _ => None,
+    }
+}
+
+fn usage_finding(host: &str, records: &[&TLSA], shown: &[String]) -> Finding {
+    let problems: Vec<(Status, String)> = records.iter().filter_map(|t| problem(t)).collect();
+    let usable = records.len() - problems.len();
+    let mut f = if problems.is_empty() {
+        let params: Vec<String> = records
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {} {}",
+                    u8::from(t.cert_usage),
+                    u8::from(t.selector),
+                    u8::from(t.matching)
+                )
+            })
+            .collect();
+        Finding::new(
+            "dane.tlsa",
+            Status::Pass,
+            format!(
+                "{host} publishes {} TLSA record{} suited to SMTP ({})",
+                records.len(),
+                if records.len() == 1 { "" } else { "s" },
+                params.join(", ")
+            ),
+        )
+    } else if usable == 0 {
+        Finding::new(
+            "dane.tlsa",
+            Status::Fail,
+            format!(
+                "{host} has no usable TLSA record: {}; senders fall back to unauthenticated TLS",
+                problems
+                    .iter()
+                    .map(|p| p.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )
+    } else {
+        let worst = problems.iter().map(|p| p.0).max().unwrap_or(Status::Warn);
+        Finding::new(
+            "dane.tlsa",
+            worst.min(Status::Warn),
+            format!(
+                "{host}: {} (the other {usable} record{} usable)",
+                problems
+                    .iter()
+                    .map(|p| p.1.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                if usable == 1 { " is" } else { "s are" }
+            ),
+        )
+    };
+    f.records = shown.to_vec();
+    f
+}
