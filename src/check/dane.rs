@@ -256,9 +256,11 @@ fn usage_finding(host: &str, records: &[&TLSA], shown: &[String]) -> Finding {
             ),
         )
     } else if usable == 0 {
+        // Only PKIX usages: a warning (RFC 7672 3.1.3); undefined values fail.
+        let worst = problems.iter().map(|p| p.0).max().unwrap_or(Status::Fail);
         Finding::new(
             "dane.tlsa",
-            Status::Fail,
+            worst,
             format!(
                 "{host} has no usable TLSA record: {}; senders fall back to unauthenticated TLS",
                 problems
