@@ -289,3 +289,98 @@ fn usage_finding(host: &str, records: &[&TLSA], shown: &[String]) -> Finding {
     f.records = shown.to_vec();
     f
 }
+
+/// The usable TLSA records at `_PORT._tcp.HOST` (RFC 7672 3.1: DANE-TA and
+/// DANE-EE with defined selector and matching), for matching against the
+/// certificate `mailcheck smtp` is shown; empty when there are none or the
+/// lookup fails (a failure is `dane.tlsa`'s to report, in `mailcheck domain`).
+pub async fn tlsa_for_smtp(dns: &Dns, host: &str, port: u16) -> Vec<TLSA> {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return Vec::new();
+    }
+    let owner = format!("_{port}._tcp.{}", host.trim_end_matches('.'));
+    match dns.query_str(&owner, RecordType::TLSA).await {
+        Ok(answer) => answer
+            .data(RecordType::TLSA)
+            .filter_map(|d| match d {
+                RData::TLSA(t) if problem(t).is_none() => Some(t.clone()),
+                _ => None,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The part of `cert` (DER) a TLSA selector names: the whole certificate
+/// (0) or its SubjectPublicKeyInfo (1) (RFC 6698 2.1.2).
+fn selected(cert: &[u8], selector: Selector) -> Option<Vec<u8>> {
+    match selector {
+        Selector::Full => Some(cert.to_vec()),
+        Selector::Spki => {
+            let (_, parsed) = x509_parser::parse_x509_certificate(cert).ok()?;
+            Some(parsed.tbs_certificate.subject_pki.raw.to_vec())
+        }
+        _ => None,
+    }
+}
+
+/// Whether `cert` (DER) matches the association data of `t` (RFC 6698 2.1.3).
+pub fn matches(t: &TLSA, cert: &[u8]) -> bool {
+    use sha2::Digest;
+    let Some(data) = selected(cert, t.selector) else {
+        return false;
+    };
+    match t.matching {
+        Matching::Raw => data == t.cert_data,
+        Matching::Sha256 => sha2::Sha256::digest(&data).as_slice() == t.cert_data.as_slice(),
+        Matching::Sha512 => sha2::Sha512::digest(&data).as_slice() == t.cert_data.as_slice(),
+        _ => false,
+    }
+}
+
+/// The `dane.match` finding: whether the certificate chain `at` presented
+/// matches one of the usable TLSA records (RFC 7672 3.1): DANE-EE (3)
+/// against the leaf, DANE-TA (2) against a CA certificate the server sent.
+/// For DANE-TA, mailcheck does not check that the leaf chains to the
+/// matching CA, nor the name in the leaf (RFC 7672 3.2.2); for DANE-EE no
+/// name or date check applies (RFC 7672 3.1.1).
+pub fn match_finding(at: &str, tlsa: &[TLSA], chain: &[Vec<u8>]) -> Finding {
+    let shown = |t: &TLSA| {
+        format!(
+            "{} {} {}",
+            u8::from(t.cert_usage),
+            u8::from(t.selector),
+            u8::from(t.matching)
+        )
+    };
+    let hit = tlsa.iter().find_map(|t| match t.cert_usage {
+        CertUsage::DaneEe => chain
+            .first()
+            .filter(|leaf| matches(t, leaf))
+            .map(|_| format!("the server's certificate matches TLSA {}", shown(t))),
+        CertUsage::DaneTa => chain.iter().skip(1).position(|ca| matches(t, ca)).map(|i| {
+            format!(
+                "certificate {} of the chain the server sent matches TLSA {} (a trust anchor; mailcheck does not check the chain to it or the name in the leaf)",
+                i + 2,
+                shown(t)
+            )
+        }),
+        _ => None,
+    });
+    let records: Vec<String> = tlsa.iter().map(|t| format!("TLSA {t}")).collect();
+    let mut f = match hit {
+        Some(how) => Finding::new("dane.match", Status::Pass, format!("{at}: {how}")),
+        None => Finding::new(
+            "dane.match",
+            Status::Fail,
+            format!(
+                "{at}: the certificate the server presented matches none of its {} usable TLSA record{} ({}): senders that use DANE will not deliver to it",
+                tlsa.len(),
+                if tlsa.len() == 1 { "" } else { "s" },
+                tlsa.iter().map(shown).collect::<Vec<_>>().join(", ")
+            ),
+        ),
+    };
+    f.records = records;
+    f
+}

@@ -31,4 +31,19 @@ pub static ENTRIES: &[Entry] = &[
               TLSA records",
         example: "",
     },
+    Entry {
+        name: "dane.match",
+        checks: "mailcheck smtp: whether the certificate the MX host presents after STARTTLS \
+                 matches one of its usable TLSA records: DANE-EE (3) against the leaf, DANE-TA \
+                 (2) against a CA certificate the server sends; selector 1 is the \
+                 SubjectPublicKeyInfo, 0 the whole certificate; matching 1 SHA-256, 2 SHA-512",
+        why: "a sender that uses DANE refuses to deliver to a host whose certificate matches \
+              none of its TLSA records: a certificate renewed with a new key, without new TLSA \
+              records first, stops mail from those senders",
+        rfc: "RFC 7672 3.1, RFC 6698 2.1, RFC 7671 8.1",
+        fix: "publish a TLSA record for the new key before the server uses it (keep the old \
+              one until the change), e.g. TLSA 3 1 1 with the SHA-256 of the certificate's \
+              public key",
+        example: "_25._tcp.mx.example.com. TLSA 3 1 1 <SHA-256 of the SubjectPublicKeyInfo>",
+    },
 ];
