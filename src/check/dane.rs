@@ -131,13 +131,13 @@ async fn check_host(
         State::Secure => Finding::new(
             "dane.dnssec",
             Status::Pass,
-            format!("the TLSA records of {host} are DNSSEC-secure: {}", checked.why),
+            format!("{} (secure)", checked.why),
         ),
         State::Insecure => Finding::new(
             "dane.dnssec",
             Status::Fail,
             format!(
-                "the TLSA records of {host} are in an unsigned zone (insecure: {}): senders ignore TLSA records they cannot validate (RFC 7672 2.2)",
+                "the TLSA records of {host} are in an unsigned zone, and senders ignore TLSA records they cannot validate (RFC 7672 2.2); insecure: {}",
                 checked.why
             ),
         )
@@ -160,6 +160,10 @@ async fn check_host(
                 "the TLSA records of {host} could not be validated (indeterminate): {}",
                 checked.why
             ),
+        )
+        .fix(
+            "check from a DNS source that serves the chain of trust with its signatures (a \
+             resolver that passes on DNSSEC records), or name the zone's anchor with --trust-anchor",
         ),
     };
     f.records = shown;
@@ -383,4 +387,98 @@ pub fn match_finding(at: &str, tlsa: &[TLSA], chain: &[Vec<u8>]) -> Finding {
     };
     f.records = records;
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tlsa(usage: u8, selector: u8, matching: u8, len: usize) -> TLSA {
+        TLSA::new(
+            CertUsage::from(usage),
+            Selector::from(selector),
+            Matching::from(matching),
+            vec![7; len],
+        )
+    }
+
+    #[test]
+    fn smtp_takes_dane_ee_and_dane_ta_and_warns_on_pkix_usages() {
+        // RFC 7672 3.1: DANE-EE and DANE-TA with any defined selector and matching.
+        for usage in [2, 3] {
+            for selector in [0, 1] {
+                assert_eq!(problem(&tlsa(usage, selector, 1, 32)), None);
+                assert_eq!(problem(&tlsa(usage, selector, 2, 64)), None);
+                assert_eq!(problem(&tlsa(usage, selector, 0, 300)), None);
+            }
+        }
+        // RFC 7672 3.1.3: PKIX-TA and PKIX-EE are unusable for SMTP.
+        for usage in [0, 1] {
+            let (status, why) = problem(&tlsa(usage, 1, 1, 32)).unwrap();
+            assert_eq!(status, Status::Warn);
+            assert!(why.contains("3.1.3"), "{why}");
+        }
+    }
+
+    #[test]
+    fn undefined_values_and_wrong_digest_lengths_fail() {
+        for (t, word) in [
+            (tlsa(4, 1, 1, 32), "usage 4"),
+            (tlsa(3, 2, 1, 32), "selector 2"),
+            (tlsa(3, 1, 3, 32), "matching type 3"),
+            (tlsa(3, 1, 1, 31), "31 bytes"),
+            (tlsa(3, 1, 2, 32), "SHA-512 digest is 64"),
+            (tlsa(3, 1, 0, 0), "empty"),
+        ] {
+            let (status, why) = problem(&t).unwrap();
+            assert_eq!(status, Status::Fail, "{t}");
+            assert!(why.contains(word), "{t}: {why}");
+        }
+    }
+
+    #[test]
+    fn the_usage_finding_weighs_usable_records_against_the_rest() {
+        let shown = |r: &[&TLSA]| r.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let good = tlsa(3, 1, 1, 32);
+        let pkix = tlsa(1, 1, 1, 32);
+        let broken = tlsa(9, 1, 1, 32);
+        let f = usage_finding("mx", &[&good], &shown(&[&good]));
+        assert_eq!(f.status, Status::Pass);
+        // One usable record beside broken ones: a warning, never a failure.
+        let f = usage_finding("mx", &[&good, &broken], &shown(&[&good, &broken]));
+        assert_eq!(f.status, Status::Warn, "{}", f.message);
+        // Only PKIX usages: a warning; only undefined values: a failure.
+        assert_eq!(usage_finding("mx", &[&pkix], &[]).status, Status::Warn);
+        assert_eq!(usage_finding("mx", &[&broken], &[]).status, Status::Fail);
+    }
+
+    #[test]
+    fn matching_uses_the_selected_part_and_digest() {
+        use sha2::Digest;
+        let cert = b"not a certificate".to_vec();
+        let full_sha256 = sha2::Sha256::digest(&cert).to_vec();
+        let t = TLSA::new(
+            CertUsage::DaneEe,
+            Selector::Full,
+            Matching::Sha256,
+            full_sha256,
+        );
+        assert!(matches(&t, &cert));
+        let exact = TLSA::new(
+            CertUsage::DaneEe,
+            Selector::Full,
+            Matching::Raw,
+            cert.clone(),
+        );
+        assert!(matches(&exact, &cert));
+        assert!(!matches(&exact, b"another"));
+        // Selector 1 needs a parseable certificate for its public key.
+        let spki = TLSA::new(
+            CertUsage::DaneEe,
+            Selector::Spki,
+            Matching::Raw,
+            cert.clone(),
+        );
+        assert!(!matches(&spki, &cert));
+    }
 }
