@@ -39,7 +39,8 @@ fn chain_finding(domain: &str, trust: &Trust) -> Finding {
             "dnssec.chain",
             Status::Pass,
             format!(
-                "{domain} is DNSSEC-signed and its chain of trust validates (secure): {}",
+                "{domain} is in the DNSSEC-signed zone {} and its chain of trust validates (secure): {}",
+                crate::names::display_name(&trust.zone),
                 trust.why
             ),
         ),

@@ -35,6 +35,7 @@ mod tests;
 use crate::dns::{Dns, DnsFailure, signed::Signed};
 use crate::names::display_name;
 pub use anchor::Anchors;
+use futures_util::future::join_all;
 use hickory_resolver::proto::{
     dnssec::{
         Verifier,
@@ -157,6 +158,16 @@ impl<'a> Validator<'a> {
             );
         }
         let mut records = Vec::new();
+        // Every question the walk may ask goes out at once (the answers are
+        // memoised), so the walk costs one round trip, not one per zone cut.
+        let levels: Vec<Name> = (anchor.num_labels()..=name.num_labels())
+            .map(|d| name.trim_to(d as usize))
+            .collect();
+        join_all(levels.iter().flat_map(|n| {
+            [RecordType::SOA, RecordType::DS, RecordType::DNSKEY]
+                .map(|t| self.dns.query_dnssec(n, t))
+        }))
+        .await;
         // The anchor's own keys.
         let reply = self.dns.query_dnssec(anchor, RecordType::DNSKEY).await;
         let keys = match reply {
