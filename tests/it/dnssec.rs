@@ -12,7 +12,8 @@
 //! * `plain`: an unsigned delegation (NSEC at the parent proves no DS),
 //!   with TLSA records: DANE without DNSSEC;
 //! * `tampered`: signed, then its MX record changed: a bad signature;
-//! * `pkix`: signed, with a PKIX-EE (usage 1) TLSA record.
+//! * `pkix`: signed, with a PKIX-EE (usage 1) TLSA record;
+//! * `n3`: signed with NSEC3, delegating `plain.n3` without DS.
 
 use crate::support::knot::Knot;
 use crate::support::{Out, mailcheck, messages, statuses};
@@ -101,14 +102,22 @@ fn zones() -> &'static Zones {
             ("plain", 3),
             ("tampered", 3),
             ("pkix", 1),
+            ("n3", 3),
         ] {
             let origin = format!("{child}.{PARENT}");
-            std::fs::write(d.join(format!("{origin}.zone")), child_zone(&origin, usage)).unwrap();
+            let mut text = child_zone(&origin, usage);
+            if child == "n3" {
+                // An unsigned delegation below a zone signed with NSEC3.
+                text.push_str("plain NS ns.plain\nns.plain A 192.0.2.53\n");
+            }
+            std::fs::write(d.join(format!("{origin}.zone")), text).unwrap();
             parent.push_str(&format!("{child} NS ns.{child}\nns.{child} A 192.0.2.53\n"));
             let file = match child {
                 "plain" => d.join(format!("{origin}.zone")),
                 // Valid in January 2020 only; -P: no check of the result.
                 "expired" => sign(d, &origin, &["-P", "-s", "20200101000000", "-e", "20200201000000"]),
+                // NSEC3 without salt or extra iterations (RFC 9276).
+                "n3" => sign(d, &origin, &["-3", "-"]),
                 _ => sign(d, &origin, &[]),
             };
             match child {
@@ -130,6 +139,9 @@ fn zones() -> &'static Zones {
             }
             files.push((origin, file));
         }
+        let below = format!("plain.n3.{PARENT}");
+        std::fs::write(d.join(format!("{below}.zone")), child_zone(&below, 3)).unwrap();
+        files.push((below.clone(), d.join(format!("{below}.zone"))));
         std::fs::write(d.join(format!("{PARENT}.zone")), parent).unwrap();
         let parent_file = sign(d, PARENT, &[]);
         files.insert(0, (PARENT.to_string(), parent_file));
@@ -377,4 +389,20 @@ fn a_dnskey_anchor_at_the_zone_itself_works_as_well() {
     let (status, message) = one(&report, "dnssec.chain");
     assert_eq!(status, "info", "{report}");
     assert!(message.contains("does not cover"), "{message}");
+}
+
+#[test]
+fn no_ds_proven_only_by_nsec3_is_indeterminate_and_says_so() {
+    for (how, report) in both("plain.n3.dnssec.test") {
+        let (status, message) = one(&report, "dnssec.chain");
+        assert_eq!(status, "info", "{how}: {report}");
+        assert!(message.contains("indeterminate"), "{how}: {message}");
+        assert!(message.contains("NSEC3"), "{how}: {message}");
+        assert_eq!(one(&report, "dane.dnssec").0, "warn", "{how}: {report}");
+    }
+    // The NSEC3 zone itself validates.
+    for (how, report) in both("n3.dnssec.test") {
+        assert_eq!(one(&report, "dnssec.chain").0, "pass", "{how}: {report}");
+        assert_eq!(one(&report, "dnssec.mx").0, "pass", "{how}: {report}");
+    }
 }

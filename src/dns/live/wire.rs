@@ -97,3 +97,29 @@ pub(super) fn parse_answer(
     };
     answers.then_some(message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(opt: Opt) -> Message {
+        let name = Name::from_ascii("example.com.").unwrap();
+        Message::from_vec(&encode(7, &name, RecordType::DS, opt).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn dnssec_questions_set_do_and_cd_and_others_do_not() {
+        let m = sent(Opt::Dnssec);
+        let edns = m.edns.as_ref().expect("an OPT record");
+        assert!(edns.flags().dnssec_ok, "DO (RFC 3225)");
+        assert!(m.metadata.checking_disabled, "CD (RFC 4035 3.2.2)");
+        assert_eq!(edns.max_payload(), EDNS_PAYLOAD);
+
+        let m = sent(Opt::Edns);
+        assert!(!m.edns.as_ref().expect("an OPT record").flags().dnssec_ok);
+        assert!(!m.metadata.checking_disabled);
+
+        let m = sent(Opt::Plain);
+        assert!(m.edns.is_none());
+    }
+}
