@@ -157,36 +157,7 @@ pub(crate) fn from_zone(
         .iter()
         .all(|r| r.record_type() != RecordType::NSEC)
     {
-        // An NSEC3 zone (RFC 5155 7.2.3): the NSEC3 record whose owner is
-        // the hash of the name, with its RRSIGs.
-        let apex = index.owners.get(&zone.origin).into_iter().flatten();
-        let param = apex
-            .filter(|(zi, _)| *zi == z)
-            .filter_map(|(_, r)| zone.records.get(*r))
-            .find_map(|r| match &r.data {
-                RData::DNSSEC(DNSSECRData::NSEC3PARAM(p)) => Some(p.clone()),
-                _ => None,
-            });
-        if let Some(p) = param
-            && let Ok(digest) = p.hash_algorithm().hash(p.salt(), &name, p.iterations())
-            && let Ok(owner) = Name::from_ascii(base32hex(digest.as_ref()))
-                .and_then(|label| label.append_domain(&zone.origin))
-        {
-            authority.extend(
-                index
-                    .owners
-                    .get(&owner.to_lowercase())
-                    .into_iter()
-                    .flatten()
-                    .filter(|(zi, _)| *zi == z)
-                    .filter_map(|(_, r)| zone.records.get(*r))
-                    .filter(|r| {
-                        r.record_type() == RecordType::NSEC3
-                            || covered(r) == Some(RecordType::NSEC3)
-                    })
-                    .cloned(),
-            );
-        }
+        authority.extend(nsec3_denial(zone, z, index, &name));
     }
     Ok(Arc::new(Signed {
         answer: Answer::negative(if exists {
@@ -199,10 +170,97 @@ pub(crate) fn from_zone(
     }))
 }
 
+/// The NSEC3 records (with their RRSIGs) an NSEC3-signed zone answers a
+/// negative question about `name` with (RFC 5155 7.2): the record at the
+/// hash of the name, or else the closest encloser's and the one that
+/// covers the hash of the next closer name. Empty for a zone without
+/// NSEC3PARAM at its apex.
+fn nsec3_denial(zone: &super::zone::Zone, z: usize, index: &ZoneIndex, name: &Name) -> Vec<Record> {
+    let at = |owner: &Name| -> Vec<&Record> {
+        index
+            .owners
+            .get(&owner.to_lowercase())
+            .into_iter()
+            .flatten()
+            .filter(|(zi, _)| *zi == z)
+            .filter_map(|(_, r)| zone.records.get(*r))
+            .collect()
+    };
+    let Some(param) = at(&zone.origin).into_iter().find_map(|r| match &r.data {
+        RData::DNSSEC(DNSSECRData::NSEC3PARAM(p)) => Some(p.clone()),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    let hashed = |n: &Name| -> Option<Name> {
+        let digest = param
+            .hash_algorithm()
+            .hash(param.salt(), n, param.iterations())
+            .ok()?;
+        Name::from_ascii(base32hex(digest.as_ref()))
+            .and_then(|label| label.append_domain(&zone.origin))
+            .ok()
+    };
+    let nsec3_at = |owner: &Name| -> Vec<Record> {
+        at(owner)
+            .into_iter()
+            .filter(|r| {
+                r.record_type() == RecordType::NSEC3 || covered(r) == Some(RecordType::NSEC3)
+            })
+            .cloned()
+            .collect()
+    };
+    let Some(own) = hashed(name) else {
+        return Vec::new();
+    };
+    let exact = nsec3_at(&own);
+    if !exact.is_empty() {
+        return exact;
+    }
+    // Closest encloser proof (RFC 5155 7.2.1).
+    let first_label = |n: &Name| -> String {
+        n.iter()
+            .next()
+            .map(|l| String::from_utf8_lossy(l).to_lowercase())
+            .unwrap_or_default()
+    };
+    let mut encloser = name.base_name();
+    let mut next_closer = name.clone();
+    while zone.origin.zone_of(&encloser) {
+        let Some(h) = hashed(&encloser) else { break };
+        let found = nsec3_at(&h);
+        if !found.is_empty() {
+            let mut out = found;
+            let Some(target) = hashed(&next_closer).map(|n| first_label(&n)) else {
+                return out;
+            };
+            let cover = zone.records.iter().find(|r| match &r.data {
+                RData::DNSSEC(DNSSECRData::NSEC3(n)) => {
+                    let owner = first_label(&r.name);
+                    let next = base32hex(n.next_hashed_owner_name());
+                    if owner < next {
+                        owner < target && target < next
+                    } else {
+                        target > owner || target < next
+                    }
+                }
+                _ => false,
+            });
+            if let Some(c) = cover {
+                out.extend(nsec3_at(&c.name));
+            }
+            return out;
+        }
+        next_closer = encloser.clone();
+        encloser = encloser.base_name();
+    }
+    Vec::new()
+}
+
 /// RFC 4648 7's "base32hex" without padding, in lower case: how NSEC3 owner
 /// names spell a hash (RFC 5155 3.3). Eight lines, so written here rather
 /// than taken from a crate.
-fn base32hex(bytes: &[u8]) -> String {
+pub(crate) fn base32hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
     let mut out = String::new();
     for chunk in bytes.chunks(5) {

@@ -13,7 +13,8 @@
 //!   with TLSA records: DANE without DNSSEC;
 //! * `tampered`: signed, then its MX record changed: a bad signature;
 //! * `pkix`: signed, with a PKIX-EE (usage 1) TLSA record;
-//! * `n3`: signed with NSEC3, delegating `plain.n3` without DS.
+//! * `n3`: signed with NSEC3, delegating `plain.n3` without DS;
+//! * `o3`: the same with NSEC3 opt-out, delegating `plain.o3`.
 
 use crate::support::knot::Knot;
 use crate::support::{Out, mailcheck, messages, statuses};
@@ -103,10 +104,11 @@ fn zones() -> &'static Zones {
             ("tampered", 3),
             ("pkix", 1),
             ("n3", 3),
+            ("o3", 3),
         ] {
             let origin = format!("{child}.{PARENT}");
             let mut text = child_zone(&origin, usage);
-            if child == "n3" {
+            if child == "n3" || child == "o3" {
                 // An unsigned delegation below a zone signed with NSEC3.
                 text.push_str("plain NS ns.plain\nns.plain A 192.0.2.53\n");
             }
@@ -118,6 +120,9 @@ fn zones() -> &'static Zones {
                 "expired" => sign(d, &origin, &["-P", "-s", "20200101000000", "-e", "20200201000000"]),
                 // NSEC3 without salt or extra iterations (RFC 9276).
                 "n3" => sign(d, &origin, &["-3", "-"]),
+                // NSEC3 with opt-out, as most TLDs sign: no NSEC3 record
+                // for the unsigned delegation itself.
+                "o3" => sign(d, &origin, &["-3", "-", "-A"]),
                 _ => sign(d, &origin, &[]),
             };
             match child {
@@ -139,9 +144,11 @@ fn zones() -> &'static Zones {
             }
             files.push((origin, file));
         }
-        let below = format!("plain.n3.{PARENT}");
-        std::fs::write(d.join(format!("{below}.zone")), child_zone(&below, 3)).unwrap();
-        files.push((below.clone(), d.join(format!("{below}.zone"))));
+        for parent in ["n3", "o3"] {
+            let below = format!("plain.{parent}.{PARENT}");
+            std::fs::write(d.join(format!("{below}.zone")), child_zone(&below, 3)).unwrap();
+            files.push((below.clone(), d.join(format!("{below}.zone"))));
+        }
         std::fs::write(d.join(format!("{PARENT}.zone")), parent).unwrap();
         let parent_file = sign(d, PARENT, &[]);
         files.insert(0, (PARENT.to_string(), parent_file));
@@ -392,17 +399,36 @@ fn a_dnskey_anchor_at_the_zone_itself_works_as_well() {
 }
 
 #[test]
-fn no_ds_proven_only_by_nsec3_is_indeterminate_and_says_so() {
-    for (how, report) in both("plain.n3.dnssec.test") {
-        let (status, message) = one(&report, "dnssec.chain");
-        assert_eq!(status, "info", "{how}: {report}");
-        assert!(message.contains("indeterminate"), "{how}: {message}");
-        assert!(message.contains("NSEC3"), "{how}: {message}");
-        assert_eq!(one(&report, "dane.dnssec").0, "warn", "{how}: {report}");
+fn no_ds_proven_by_nsec3_is_insecure_with_and_without_opt_out() {
+    for (domain, proof) in [
+        ("plain.n3.dnssec.test", "an NSEC3 record"),
+        ("plain.o3.dnssec.test", "opt-out NSEC3 records"),
+    ] {
+        for (how, report) in both(domain) {
+            let (status, message) = one(&report, "dnssec.chain");
+            assert_eq!(status, "info", "{domain} {how}: {report}");
+            assert!(message.contains("(insecure)"), "{domain} {how}: {message}");
+            assert!(message.contains(proof), "{domain} {how}: {message}");
+            assert_eq!(
+                one(&report, "dane.dnssec").0,
+                "fail",
+                "{domain} {how}: {report}"
+            );
+        }
     }
-    // The NSEC3 zone itself validates.
-    for (how, report) in both("n3.dnssec.test") {
-        assert_eq!(one(&report, "dnssec.chain").0, "pass", "{how}: {report}");
-        assert_eq!(one(&report, "dnssec.mx").0, "pass", "{how}: {report}");
+    // The NSEC3 zones themselves validate.
+    for domain in ["n3.dnssec.test", "o3.dnssec.test"] {
+        for (how, report) in both(domain) {
+            assert_eq!(
+                one(&report, "dnssec.chain").0,
+                "pass",
+                "{domain} {how}: {report}"
+            );
+            assert_eq!(
+                one(&report, "dnssec.mx").0,
+                "pass",
+                "{domain} {how}: {report}"
+            );
+        }
     }
 }
