@@ -764,7 +764,7 @@ impl<'a> Validator<'a> {
                 format!(
                     "the {rtype} records of {} are signed by {} and validate",
                     display_name(name),
-                    shown(&trust.zone)
+                    display_name(&trust.zone)
                 ),
             ),
             Err(why) => checked(
@@ -819,24 +819,14 @@ fn ds_matches(ds: &DS, owner: &Name, key: &DNSKEY) -> bool {
         && ds.covers(owner, key).unwrap_or(false)
 }
 
-/// Zone-file lines of the `rtype` records at `owner` in `reply` (DNSKEY keys
-/// shortened to their tag).
+/// Zone-file lines of the `rtype` records at `owner` in `reply`.
 fn lines(reply: &Signed, owner: &Name, rtype: RecordType) -> Vec<String> {
     reply
         .answer
         .records
         .iter()
         .filter(|r| r.record_type() == rtype && r.name == *owner)
-        .map(|r| match &r.data {
-            RData::DNSSEC(DNSSECRData::DNSKEY(k)) => format!(
-                "{} DNSKEY {} 3 {} ( key tag {} )",
-                shown(owner),
-                k.flags(),
-                u8::from(k.algorithm()),
-                k.calculate_key_tag().unwrap_or(0)
-            ),
-            data => format!("{} {rtype} {data}", shown(owner)),
-        })
+        .map(|r| format!("{} {rtype} {}", shown(owner), r.data))
         .collect()
 }
 
