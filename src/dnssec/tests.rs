@@ -112,3 +112,54 @@ async fn a_key_that_is_not_the_zones_is_bogus_and_a_name_outside_it_indeterminat
     assert_eq!(trust.state, State::Indeterminate);
     assert!(trust.why.contains("does not cover"), "{}", trust.why);
 }
+
+#[tokio::test]
+async fn a_flood_of_signatures_costs_at_most_the_limit_of_checks() {
+    use super::MAX_VERIFICATIONS;
+    use hickory_resolver::proto::{
+        dnssec::rdata::{DNSSECRData, RRSIG},
+        rr::{RData, Record},
+    };
+    let dns = dns();
+    let anchors = Anchors::load(&fixture("signed.test.anchor")).unwrap();
+    let v = Validator::at(&dns, &anchors, new_year(2030));
+    let apex = name("signed.test.");
+    let trust = v.zone_trust(&apex).await;
+    assert_eq!(trust.state, State::Secure, "{}", trust.why);
+    let reply = dns.query_dnssec(&apex, RecordType::MX).await.unwrap();
+    let records = &reply.answer.records;
+    let (genuine, sig) = records
+        .iter()
+        .find_map(|r| match &r.data {
+            RData::DNSSEC(DNSSECRData::RRSIG(s)) => Some((r.clone(), s.clone())),
+            _ => None,
+        })
+        .expect("the MX RRSIG");
+    let forged: Vec<Record> = (0..=MAX_VERIFICATIONS as u8)
+        .map(|i| {
+            let bad = RRSIG::from_sig(sig.input().clone(), vec![i; sig.sig().len()]);
+            Record::from_rdata(apex.clone(), 3600, RData::DNSSEC(DNSSECRData::RRSIG(bad)))
+        })
+        .collect();
+    let mx: Vec<Record> = records
+        .iter()
+        .filter(|r| r.record_type() == RecordType::MX)
+        .cloned()
+        .collect();
+    // The genuine signature after more forged ones than the limit: refused.
+    let mut flood = mx.clone();
+    flood.extend(forged.iter().cloned());
+    flood.push(genuine.clone());
+    let e = v
+        .verify(&flood, &apex, RecordType::MX, &trust.zone, &trust.keys)
+        .unwrap_err();
+    assert!(e.contains(&format!("more than {MAX_VERIFICATIONS}")), "{e}");
+    // Before them: accepted.
+    let mut first = mx;
+    first.push(genuine);
+    first.extend(forged);
+    assert_eq!(
+        v.verify(&first, &apex, RecordType::MX, &trust.zone, &trust.keys),
+        Ok(())
+    );
+}
