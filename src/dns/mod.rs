@@ -30,7 +30,7 @@ pub use answer::{Answer, DnsFailure, Lookup, Rcode};
 pub use live::client;
 pub use memo::{MAX_ASKS, MEMO_CAPACITY, RETRY_FAILED_AFTER};
 
-use crate::util::{FastMap, fast_map, lock};
+use crate::util::lock;
 use hickory_resolver::proto::rr::{Name, RecordType};
 use memo::AnswerMemo;
 use signed::{Signed, SignedLookup, ZoneIndex};
@@ -75,8 +75,9 @@ pub struct Dns {
     sinks: Vec<Arc<dyn AnswerSink>>,
     /// What the user should know about how the source was set up.
     notices: Vec<String>,
-    /// DNSSEC questions ([`Dns::query_dnssec`]), each asked once per run.
-    signed: Mutex<FastMap<(Name, RecordType), SignedSlot>>,
+    /// DNSSEC questions ([`Dns::query_dnssec`]), each asked once while it
+    /// is in use, bounded as the answer memo is.
+    signed: Mutex<memo::Generations<(Name, RecordType), SignedSlot>>,
     /// Zone mode: the records by owner, for DNSSEC questions.
     zone_index: OnceLock<ZoneIndex>,
 }
@@ -116,7 +117,7 @@ impl Dns {
             memo: AnswerMemo::default(),
             sinks: Vec::new(),
             notices,
-            signed: Mutex::new(fast_map(64)),
+            signed: Mutex::new(memo::Generations::new(MEMO_CAPACITY)),
             zone_index: OnceLock::new(),
         })
     }
@@ -128,7 +129,7 @@ impl Dns {
             memo: AnswerMemo::default(),
             sinks: Vec::new(),
             notices: Vec::new(),
-            signed: Mutex::new(fast_map(64)),
+            signed: Mutex::new(memo::Generations::new(MEMO_CAPACITY)),
             zone_index: OnceLock::new(),
         }
     }
@@ -186,10 +187,18 @@ impl Dns {
     pub async fn query_dnssec(&self, name: &Name, rtype: RecordType) -> SignedLookup {
         let mut key_name = name.to_lowercase();
         key_name.set_fqdn(true);
-        let slot = lock(&self.signed)
-            .entry((key_name.clone(), rtype))
-            .or_default()
-            .clone();
+        let slot = {
+            let mut slots = lock(&self.signed);
+            let key = (key_name.clone(), rtype);
+            match slots.get(&key) {
+                Some(slot) => slot.clone(),
+                None => {
+                    let slot = SignedSlot::default();
+                    slots.insert(key, slot.clone());
+                    slot
+                }
+            }
+        };
         slot.get_or_init(|| async {
             match &self.backend {
                 Backend::Zone(zones) => {
