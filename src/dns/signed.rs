@@ -13,8 +13,10 @@
 //! not serve: wildcard expansions and the NSEC/NSEC3 records that cover a
 //! missing name (NXDOMAIN proofs).
 //!
-//! These questions bypass the answer memo and its sinks: `--save-zone`
-//! records what the other checks asked, not these.
+//! These questions have a memo of their own (bounded as the answer memo
+//! is; a failure is not asked again) and bypass the sinks: `--save-zone`
+//! records what the other checks asked, not these, so a replay of a signed
+//! domain's saved answers finds no signatures.
 
 use super::{Answer, DnsFailure, Rcode};
 use crate::util::{FastMap, fast_map};
