@@ -40,6 +40,9 @@ _mailcheck() {
             mailcheck,man)
                 cmd="mailcheck__subcmd__man"
                 ;;
+            mailcheck,mta-sts)
+                cmd="mailcheck__subcmd__mta__subcmd__sts"
+                ;;
             mailcheck,serve)
                 cmd="mailcheck__subcmd__serve"
                 ;;
@@ -94,6 +97,9 @@ _mailcheck() {
             mailcheck__subcmd__help,man)
                 cmd="mailcheck__subcmd__help__subcmd__man"
                 ;;
+            mailcheck__subcmd__help,mta-sts)
+                cmd="mailcheck__subcmd__help__subcmd__mta__subcmd__sts"
+                ;;
             mailcheck__subcmd__help,serve)
                 cmd="mailcheck__subcmd__help__subcmd__serve"
                 ;;
@@ -119,7 +125,7 @@ _mailcheck() {
 
     case "${cmd}" in
         mailcheck)
-            opts="-h -V --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help --version domain check verify spf dkim dmarc smtp serve completions explain man help"
+            opts="-h -V --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help --version domain check verify spf dkim dmarc smtp mta-sts serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,7 +527,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__domain)
-            opts="-s -h --selector --ip --helo --trust-anchor --strict --from-file --concurrency --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
+            opts="-s -h --selector --ip --helo --trust-anchor --ca --connect-to --strict --from-file --concurrency --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -544,6 +550,14 @@ _mailcheck() {
                     return 0
                     ;;
                 --trust-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -633,7 +647,7 @@ _mailcheck() {
             return 0
             ;;
         mailcheck__subcmd__help)
-            opts="domain check verify spf dkim dmarc smtp serve completions explain man help"
+            opts="domain check verify spf dkim dmarc smtp mta-sts serve completions explain man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,6 +800,20 @@ _mailcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailcheck__subcmd__help__subcmd__mta__subcmd__sts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailcheck__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -884,8 +912,58 @@ _mailcheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailcheck__subcmd__mta__subcmd__sts)
+            opts="-h --ca --connect-to --strict --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailcheck__subcmd__serve)
-            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --grace --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
+            opts="-h --listen --listen-tls --tls-cert --tls-key --maildir --enforce --authserv-id --max-size --max-connections --idle-timeout --grace --zone --resolver --timeout --deadline --save-zone --force --json --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -920,6 +998,10 @@ _mailcheck() {
                     return 0
                     ;;
                 --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -59,7 +59,8 @@ pub struct DnsArgs {
     pub resolver: Option<SocketAddr>,
 
     /// Seconds to wait for each DNS answer before giving up on that try (for
-    /// smtp: also for each step of the SMTP conversation).
+    /// smtp: also for each step of the SMTP conversation; for domain and
+    /// mta-sts: also for each HTTPS fetch as a whole).
     #[arg(long, value_name = "SECS", global = true, default_value = "5", value_parser = timeout_seconds)]
     pub timeout: Duration,
 
@@ -91,6 +92,11 @@ pub fn resolver_address(text: &str) -> Result<SocketAddr, String> {
 /// `--timeout`: more than 0 and at most an hour.
 fn timeout_seconds(text: &str) -> Result<Duration, String> {
     seconds(text, 3600.0)
+}
+
+/// `serve --idle-timeout`: more than 0 and at most a day.
+fn idle_seconds(text: &str) -> Result<Duration, String> {
+    seconds(text, 86_400.0)
 }
 
 /// `--deadline`: more than 0 and at most a day.
@@ -153,6 +159,10 @@ pub enum Command {
     /// STARTTLS, TLS version and cipher, the certificate, and PTR. Exit 3
     /// when port 25 cannot be reached.
     Smtp(SmtpArgs),
+    /// Check MTA-STS (RFC 8461): the _mta-sts TXT record, the policy fetched
+    /// over HTTPS from mta-sts.DOMAIN, and whether it covers every MX host.
+    #[command(name = "mta-sts")]
+    MtaSts(MtaStsArgs),
     /// Receive mail over SMTP and authenticate each message as it arrives:
     /// SPF at MAIL FROM, DKIM, ARC and DMARC at the end of DATA, the verdict
     /// written into the message and printed, one line per message.
@@ -239,6 +249,10 @@ pub struct DomainArgs {
     /// form (a dsset- or K*.key file); default: the IANA root keys.
     #[arg(long, value_name = "FILE")]
     pub trust_anchor: Option<PathBuf>,
+
+    /// --ca and --connect-to for the MTA-STS policy and the BIMI logo.
+    #[command(flatten)]
+    pub https: HttpsArgs,
 
     /// Treat warnings as failures (exit 1).
     #[arg(long)]
@@ -411,6 +425,37 @@ pub struct DmarcArgs {
     pub domain: String,
 }
 
+/// How HTTPS fetches (the MTA-STS policy, the BIMI logo) are made.
+#[derive(Debug, Args)]
+pub struct HttpsArgs {
+    /// Trust the CA certificates in this PEM file instead of the public
+    /// (Mozilla) roots for HTTPS fetches (the MTA-STS policy, the BIMI logo).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Connect to ADDR:PORT whenever HOST:PORT is to be reached over HTTPS
+    /// (as curl's --connect-to; an empty HOST or PORT matches any).
+    /// Repeatable. Certificates are still checked against HOST.
+    #[arg(long, value_name = "HOST:PORT:ADDR:PORT")]
+    pub connect_to: Vec<String>,
+}
+
+/// Arguments of `mailcheck mta-sts`.
+#[derive(Debug, Args)]
+pub struct MtaStsArgs {
+    /// The domain whose MTA-STS record and policy to check.
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+
+    /// --ca and --connect-to for the policy fetch.
+    #[command(flatten)]
+    pub https: HttpsArgs,
+
+    /// Treat warnings as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+}
+
 /// Arguments of `mailcheck smtp`.
 #[derive(Debug, Args)]
 pub struct SmtpArgs {
@@ -527,6 +572,12 @@ pub struct ServeArgs {
     /// Connections served at once; more are answered 421 and closed.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_connections: usize,
+
+    /// How long to wait for the client's next command, next line of data or
+    /// TLS handshake before answering 421 and closing (RFC 5321 4.5.3.2:
+    /// at least 5 minutes on the Internet).
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = idle_seconds)]
+    pub idle_timeout: Duration,
 
     /// After SIGTERM or SIGINT, how long transactions in progress may take
     /// to finish before the server exits.

@@ -50,6 +50,15 @@ pub enum Area {
     Dnssec,
     /// DANE TLSA records of the MX hosts (RFC 7672).
     Dane,
+    /// The MTA-STS record and policy.
+    #[serde(rename = "mta-sts")]
+    MtaSts,
+    /// SMTP TLS Reporting (RFC 8460).
+    Tlsrpt,
+    /// The BIMI record and logo.
+    Bimi,
+    /// The mail providers the domain uses, and what they expect of it.
+    Provider,
     /// What the MX hosts say over SMTP (`mailcheck smtp`).
     Smtp,
     /// What `mailcheck.toml` expects of the domain (`mailcheck check`).
@@ -69,6 +78,10 @@ impl Area {
             "dmarc" => Area::Dmarc,
             "dnssec" => Area::Dnssec,
             "dane" => Area::Dane,
+            "mta-sts" => Area::MtaSts,
+            "tlsrpt" => Area::Tlsrpt,
+            "bimi" => Area::Bimi,
+            "provider" => Area::Provider,
             "smtp" => Area::Smtp,
             "expect" => Area::Expect,
             "run" => Area::Run,
@@ -86,6 +99,10 @@ impl Area {
             Area::Dmarc => "DMARC",
             Area::Dnssec => "DNSSEC",
             Area::Dane => "DANE",
+            Area::MtaSts => "MTA-STS",
+            Area::Tlsrpt => "TLS-RPT",
+            Area::Bimi => "BIMI",
+            Area::Provider => "PROVIDERS",
             Area::Smtp => "SMTP",
             Area::Expect => "EXPECTATIONS",
             Area::Run => "RUN",

@@ -139,49 +139,161 @@ fn rsa_modulus_bits(der: &[u8]) -> Option<usize> {
 
 /// Check the given selectors, or the common ones when none is given.
 pub async fn check(dns: &Dns, domain: &str, selectors: &[String]) -> Vec<Finding> {
+    probe(dns, domain, selectors).await.findings()
+}
+
+/// What one selector's lookup found.
+#[derive(Debug, Clone)]
+struct Probed {
+    selector: String,
+    /// `None` when an unnamed selector does not exist.
+    findings: Option<Vec<Finding>>,
+    /// Where the selector's name is delegated by CNAME, if it is.
+    target: Option<String>,
+}
+
+/// The selectors tried so far for one domain, before their findings are
+/// summed up: `mailcheck domain` adds the selectors of the mail providers
+/// it detects ([`Probe::extend`]) before reporting.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    named: bool,
+    probed: Vec<Probed>,
+}
+
+/// Look up the given selectors, or the common ones when none is given.
+pub async fn probe(dns: &Dns, domain: &str, selectors: &[String]) -> Probe {
     let named = !selectors.is_empty();
     let list: Vec<String> = if named {
         selectors.to_vec()
     } else {
         COMMON_SELECTORS.iter().map(|s| s.to_string()).collect()
     };
-    let results = join_all(list.iter().map(|s| check_selector(dns, domain, s, named))).await;
-    let mut findings = Vec::new();
-    let mut found = Vec::new();
-    for (sel, r) in list.iter().zip(results) {
-        if let Some(r) = r {
-            if !r.is_empty() {
-                found.push(sel.clone());
-            }
-            findings.extend(r);
-        }
-    }
-    if !named && found.is_empty() && !findings.iter().any(|f| f.status == Status::Error) {
-        findings.push(
-            Finding::new(
-                "dkim.selector",
-                Status::Warn,
-                format!(
-                    "no DKIM key found at {} common selectors ({}); selectors cannot be listed from DNS",
-                    list.len(),
-                    list.join(", ")
-                ),
-            )
-            .fix("name the selector your mail is signed with: --selector S (the s= tag of a DKIM-Signature header)"),
-        );
-    }
-    findings
+    let mut probe = Probe {
+        named,
+        probed: Vec::new(),
+    };
+    probe.look_up(dns, domain, &list, named).await;
+    probe
 }
 
-/// Findings for one selector. `None` (or empty) when an unnamed selector does not exist.
+impl Probe {
+    async fn look_up(&mut self, dns: &Dns, domain: &str, list: &[String], named: bool) {
+        let results = join_all(list.iter().map(|s| check_selector(dns, domain, s, named))).await;
+        for (sel, (findings, target)) in list.iter().zip(results) {
+            self.probed.push(Probed {
+                selector: sel.clone(),
+                findings,
+                target,
+            });
+        }
+    }
+
+    /// Also try `extra` selectors (a detected provider's) that were not
+    /// tried yet; like the common ones, a selector that does not exist
+    /// adds nothing.
+    pub async fn extend(&mut self, dns: &Dns, domain: &str, extra: &[String]) {
+        let new: Vec<String> = extra
+            .iter()
+            .filter(|s| {
+                !self
+                    .probed
+                    .iter()
+                    .any(|p| p.selector.eq_ignore_ascii_case(s))
+            })
+            .cloned()
+            .collect();
+        self.look_up(dns, domain, &new, false).await;
+    }
+
+    /// Every selector tried, with the CNAME target its name is delegated
+    /// to (if it is) and whether a key was found there.
+    pub fn seen(&self) -> impl Iterator<Item = (&str, Option<&str>, bool)> {
+        self.probed.iter().map(|p| {
+            (
+                p.selector.as_str(),
+                p.target.as_deref(),
+                p.findings.as_ref().is_some_and(|f| {
+                    f.iter()
+                        .any(|f| f.name == "dkim.selector" && f.status == Status::Pass)
+                }),
+            )
+        })
+    }
+
+    /// Whether the lookup of `selector` failed (DNS did not answer): what
+    /// is there is unknown.
+    pub fn failed(&self, selector: &str) -> bool {
+        self.probed.iter().any(|p| {
+            p.selector == selector
+                && p.findings
+                    .as_ref()
+                    .is_some_and(|f| f.iter().any(|f| f.status == Status::Error))
+        })
+    }
+
+    /// The findings of every selector tried, and, when none was named and
+    /// none has a key, a warning that says which were tried.
+    pub fn findings(self) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let mut found = 0;
+        let list: Vec<String> = self.probed.iter().map(|p| p.selector.clone()).collect();
+        for p in self.probed {
+            if let Some(r) = p.findings {
+                if !r.is_empty() {
+                    found += 1;
+                }
+                findings.extend(r);
+            }
+        }
+        if !self.named && found == 0 && !findings.iter().any(|f| f.status == Status::Error) {
+            findings.push(
+                Finding::new(
+                    "dkim.selector",
+                    Status::Warn,
+                    format!(
+                        "no DKIM key found at {} common selectors ({}); selectors cannot be listed from DNS",
+                        list.len(),
+                        list.join(", ")
+                    ),
+                )
+                .fix("name the selector your mail is signed with: --selector S (the s= tag of a DKIM-Signature header)"),
+            );
+        }
+        findings
+    }
+}
+
+/// Findings for one selector (`None`, or empty, when an unnamed selector
+/// does not exist), and the CNAME target its name is delegated to.
 async fn check_selector(
     dns: &Dns,
     domain: &str,
     selector: &str,
     named: bool,
-) -> Option<Vec<Finding>> {
+) -> (Option<Vec<Finding>>, Option<String>) {
     let name = names::dkim_key_name(selector, domain);
-    let answer = match dns.query_str(&name, RecordType::TXT).await {
+    let answer = dns.query_str(&name, RecordType::TXT).await;
+    let target = answer
+        .as_ref()
+        .ok()
+        .and_then(|a| a.cname_chain().first().map(|(_, t)| t.clone()));
+    (
+        selector_findings(&name, answer, domain, selector, named),
+        target,
+    )
+}
+
+/// The findings for the answer to one selector's lookup.
+fn selector_findings(
+    name: &str,
+    answer: crate::dns::Lookup,
+    domain: &str,
+    selector: &str,
+    named: bool,
+) -> Option<Vec<Finding>> {
+    let name = name.to_string();
+    let answer = match answer {
         Ok(a) => a,
         Err(e) => {
             return Some(vec![dns_error(

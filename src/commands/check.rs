@@ -3,16 +3,55 @@
 //! (`expect.*`) and accepted exceptions. Reports go through the same batch
 //! runner and renderers as `domain`'s: one item per domain.
 
-use super::{RunError, build_dns};
+use super::{RunError, build_dns, domain::Checked, record_places};
 use crate::{
-    batch::{self, Batch},
+    batch::{self, Batch, Outcome},
     check::expect::{self, DomainExpect},
     cli::CheckArgs,
     config::Config,
     exit::ExitStatus,
-    report::DomainReport,
+    render,
+    report::{DomainReport, Status},
 };
-use std::{io::Write, sync::Arc};
+use std::{
+    io::{self, Write},
+    path::Path,
+    sync::Arc,
+};
+
+/// A domain checked against its `[[domain]]` table. In SARIF the domain
+/// checks are placed in the zone files (with `--zone`), and each `expect.*`
+/// finding at the line of mailcheck.toml that states the expectation.
+struct Expected {
+    checked: Checked,
+    spec: DomainExpect,
+}
+
+impl Outcome for Expected {
+    fn status(&self) -> Status {
+        self.checked.status()
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        self.checked.json(out)
+    }
+
+    fn text(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
+        self.checked.text(out, color)
+    }
+
+    fn subject(&self) -> render::Subject {
+        let mut subject = self.checked.subject();
+        subject.spots.resize(subject.findings.len(), None);
+        let file = Path::new(&self.spec.lines.file);
+        for (finding, spot) in subject.findings.iter().zip(subject.spots.iter_mut()) {
+            if let Some(line) = expect::place::line(&self.spec, finding) {
+                *spot = Some(render::Spot::new(file, Some(line)));
+            }
+        }
+        subject
+    }
+}
 
 /// Domains checked at once.
 const CONCURRENCY: usize = 8;
@@ -27,14 +66,18 @@ pub async fn run(
     let expectations = expect::load(&args.config).map_err(RunError::Input)?;
     let dns = Arc::new(build_dns(config)?);
     let deadline = batch::deadline(config);
+    // SARIF with --zone places each finding at its record's line.
+    let places = record_places(config, &dns);
     let check = |spec: DomainExpect| {
-        let dns = dns.clone();
+        let (dns, places) = (dns.clone(), places.clone());
         async move {
-            Ok(
-                batch::within(deadline, Box::pin(expect::check(&dns, &spec)))
-                    .await
-                    .unwrap_or_else(|| DomainReport::unfinished(&spec.name)),
-            )
+            let report = batch::within(deadline, Box::pin(expect::check(&dns, &spec)))
+                .await
+                .unwrap_or_else(|| DomainReport::unfinished(&spec.name));
+            Ok(Expected {
+                checked: Checked { report, places },
+                spec,
+            })
         }
     };
     batch::run(

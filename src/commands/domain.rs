@@ -4,8 +4,12 @@
 use super::{RunError, build_dns, domain_subject, helo, record_places};
 use crate::{
     batch::{self, Batch, Outcome},
-    check::{self, DomainOptions},
-    cli::DomainArgs,
+    check::{
+        self, DomainOptions,
+        https::HttpsOptions,
+        smtp::{ConnectTo, roots},
+    },
+    cli::{DomainArgs, HttpsArgs},
     config::Config,
     dns::zone::RecordPlaces,
     exit::ExitStatus,
@@ -15,6 +19,7 @@ use crate::{
 use std::{
     io::{self, Write},
     sync::Arc,
+    time::Duration,
 };
 
 impl Outcome for DomainReport {
@@ -36,9 +41,10 @@ impl Outcome for DomainReport {
 }
 
 /// A checked domain, and where its records were read (SARIF with `--zone`).
-struct Checked {
-    report: DomainReport,
-    places: Option<Arc<RecordPlaces>>,
+/// `check` reports its domains the same way.
+pub(crate) struct Checked {
+    pub(crate) report: DomainReport,
+    pub(crate) places: Option<Arc<RecordPlaces>>,
 }
 
 impl Outcome for Checked {
@@ -63,6 +69,7 @@ impl Outcome for Checked {
 pub async fn run(
     config: &Config,
     args: &DomainArgs,
+    timeout: Duration,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, RunError> {
@@ -92,6 +99,7 @@ pub async fn run(
         ip: args.ip,
         helo: helo(args.helo.as_deref()),
         anchors: Arc::new(anchors),
+        https: https_options(&args.https, timeout)?,
     });
     let deadline = batch::deadline(config);
     let places = record_places(config, &dns);
@@ -117,4 +125,21 @@ pub async fn run(
         err,
     )
     .await
+}
+
+/// `--ca`, `--connect-to` and `--timeout` for the HTTPS fetches (MTA-STS
+/// policy, BIMI logo).
+pub(crate) fn https_options(args: &HttpsArgs, timeout: Duration) -> Result<HttpsOptions, RunError> {
+    let connect_to = args
+        .connect_to
+        .iter()
+        .map(|r| ConnectTo::parse(r))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(RunError::Input)?;
+    let roots = roots(args.ca.as_deref()).map_err(RunError::Input)?;
+    Ok(HttpsOptions {
+        timeout,
+        connect_to,
+        roots: Arc::new(roots),
+    })
 }

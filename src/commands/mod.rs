@@ -9,6 +9,7 @@ pub mod dmarc;
 pub mod domain;
 pub mod explain;
 pub mod keygen;
+pub mod mta_sts;
 pub mod serve;
 pub mod sign;
 pub mod smtp;
@@ -58,7 +59,7 @@ pub async fn run(
                 .map_err(|e| RunError::Input(format!("{}: {e}", dir.display())))?;
             Ok(ExitStatus::Success)
         }
-        Command::Domain(args) => domain::run(&config, args, out, err).await,
+        Command::Domain(args) => domain::run(&config, args, cli.dns.timeout, out, err).await,
         Command::Check(args) => check::run(&config, args, out, err).await,
         Command::Verify(args) => verify::run(&config, args, out, err).await,
         Command::Spf(args) => spf::run(&config, args, out, err).await,
@@ -69,6 +70,7 @@ pub async fn run(
         },
         Command::Dmarc(args) => dmarc::run(&config, args, out).await,
         Command::Smtp(args) => smtp::run(&config, args, cli.dns.timeout, out).await,
+        Command::MtaSts(args) => mta_sts::run(&config, args, cli.dns.timeout, out).await,
         Command::Serve(args) => serve::run(&config, args, out, err).await,
     };
     save_answers(&config, &status)?;

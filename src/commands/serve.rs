@@ -72,6 +72,7 @@ pub async fn run(
         enforce: args.enforce,
         host,
         max_size: args.max_size,
+        idle_timeout: args.idle_timeout,
         tls,
         verdicts,
     });
@@ -222,7 +223,7 @@ async fn connection(
         let Some(acceptor) = server.tls.clone() else {
             return;
         };
-        match tokio::time::timeout(session::COMMAND_TIMEOUT, acceptor.accept(stream)).await {
+        match tokio::time::timeout(server.idle_timeout, acceptor.accept(stream)).await {
             Ok(Ok(tls)) => session::serve(server, Box::new(tls), ip, shutdown, true, true).await,
             Ok(Err(e)) => eprintln!("mailcheck: {ip}: TLS handshake failed: {e}"),
             Err(_) => eprintln!("mailcheck: {ip}: TLS handshake timed out"),

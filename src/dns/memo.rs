@@ -40,11 +40,13 @@ pub const MAX_ASKS: u8 = 3;
 
 /// How many questions one generation of the answer memo holds; at most
 /// twice this many answers are kept, and answers in use are refreshed. The
-/// rule: enough for every question of the domains in flight at the default
-/// concurrency (64 domains, each with about 30 questions when the common
-/// DKIM selectors are tried), with room for the names they share, so that
-/// no question is asked twice in a batch. BENCHMARKS.md ("Why these
-/// constants") has the measurement behind the number.
+/// rule: an answer is dropped only after two generations fill without it
+/// being used, and that must not happen while the domain that asked it is
+/// still in flight: at the default concurrency, 64 domains with about 40
+/// questions each (the common DKIM selectors, a provider's own selectors,
+/// TLS-RPT, MTA-STS and TLSA names) are about 2,600 questions, inside the
+/// two generations' 4,096. BENCHMARKS.md ("Why these constants") has the
+/// measurement behind the number, taken at about 30 questions a domain.
 pub const MEMO_CAPACITY: usize = 2_048;
 
 /// Where one question's answer arrives, with the time it arrived.

@@ -156,6 +156,33 @@ impl Dns {
         }
     }
 
+    /// The names strictly below `parent` (presentation form, lower case,
+    /// sorted) that the loaded zone files hold, owners and the names between
+    /// them. `None` for live DNS, where names cannot be listed, and when the
+    /// zone that covers `parent` has the root as its apex: such a file (a
+    /// recording of the answers a run used) may hold only some of the names.
+    pub fn names_below(&self, parent: &str) -> Option<Vec<String>> {
+        let zones = self.zone_set()?;
+        let parent = parse_name(parent).ok()?;
+        let covering = zones
+            .zones()
+            .iter()
+            .filter(|z| z.origin.zone_of(&parent))
+            .max_by_key(|z| z.origin.num_labels())?;
+        if covering.origin.is_root() {
+            return None;
+        }
+        let suffix = format!(".{}", display_name(&parent));
+        let mut names: Vec<String> = zones
+            .names()
+            .map(display_name)
+            .filter(|n| n.ends_with(&suffix))
+            .collect();
+        names.sort();
+        names.dedup();
+        Some(names)
+    }
+
     /// True when answers come from zone files.
     pub fn is_offline(&self) -> bool {
         matches!(self.backend, Backend::Zone(_))

@@ -11,18 +11,22 @@
 //! the record, host or address at hand. The entries are written for mailcheck
 //! from the RFCs they cite; `rfc` lists sections as `RFC 7208 4.6.4`.
 
+mod bimi;
 mod dane;
 mod dkim;
 mod dmarc;
 mod dnssec;
 mod expect;
+mod mta_sts;
 mod mx;
+mod provider;
 mod ptr;
 mod run;
 mod smtp;
 mod spf;
 #[cfg(test)]
 mod tests;
+mod tlsrpt;
 
 /// What a finding name means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +56,10 @@ pub fn all() -> impl Iterator<Item = &'static Entry> {
         dmarc::ENTRIES,
         dnssec::ENTRIES,
         dane::ENTRIES,
+        mta_sts::ENTRIES,
+        tlsrpt::ENTRIES,
+        bimi::ENTRIES,
+        provider::ENTRIES,
         smtp::ENTRIES,
         expect::ENTRIES,
         run::ENTRIES,

@@ -24,9 +24,6 @@ use tokio::{
 /// sets 512; the MAIL parameters of SIZE, SMTPUTF8 and 8BITMIME fit well
 /// inside twice that.
 pub const MAX_COMMAND_LINE: usize = 1024;
-/// How long the server waits for a command or a line of data (RFC 5321
-/// 4.5.3.2.7: at least 5 minutes).
-pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long writing a reply may take before the client is given up.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Errors (5xx replies to commands) a client may make before it is cut off.
@@ -52,6 +49,8 @@ pub struct Server {
     pub host: String,
     /// The SIZE limit in bytes.
     pub max_size: usize,
+    /// How long to wait for a command, a line of data or the TLS handshake.
+    pub idle_timeout: Duration,
     /// The STARTTLS acceptor, when a certificate was given.
     pub tls: Option<tokio_rustls::TlsAcceptor>,
     /// Each verdict goes here, to be printed.
@@ -154,7 +153,7 @@ pub async fn serve(
             // RFC 3207 4.2: anything the client pipelined after STARTTLS is
             // discarded with the plaintext state.
             let stream = session.reader.into_inner();
-            match timeout(COMMAND_TIMEOUT, acceptor.accept(stream)).await {
+            match timeout(session.server.idle_timeout, acceptor.accept(stream)).await {
                 Ok(Ok(tls_stream)) => {
                     Box::pin(serve(
                         session.server,
@@ -249,7 +248,7 @@ impl Session {
                     self.flush().await?;
                     return Ok(End::Closed);
                 }
-                r = timeout(COMMAND_TIMEOUT, read_line(&mut self.reader, MAX_COMMAND_LINE, &mut line)) => r,
+                r = timeout(self.server.idle_timeout, read_line(&mut self.reader, MAX_COMMAND_LINE, &mut line)) => r,
             };
             match read {
                 Err(_) => {
@@ -476,7 +475,7 @@ impl Session {
             // A line may be as long as what is left of the size budget.
             let room = (max + 2).saturating_sub(message.len()).max(3);
             let read = timeout(
-                COMMAND_TIMEOUT,
+                self.server.idle_timeout,
                 read_line(&mut self.reader, room, &mut line),
             )
             .await;

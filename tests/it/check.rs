@@ -522,6 +522,26 @@ fn the_github_actions_workflow_runs_and_uploads_what_it_wrote() {
         })
         .unwrap_or_else(|| panic!("no expect.sender alert: {results:#?}"));
     assert_eq!(sender["level"], "error");
+    // An unmet expectation is placed at the line of mailcheck.toml that
+    // states it (`senders = [...]` is line 7 of fail.toml); with --zone,
+    // every other alert at a line of a zone file.
+    let sender_place = &sender["locations"][0]["physicalLocation"];
+    assert_eq!(sender_place["artifactLocation"]["uri"], "mailcheck.toml");
+    assert_eq!(sender_place["region"]["startLine"], 7);
+    for r in results {
+        let place = &r["locations"][0]["physicalLocation"];
+        let uri = place["artifactLocation"]["uri"].as_str().unwrap_or("");
+        let expectation = r["ruleId"].as_str().unwrap_or("").starts_with("expect.");
+        assert!(
+            if expectation {
+                uri == "mailcheck.toml"
+            } else {
+                uri.ends_with(".zone")
+            },
+            "{r:#}"
+        );
+        assert!(place["region"]["startLine"].as_u64() >= Some(1), "{r:#}");
+    }
 }
 
 /// A SARIF 2.1.0 log written by a CI line, valid against the vendored

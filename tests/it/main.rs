@@ -14,6 +14,7 @@ mod formats;
 mod fuzz_regressions;
 mod hostile;
 mod knot;
+mod mta_sts;
 mod openspf;
 mod postfix;
 mod replay;

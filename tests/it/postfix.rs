@@ -10,9 +10,9 @@
 //! MAILCHECK_NO_POSTFIX and these tests are skipped with that message;
 //! without it, a missing Postfix fails them.
 
-use crate::serve::{Server, eml, free_port};
-use crate::smtp::Pki;
-use crate::support::{fixtures, mailcheck, messages, statuses};
+use crate::serve::{Server, eml, free_port, swaks};
+use crate::smtp::{Pki, extensions, probe_at};
+use crate::support::{messages, statuses};
 use std::{
     fs,
     path::{Path, PathBuf},
@@ -98,18 +98,7 @@ impl Postfix {
 
     /// swaks submitting to this Postfix; its exit status and output.
     fn swaks(&self, args: &[&str]) -> (i32, String) {
-        let out = Command::new("swaks")
-            .args(["--server", &format!("127.0.0.1:{}", self.port)])
-            .args(["--to", "bob@receiver.example", "--timeout", "30"])
-            .args(args)
-            .output()
-            .expect("run swaks (the Debian package `swaks`)");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap_or(-1), text)
+        swaks(&format!("127.0.0.1:{}", self.port), args)
     }
 }
 
@@ -137,14 +126,42 @@ fn serve_with_tls(pki: &Pki, dir: &Path, extra: &[&str]) -> Server {
     Server::start(&args)
 }
 
+/// `mailcheck serve` (with a certificate for mx.mailcheck.test from a test
+/// CA, and `serve_args`) behind a Postfix whose relayhost it is, verifying
+/// that certificate.
+struct Relay {
+    server: Server,
+    postfix: Postfix,
+    _pki: Pki,
+    _dir: tempfile::TempDir,
+}
+
+impl Relay {
+    fn start(serve_args: &[&str]) -> Option<Relay> {
+        let pki = Pki::new();
+        let dir = tempfile::tempdir().unwrap();
+        let server = serve_with_tls(&pki, dir.path(), serve_args);
+        let relay = server.addr.port().to_string();
+        let ca = pki.ca_path();
+        let postfix = Postfix::start(&["--relayhost", &relay, "--ca", ca.to_str().unwrap()])?;
+        Some(Relay {
+            server,
+            postfix,
+            _pki: pki,
+            _dir: dir,
+        })
+    }
+}
+
 #[test]
 fn mail_relayed_by_postfix_over_verified_starttls_is_authenticated_at_serve() {
-    let pki = Pki::new();
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = serve_with_tls(&pki, dir.path(), &[]);
-    let relay = server.addr.port().to_string();
-    let ca = pki.ca_path();
-    let Some(postfix) = Postfix::start(&["--relayhost", &relay, "--ca", ca.to_str().unwrap()])
+    // The whole Relay stays bound: its certificate files must outlive the test.
+    let Some(Relay {
+        mut server,
+        postfix,
+        _pki,
+        _dir,
+    }) = Relay::start(&[])
     else {
         return;
     };
@@ -194,12 +211,13 @@ fn mail_relayed_by_postfix_over_verified_starttls_is_authenticated_at_serve() {
 
 #[test]
 fn a_message_serve_refuses_is_bounced_by_postfix_to_its_sender() {
-    let pki = Pki::new();
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = serve_with_tls(&pki, dir.path(), &["--enforce"]);
-    let relay = server.addr.port().to_string();
-    let ca = pki.ca_path();
-    let Some(postfix) = Postfix::start(&["--relayhost", &relay, "--ca", ca.to_str().unwrap()])
+    // The whole Relay stays bound: its certificate files must outlive the test.
+    let Some(Relay {
+        mut server,
+        postfix,
+        _pki,
+        _dir,
+    }) = Relay::start(&["--enforce"])
     else {
         return;
     };
@@ -250,29 +268,16 @@ fn smtp_probe_of_postfix_reports_its_starttls() {
     ]) else {
         return;
     };
-    let zone = fixtures().join("smtp/smtp.example.zone");
-    let reverse = fixtures().join("shared/reverse-192.0.2.zone");
-    let connect_to = format!("mx.smtp.example:25:127.0.0.1:{}", postfix.port);
     let ca = pki.ca_path();
+    let addr = format!("127.0.0.1:{}", postfix.port);
     let args = |json: bool| {
-        let mut a = vec![
-            "smtp",
-            "smtp.example",
-            "--zone",
-            zone.to_str().unwrap(),
-            "--zone",
-            reverse.to_str().unwrap(),
-            "--connect-to",
-            &connect_to,
-            "--ca",
-            ca.to_str().unwrap(),
-        ];
+        let mut a = vec!["--ca", ca.to_str().unwrap()];
         if json {
             a.push("--json");
         }
         a
     };
-    let out = mailcheck(&args(true));
+    let out = probe_at(&addr, &args(true));
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let v = out.json();
     for name in [
@@ -288,12 +293,7 @@ fn smtp_probe_of_postfix_reports_its_starttls() {
     assert_eq!(p["banner"], "relay.mailcheck.test ESMTP Postfix");
     assert_eq!(p["tls_version"], "TLSv1.3");
     assert_eq!(p["certificate"]["trusted"], true);
-    let ext: Vec<&str> = p["extensions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e.as_str())
-        .collect();
+    let ext = extensions(p);
     for e in [
         "PIPELINING",
         "SIZE 52428800",
@@ -311,7 +311,7 @@ fn smtp_probe_of_postfix_reports_its_starttls() {
     // Postfix saw the probe's TLS handshake.
     postfix.wait_for_log(&["Anonymous TLS connection established from localhost[127.0.0.1]"]);
 
-    let text = mailcheck(&args(false));
+    let text = probe_at(&addr, &args(false));
     assert_eq!(text.code, 0);
     assert!(text.stdout.contains("offers STARTTLS"), "{}", text.stdout);
 }

@@ -25,6 +25,23 @@ pub(crate) struct Server {
     _dir: tempfile::TempDir,
 }
 
+/// swaks (the Debian package) sending to `server` (`IP:PORT`) for
+/// bob@receiver.example with these arguments; its exit status and output.
+pub(crate) fn swaks(server: &str, args: &[&str]) -> (i32, String) {
+    let out: Output = Command::new("swaks")
+        .args(["--server", server, "--to", "bob@receiver.example"])
+        .args(["--timeout", "30"])
+        .args(args)
+        .output()
+        .expect("run swaks (the Debian package `swaks`)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -138,23 +155,7 @@ impl Server {
 
     /// swaks to this server; its output and exit status.
     fn swaks(&self, args: &[&str]) -> (i32, String) {
-        let out: Output = Command::new("swaks")
-            .args([
-                "--server",
-                &self.addr.to_string(),
-                "--to",
-                "bob@receiver.example",
-            ])
-            .args(["--timeout", "30"])
-            .args(args)
-            .output()
-            .expect("run swaks (the Debian package `swaks`)");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap_or(-1), text)
+        swaks(&self.addr.to_string(), args)
     }
 
     fn connect(&self) -> Client {
@@ -654,22 +655,10 @@ fn smtp_probe_of_serve_checks_starttls_and_the_certificate_name() {
             "--tls-key",
             key.to_str().unwrap(),
         ]);
-        let connect_to = format!("mx.smtp.example:25:{}", server.addr);
-        let zone = fixtures().join("smtp/smtp.example.zone");
-        let reverse = fixtures().join("shared/reverse-192.0.2.zone");
-        let out = crate::support::mailcheck(&[
-            "smtp",
-            "smtp.example",
-            "--zone",
-            zone.to_str().unwrap(),
-            "--zone",
-            reverse.to_str().unwrap(),
-            "--connect-to",
-            &connect_to,
-            "--ca",
-            ca.to_str().unwrap(),
-            "--json",
-        ]);
+        let out = crate::smtp::probe_at(
+            &server.addr.to_string(),
+            &["--ca", ca.to_str().unwrap(), "--json"],
+        );
         assert_eq!(out.code, code, "{name}: {}\n{}", out.stdout, out.stderr);
         let v = out.json();
         let status = |n: &str| crate::support::statuses(&v, n);
@@ -681,12 +670,7 @@ fn smtp_probe_of_serve_checks_starttls_and_the_certificate_name() {
         assert!(p["banner"].as_str().unwrap().starts_with("mx.test"), "{p}");
         assert_eq!(p["tls_version"], "TLSv1.3");
         assert_eq!(p["certificate"]["names"][0], name);
-        let ext: Vec<&str> = p["extensions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|e| e.as_str())
-            .collect();
+        let ext = crate::smtp::extensions(p);
         for e in ["PIPELINING", "STARTTLS", "8BITMIME", "SMTPUTF8"] {
             assert!(ext.contains(&e), "{e} in {ext:?}");
         }
@@ -853,5 +837,33 @@ fn two_hundred_concurrent_connections_are_served() {
     for path in &stored {
         assert!(complete(&fs::read_to_string(path).unwrap(), 20));
     }
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn a_client_that_goes_quiet_gets_421_after_the_idle_timeout() {
+    let mut server = Server::start(&["--idle-timeout", "1"]);
+    // Quiet after the greeting.
+    let mut quiet = server.connect();
+    let r = quiet.reply();
+    assert!(
+        r.starts_with("421 4.4.2 Timeout waiting for a command"),
+        "{r}"
+    );
+    let mut rest = String::new();
+    let _ = quiet.reader.read_to_string(&mut rest);
+    assert_eq!(rest, "", "the connection is closed after the 421");
+
+    // Quiet in the middle of DATA: nothing is stored.
+    let mut c = server.connect();
+    c.cmd("EHLO client.test");
+    c.cmd("MAIL FROM:<alice@serve.test>");
+    c.cmd("RCPT TO:<bob@receiver.example>");
+    assert!(c.cmd("DATA").starts_with("354"));
+    c.send(b"From: <alice@serve.test>\r\nSubject: never finished\r\n\r\nhalf");
+    let r = c.reply();
+    assert!(r.starts_with("421 4.4.2 Timeout waiting for data"), "{r}");
+    assert!(server.files("new").is_empty());
+    assert!(server.files("tmp").is_empty());
     assert_eq!(server.stop(), 0);
 }

@@ -198,7 +198,7 @@ impl Pki {
         (cert_path, key_path)
     }
 
-    fn server(&self, names: &[&str]) -> Arc<rustls::ServerConfig> {
+    pub(crate) fn server(&self, names: &[&str]) -> Arc<rustls::ServerConfig> {
         self.server_with(names, |_| {})
     }
 
@@ -231,9 +231,15 @@ impl Pki {
 /// `mailcheck smtp smtp.example` with the fixture zones, its MX's port 25
 /// sent to `port`, and `extra` arguments.
 fn probe(port: u16, extra: &[&str]) -> Out {
+    probe_at(&format!("127.0.0.1:{port}"), extra)
+}
+
+/// `mailcheck smtp smtp.example` as [`probe`] does, its MX's port 25 sent
+/// to `addr` (`IP:PORT`): for servers other tests start.
+pub(crate) fn probe_at(addr: &str, extra: &[&str]) -> Out {
     let zone = fixtures().join("smtp/smtp.example.zone");
     let reverse = fixtures().join("shared/reverse-192.0.2.zone");
-    let connect_to = format!("mx.smtp.example:25:127.0.0.1:{port}");
+    let connect_to = format!("mx.smtp.example:25:{addr}");
     let mut args = vec![
         "smtp",
         "smtp.example",
@@ -248,6 +254,16 @@ fn probe(port: u16, extra: &[&str]) -> Out {
     ];
     args.extend_from_slice(extra);
     mailcheck(&args)
+}
+
+/// The EHLO extensions a probe reported.
+pub(crate) fn extensions(probe: &serde_json::Value) -> Vec<&str> {
+    probe["extensions"]
+        .as_array()
+        .expect("extensions")
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect()
 }
 
 #[test]
@@ -278,13 +294,10 @@ fn trusted_certificate_for_the_mx_name_passes() {
     assert_eq!(p["banner_code"], 220);
     assert_eq!(p["banner"], "mx.smtp.example ESMTP test");
     assert!(p["banner_ms"].as_u64().is_some());
-    let ext: Vec<&str> = p["extensions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e.as_str())
-        .collect();
-    assert_eq!(ext, ["PIPELINING", "SIZE 10240000", "STARTTLS", "8BITMIME"]);
+    assert_eq!(
+        extensions(p),
+        ["PIPELINING", "SIZE 10240000", "STARTTLS", "8BITMIME"]
+    );
     assert_eq!(p["tls_version"], "TLSv1.3");
     assert!(p["cipher"].as_str().unwrap().starts_with("TLS13_"), "{p}");
     assert_eq!(p["certificate"]["trusted"], true);

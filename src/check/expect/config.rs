@@ -54,6 +54,30 @@ pub struct DomainExpect {
     pub mx: Option<Vec<String>>,
     /// Findings accepted as they are.
     pub allow: Vec<Allow>,
+    /// Where in the file each expectation is written.
+    pub lines: KeyLines,
+}
+
+/// The 1-based lines of a `[[domain]]` table's keys in `file`, so that a
+/// report (SARIF) can point at the expectation behind an `expect.*` finding.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyLines {
+    /// The file, as given.
+    pub file: String,
+    /// `name =`.
+    pub name: usize,
+    /// Each item of `senders`, in order.
+    pub senders: Vec<usize>,
+    /// Each item of `not_senders`, in order.
+    pub not_senders: Vec<usize>,
+    /// `dmarc_policy =`.
+    pub dmarc_policy: Option<usize>,
+    /// Each item of `selectors`, in order.
+    pub selectors: Vec<usize>,
+    /// `min_key_bits =`.
+    pub min_key_bits: Option<usize>,
+    /// The first item of `mx` (the name's line for `mx = []`).
+    pub mx: Option<usize>,
 }
 
 /// One entry of `senders` or `not_senders`.
@@ -153,12 +177,39 @@ pub fn parse(label: &str, text: &str) -> Result<Expectations, String> {
                 at: at(span.start),
             });
         }
+        let lines_of = |items: &[Spanned<String>]| -> Vec<usize> {
+            items
+                .iter()
+                .map(|i| line_of(text, i.span().start))
+                .collect()
+        };
+        let lines = KeyLines {
+            file: label.to_string(),
+            name: line,
+            senders: lines_of(&d.senders),
+            not_senders: lines_of(&d.not_senders),
+            dmarc_policy: d
+                .dmarc_policy
+                .as_ref()
+                .map(|p| line_of(text, p.span().start)),
+            selectors: lines_of(&d.selectors),
+            min_key_bits: d
+                .min_key_bits
+                .as_ref()
+                .map(|b| line_of(text, b.span().start)),
+            mx: d.mx.as_ref().map(|hosts| {
+                hosts
+                    .first()
+                    .map_or(line, |h| line_of(text, h.span().start))
+            }),
+        };
         domains.push(DomainExpect {
+            lines,
             name,
             selectors: each(d.selectors, &at, selector)?,
             senders: each(d.senders, &at, sender)?,
             not_senders: each(d.not_senders, &at, sender)?,
-            dmarc_policy: d.dmarc_policy.map(|p| p.0),
+            dmarc_policy: d.dmarc_policy.map(|p| p.into_inner().0),
             min_key_bits: d.min_key_bits.map(|b| b.into_inner().0),
             mx: d
                 .mx
@@ -223,7 +274,7 @@ struct RawDomain {
     senders: Vec<Spanned<String>>,
     #[serde(default)]
     not_senders: Vec<Spanned<String>>,
-    dmarc_policy: Option<PolicyEntry>,
+    dmarc_policy: Option<Spanned<PolicyEntry>>,
     min_key_bits: Option<Spanned<KeyBits>>,
     mx: Option<Vec<Spanned<String>>>,
     #[serde(default)]

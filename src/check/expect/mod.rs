@@ -14,12 +14,13 @@
 
 mod allow;
 pub mod config;
+pub mod place;
 mod records;
 mod senders;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Allow, DomainExpect, Expectations, Sender, load};
+pub use config::{Allow, DomainExpect, Expectations, KeyLines, Sender, load};
 
 use super::{DomainOptions, check_domain};
 use crate::{dns::Dns, report::DomainReport};

@@ -4,6 +4,7 @@
 
 pub mod dns_server;
 pub mod faulty_dns;
+pub mod https;
 pub mod knot;
 
 use dns_server::TestDns;
