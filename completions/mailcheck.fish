@@ -56,6 +56,7 @@ complete -c mailcheck -n "__fish_mailcheck_needs_command" -f -a "help" -d 'Print
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -s s -l selector -d 'DKIM selector to check (repeatable); without it, common selectors are tried' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l ip -d 'An outbound IP that must pass SPF for the domain and have forward-confirmed reverse DNS' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l helo -d 'HELO/EHLO string to use with --ip, exactly as a client sent it (any text, e.g. "[192.0.2.1]"): SPF\'s %{h}; defaults to the domain' -r
+complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l trust-anchor -d 'DNSSEC trust anchor: DS or DNSKEY records of one zone, in zone-file form (a dsset- or K*.key file); default: the IANA root keys' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l ca -d 'Trust the CA certificates in this PEM file instead of the public (Mozilla) roots for HTTPS fetches (the MTA-STS policy, the BIMI logo)' -r -F
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l connect-to -d 'Connect to ADDR:PORT whenever HOST:PORT is to be reached over HTTPS (as curl\'s --connect-to; an empty HOST or PORT matches any). Repeatable. Certificates are still checked against HOST' -r
 complete -c mailcheck -n "__fish_mailcheck_using_subcommand domain" -l from-file -d 'Read domains from this file (one a line; - for standard input)' -r

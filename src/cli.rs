@@ -245,6 +245,11 @@ pub struct DomainArgs {
     #[arg(long, value_name = "NAME", requires = "ip")]
     pub helo: Option<String>,
 
+    /// DNSSEC trust anchor: DS or DNSKEY records of one zone, in zone-file
+    /// form (a dsset- or K*.key file); default: the IANA root keys.
+    #[arg(long, value_name = "FILE")]
+    pub trust_anchor: Option<PathBuf>,
+
     /// --ca and --connect-to for the MTA-STS policy and the BIMI logo.
     #[command(flatten)]
     pub https: HttpsArgs,

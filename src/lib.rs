@@ -17,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dns;
+pub mod dnssec;
 pub mod exit;
 pub mod explain;
 pub mod keys;

@@ -46,6 +46,10 @@ pub enum Area {
     Dkim,
     /// The DMARC policy.
     Dmarc,
+    /// DNSSEC signatures and the chain of trust.
+    Dnssec,
+    /// DANE TLSA records of the MX hosts (RFC 7672).
+    Dane,
     /// The MTA-STS record and policy.
     #[serde(rename = "mta-sts")]
     MtaSts,
@@ -72,6 +76,8 @@ impl Area {
             "spf" => Area::Spf,
             "dkim" => Area::Dkim,
             "dmarc" => Area::Dmarc,
+            "dnssec" => Area::Dnssec,
+            "dane" => Area::Dane,
             "mta-sts" => Area::MtaSts,
             "tlsrpt" => Area::Tlsrpt,
             "bimi" => Area::Bimi,
@@ -91,6 +97,8 @@ impl Area {
             Area::Spf => "SPF",
             Area::Dkim => "DKIM",
             Area::Dmarc => "DMARC",
+            Area::Dnssec => "DNSSEC",
+            Area::Dane => "DANE",
             Area::MtaSts => "MTA-STS",
             Area::Tlsrpt => "TLS-RPT",
             Area::Bimi => "BIMI",

@@ -3,8 +3,10 @@
 //! finding, and so is a DNS failure (status `error`).
 
 pub mod bimi;
+pub mod dane;
 pub mod dkim;
 pub mod dmarc;
+pub mod dnssec;
 pub mod expect;
 pub mod https;
 pub mod mta_sts;
@@ -16,9 +18,10 @@ pub mod tlsrpt;
 
 use crate::{
     dns::{Dns, DnsFailure},
+    dnssec::{Anchors, Validator},
     report::{DomainReport, Finding, Status},
 };
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 
 /// What `mailcheck domain` was asked to look at besides the domain itself.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +32,9 @@ pub struct DomainOptions {
     pub ip: Option<IpAddr>,
     /// The HELO name used with `ip` (for SPF macros); defaults to the domain.
     pub helo: Option<String>,
+    /// Where DNSSEC validation starts (`--trust-anchor`; the IANA root
+    /// anchors by default).
+    pub anchors: Arc<Anchors>,
     /// How the MTA-STS policy and the BIMI logo are fetched.
     pub https: https::HttpsOptions,
 }
@@ -37,7 +43,8 @@ pub struct DomainOptions {
 /// wall time is that of the longest chain of dependent lookups.
 pub async fn check_domain(dns: &Dns, domain: &str, options: &DomainOptions) -> DomainReport {
     let sender = format!("postmaster@{domain}");
-    let (mx, spf, mut dkim, dmarc, tlsrpt, mx_hosts, mta_sts, bimi) = tokio::join!(
+    let validator = Validator::new(dns, &options.anchors);
+    let (mx, spf, mut dkim, dmarc, tlsrpt, mx_hosts, mta_sts, bimi, secured) = tokio::join!(
         mx::check(dns, domain, options.ip),
         spf::analyse(dns, domain, &sender, options.ip, options.helo.as_deref()),
         dkim::probe(dns, domain, &options.selectors),
@@ -46,6 +53,11 @@ pub async fn check_domain(dns: &Dns, domain: &str, options: &DomainOptions) -> D
         provider::mx_hosts(dns, domain),
         mta_sts::check(dns, domain, &options.https),
         bimi::check(dns, domain, &options.https),
+        async {
+            let (mut findings, trust) = dnssec::check(&validator, domain).await;
+            findings.extend(dane::check(dns, &validator, domain, trust.as_ref()).await);
+            findings
+        },
     );
     let mx_hosts = mx_hosts.ok();
     // The providers those answers name; then their DKIM selectors too.
@@ -67,6 +79,7 @@ pub async fn check_domain(dns: &Dns, domain: &str, options: &DomainOptions) -> D
     findings.extend(spf.findings);
     findings.extend(dkim.findings());
     findings.extend(dmarc);
+    findings.extend(secured);
     findings.extend(mta_sts);
     findings.extend(tlsrpt);
     findings.extend(bimi);

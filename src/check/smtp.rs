@@ -154,6 +154,9 @@ pub struct Probe {
     pub cipher: Option<String>,
     /// The leaf certificate, when one was seen.
     pub certificate: Option<CertInfo>,
+    /// The certificates the server presented (DER), leaf first, for
+    /// matching against TLSA records (`dane.match`).
+    pub chain: Vec<Vec<u8>>,
 }
 
 /// The leaf certificate's dates and names, and the verifier's verdict.
@@ -443,8 +446,12 @@ async fn probe_address(
             _ => Vec::new(),
         }
     };
+    let tlsa = super::dane::tlsa_for_smtp(dns, host, port);
     let conversation = converse(host, port, dest, options, &at, &mut probe, &mut findings);
-    let (_, ptr) = tokio::join!(conversation, ptr);
+    let (_, ptr, tlsa) = tokio::join!(conversation, ptr, tlsa);
+    if !tlsa.is_empty() && !probe.chain.is_empty() {
+        findings.push(super::dane::match_finding(&at, &tlsa, &probe.chain));
+    }
     findings.extend(ptr);
     (findings, probe)
 }
@@ -735,6 +742,10 @@ async fn tls(
                 probe.cipher.as_deref().unwrap_or("an unnamed cipher suite")
             ),
         ));
+        probe.chain = session
+            .peer_certificates()
+            .map(|c| c.iter().map(|d| d.to_vec()).collect())
+            .unwrap_or_default();
         let leaf = session.peer_certificates().and_then(|c| c.first());
         let outcome = verdict.lock().map(|v| v.clone()).unwrap_or(None);
         findings.push(certificate(host, at, leaf, outcome, probe));

@@ -90,10 +90,15 @@ pub async fn run(
     };
     // SPF is evaluated by mailcheck itself: mail-auth evaluates nothing here.
     let dns = Arc::new(build_dns(config)?);
+    let anchors = match &args.trust_anchor {
+        Some(path) => crate::dnssec::Anchors::load(path).map_err(RunError::Input)?,
+        None => crate::dnssec::Anchors::root(),
+    };
     let options = Arc::new(DomainOptions {
         selectors,
         ip: args.ip,
         helo: helo(args.helo.as_deref()),
+        anchors: Arc::new(anchors),
         https: https_options(&args.https, timeout)?,
     });
     let deadline = batch::deadline(config);

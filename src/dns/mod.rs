@@ -21,6 +21,7 @@ pub mod memo;
 pub mod no_tls;
 pub mod resolv_conf;
 pub mod save;
+pub mod signed;
 pub mod zone;
 
 /// The name helpers, where the DNS layer's callers have always found them.
@@ -29,13 +30,16 @@ pub use answer::{Answer, DnsFailure, Lookup, Rcode};
 pub use live::client;
 pub use memo::{MAX_ASKS, MEMO_CAPACITY, RETRY_FAILED_AFTER};
 
+use crate::util::lock;
 use hickory_resolver::proto::rr::{Name, RecordType};
 use memo::AnswerMemo;
+use signed::{Signed, SignedLookup, ZoneIndex};
 use std::{
     net::{IpAddr, SocketAddr},
-    sync::Arc,
+    sync::{Arc, Mutex, OnceLock},
     time::{Duration, Instant},
 };
+use tokio::sync::OnceCell;
 use zone::{ZoneRcode, ZoneSet};
 
 /// Where answers come from.
@@ -60,6 +64,9 @@ pub trait AnswerSink: Send + Sync {
     fn learn(&self, name: &Name, rtype: RecordType, lookup: &Lookup);
 }
 
+/// Where one DNSSEC question's reply arrives.
+type SignedSlot = Arc<OnceCell<SignedLookup>>;
+
 /// The DNS layer every check goes through.
 pub struct Dns {
     backend: Backend,
@@ -68,6 +75,11 @@ pub struct Dns {
     sinks: Vec<Arc<dyn AnswerSink>>,
     /// What the user should know about how the source was set up.
     notices: Vec<String>,
+    /// DNSSEC questions ([`Dns::query_dnssec`]), each asked once while it
+    /// is in use, bounded as the answer memo is.
+    signed: Mutex<memo::Generations<(Name, RecordType), SignedSlot>>,
+    /// Zone mode: the records by owner, for DNSSEC questions.
+    zone_index: OnceLock<ZoneIndex>,
 }
 
 /// Settings for live DNS.
@@ -105,6 +117,8 @@ impl Dns {
             memo: AnswerMemo::default(),
             sinks: Vec::new(),
             notices,
+            signed: Mutex::new(memo::Generations::new(MEMO_CAPACITY)),
+            zone_index: OnceLock::new(),
         })
     }
 
@@ -115,6 +129,8 @@ impl Dns {
             memo: AnswerMemo::default(),
             sinks: Vec::new(),
             notices: Vec::new(),
+            signed: Mutex::new(memo::Generations::new(MEMO_CAPACITY)),
+            zone_index: OnceLock::new(),
         }
     }
 
@@ -188,6 +204,59 @@ impl Dns {
         })
         .await
         .0
+        .clone()
+    }
+
+    /// Ask one question for DNSSEC validation: live, with the DO and CD
+    /// bits, the reply whole (RRSIGs, NSEC records); from zone files, the
+    /// same records as a server would give ([`signed`]). Each question is
+    /// asked once per run; these answers are not told to the sinks.
+    pub async fn query_dnssec(&self, name: &Name, rtype: RecordType) -> SignedLookup {
+        let mut key_name = name.to_lowercase();
+        key_name.set_fqdn(true);
+        let slot = {
+            let mut slots = lock(&self.signed);
+            let key = (key_name.clone(), rtype);
+            match slots.get(&key) {
+                Some(slot) => slot.clone(),
+                None => {
+                    let slot = SignedSlot::default();
+                    slots.insert(key, slot.clone());
+                    slot
+                }
+            }
+        };
+        slot.get_or_init(|| async {
+            match &self.backend {
+                Backend::Zone(zones) => {
+                    let index = self.zone_index.get_or_init(|| ZoneIndex::new(zones));
+                    if let Some(failure) = zones.failure(&key_name, rtype) {
+                        return Err(failure);
+                    }
+                    signed::from_zone(zones, index, &key_name, rtype)
+                }
+                Backend::Live(client) => {
+                    let reply = client.query_dnssec(&key_name, rtype).await?;
+                    let message = reply.message;
+                    let rcode = if message.metadata.response_code
+                        == hickory_resolver::proto::op::ResponseCode::NXDomain
+                    {
+                        Rcode::NxDomain
+                    } else {
+                        Rcode::NoError
+                    };
+                    Ok(Arc::new(Signed {
+                        answer: Answer {
+                            rcode,
+                            records: message.answers,
+                        },
+                        authority: message.authorities,
+                        authentic_data: message.metadata.authentic_data,
+                    }))
+                }
+            }
+        })
+        .await
         .clone()
     }
 

@@ -12,8 +12,10 @@
 //! from the RFCs they cite; `rfc` lists sections as `RFC 7208 4.6.4`.
 
 mod bimi;
+mod dane;
 mod dkim;
 mod dmarc;
+mod dnssec;
 mod expect;
 mod mta_sts;
 mod mx;
@@ -52,6 +54,8 @@ pub fn all() -> impl Iterator<Item = &'static Entry> {
         spf::ENTRIES,
         dkim::ENTRIES,
         dmarc::ENTRIES,
+        dnssec::ENTRIES,
+        dane::ENTRIES,
         mta_sts::ENTRIES,
         tlsrpt::ENTRIES,
         bimi::ENTRIES,

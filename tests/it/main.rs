@@ -6,6 +6,7 @@ mod batch;
 mod check;
 mod cli;
 mod commands;
+mod dnssec;
 mod domain;
 mod explain;
 mod faults;

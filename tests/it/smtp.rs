@@ -620,3 +620,108 @@ fn deadline_cuts_a_silent_server_short() {
     assert_eq!(out.code, 3, "{}", out.stdout);
     assert_eq!(statuses(&out.json(), "run.deadline"), ["error"]);
 }
+
+/// `mailcheck smtp` against a server with a fresh leaf key, with the TLSA
+/// records `tlsa` makes from the SHA-256 of the leaf's SubjectPublicKeyInfo
+/// and of the CA certificate (lines for `_25._tcp.mx`) added to the
+/// smtp.example zone.
+fn probe_with_tlsa(tlsa: impl Fn(&str, &str) -> Vec<String>) -> Out {
+    use sha2::Digest;
+    let hex = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+    let pki = Pki::new();
+    let key = KeyPair::generate().expect("leaf key");
+    let params = CertificateParams::new(vec!["mx.smtp.example".to_string()]).expect("params");
+    let leaf = params.signed_by(&key, &pki.issuer).expect("leaf");
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(pki.versions)
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone(), pki.ca_der.clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .expect("server config");
+    let port = serve(Behaviour::Tls(Arc::new(config)));
+    let spki = hex(&sha2::Sha256::digest(
+        rcgen::PublicKeyData::subject_public_key_info(&key),
+    ));
+    let ca = hex(&sha2::Sha256::digest(pki.ca_der.as_ref()));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut zone =
+        std::fs::read_to_string(fixtures().join("smtp/smtp.example.zone")).expect("zone");
+    for line in tlsa(&spki, &ca) {
+        zone.push_str(&format!("_25._tcp.mx TLSA {line}\n"));
+    }
+    let zone_path = dir.path().join("smtp.example.zone");
+    std::fs::write(&zone_path, zone).expect("write zone");
+    let reverse = fixtures().join("shared/reverse-192.0.2.zone");
+    let connect_to = format!("mx.smtp.example:25:127.0.0.1:{port}");
+    let ca_path = pki.ca_path();
+    mailcheck(&[
+        "smtp",
+        "smtp.example",
+        "--zone",
+        zone_path.to_str().unwrap(),
+        "--zone",
+        reverse.to_str().unwrap(),
+        "--connect-to",
+        &connect_to,
+        "--ehlo",
+        "probe.mailcheck.test",
+        "--ca",
+        ca_path.to_str().unwrap(),
+        "--json",
+    ])
+}
+
+#[test]
+fn dane_match_compares_the_certificate_with_the_tlsa_records() {
+    // No TLSA records: no dane.match finding.
+    let out = probe_with_tlsa(|_, _| Vec::new());
+    assert!(
+        statuses(&out.json(), "dane.match").is_empty(),
+        "{}",
+        out.stdout
+    );
+
+    // DANE-EE of the leaf's public key.
+    let out = probe_with_tlsa(|spki, _| vec![format!("3 1 1 {spki}")]);
+    let v = out.json();
+    assert_eq!(statuses(&v, "dane.match"), ["pass"], "{}", out.stdout);
+    assert!(
+        messages(&v, "dane.match")[0].contains("TLSA 3 1 1"),
+        "{}",
+        out.stdout
+    );
+
+    // DANE-TA of the CA certificate the server sends after its leaf.
+    let out = probe_with_tlsa(|_, ca| vec![format!("2 0 1 {ca}")]);
+    let v = out.json();
+    assert_eq!(statuses(&v, "dane.match"), ["pass"], "{}", out.stdout);
+    assert!(
+        messages(&v, "dane.match")[0].contains("certificate 2"),
+        "{}",
+        out.stdout
+    );
+
+    // Records of other keys, and the CA's digest given as DANE-EE: no match.
+    let out =
+        probe_with_tlsa(|_, ca| vec![format!("3 1 1 {}", "ab".repeat(32)), format!("3 0 1 {ca}")]);
+    let v = out.json();
+    assert_eq!(statuses(&v, "dane.match"), ["fail"], "{}", out.stdout);
+    assert!(
+        messages(&v, "dane.match")[0].contains("matches none of its 2"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.code, 1, "{}", out.stdout);
+
+    // PKIX usages are not used for SMTP: nothing to match against.
+    let out = probe_with_tlsa(|spki, _| vec![format!("1 1 1 {spki}")]);
+    assert!(
+        statuses(&out.json(), "dane.match").is_empty(),
+        "{}",
+        out.stdout
+    );
+}

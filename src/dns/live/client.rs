@@ -43,7 +43,7 @@
 use super::{
     pool::Pool,
     tcp, unanswered,
-    wire::{Got, UDP_BUFFER, encode, parse_answer},
+    wire::{Got, Opt, UDP_BUFFER, encode, parse_answer},
 };
 use crate::dns::DnsFailure;
 use futures_util::{StreamExt, stream::FuturesUnordered};
@@ -179,6 +179,23 @@ impl Client {
     /// asked first again, so a dead nameserver costs one timeout, not one
     /// per question.
     pub async fn query(&self, name: &Name, rtype: RecordType) -> Result<Reply, DnsFailure> {
+        self.query_with(name, rtype, false).await
+    }
+
+    /// Ask `name`/`rtype` as [`Client::query`] does, with the DO and CD bits
+    /// set (RFC 3225, RFC 4035 3.2.2): the reply carries the RRSIGs of its
+    /// answer and the NSEC/NSEC3 records of a denial, for mailcheck to
+    /// validate (`crate::dnssec`).
+    pub async fn query_dnssec(&self, name: &Name, rtype: RecordType) -> Result<Reply, DnsFailure> {
+        self.query_with(name, rtype, true).await
+    }
+
+    async fn query_with(
+        &self,
+        name: &Name,
+        rtype: RecordType,
+        dnssec: bool,
+    ) -> Result<Reply, DnsFailure> {
         let mut last = DnsFailure::Other("no nameserver is configured".into());
         let count = self.servers.len();
         let start = if self.rotate {
@@ -187,7 +204,7 @@ impl Client {
             self.first.load(Ordering::Relaxed)
         };
         for server in (0..count * self.attempts).map(|k| (start + k) % count) {
-            let outcome = self.ask(server, name, rtype).await;
+            let outcome = self.ask(server, name, rtype, dnssec).await;
             if !self.rotate && matches!(outcome, Err(DnsFailure::Timeout | DnsFailure::Other(_))) {
                 let _ = self.first.compare_exchange(
                     server,
@@ -226,6 +243,7 @@ impl Client {
         server: usize,
         name: &Name,
         rtype: RecordType,
+        dnssec: bool,
     ) -> Result<Message, DnsFailure> {
         let entry = &self.servers[server];
         let _place = entry
@@ -234,7 +252,12 @@ impl Client {
             .await
             .map_err(|_| DnsFailure::Local("the client is shutting down".into()))?;
         let edns = !entry.no_edns.load(Ordering::Relaxed);
-        let mut got = self.udp(server, name, rtype, edns).await?;
+        let opt = match (edns, dnssec) {
+            (false, _) => Opt::Plain,
+            (true, false) => Opt::Edns,
+            (true, true) => Opt::Dnssec,
+        };
+        let mut got = self.udp(server, name, rtype, opt).await?;
         if edns
             && let Got::Message(message) = &got
             && matches!(
@@ -244,7 +267,7 @@ impl Client {
         {
             // A server that does not understand EDNS (RFC 6891 7): ask
             // plainly, and keep doing so if that works.
-            got = self.udp(server, name, rtype, false).await?;
+            got = self.udp(server, name, rtype, Opt::Plain).await?;
             if let Got::Message(plain) = &got
                 && !matches!(
                     plain.metadata.response_code,
@@ -256,7 +279,7 @@ impl Client {
         }
         match got {
             Got::Message(message) if !message.metadata.truncation => Ok(message),
-            _ => tcp::ask(entry.addr, name, rtype, self.timeout).await,
+            _ => tcp::ask(entry.addr, name, rtype, self.timeout, dnssec && edns).await,
         }
     }
 
@@ -265,7 +288,7 @@ impl Client {
         server: usize,
         name: &Name,
         rtype: RecordType,
-        edns: bool,
+        edns: Opt,
     ) -> Result<Got, DnsFailure> {
         if self.servers[server].pooled {
             let addr = self.servers[server].addr;
@@ -287,7 +310,7 @@ impl Client {
         server: SocketAddr,
         name: &Name,
         rtype: RecordType,
-        edns: bool,
+        edns: Opt,
     ) -> Result<Got, DnsFailure> {
         let deadline = tokio::time::Instant::now() + self.timeout;
         let interval = (self.timeout / 3).max(MIN_RESEND_INTERVAL);

@@ -7,7 +7,7 @@
 
 use super::{
     client::{MIN_RESEND_INTERVAL, io_failure, open_socket},
-    wire::{Got, UDP_BUFFER, encode, parse_answer},
+    wire::{Got, Opt, UDP_BUFFER, encode, parse_answer},
 };
 use crate::{dns::DnsFailure, util::lock};
 use hickory_resolver::proto::rr::{Name, RecordType};
@@ -95,7 +95,7 @@ impl Pool {
         timeout: Duration,
         name: &Name,
         rtype: RecordType,
-        edns: bool,
+        edns: Opt,
     ) -> Result<Got, DnsFailure> {
         // A socket retired and drained just now has no reader: take another.
         let (channel, id, reply) = loop {

@@ -3,7 +3,7 @@
 
 use super::{
     client::io_failure,
-    wire::{encode, parse_answer},
+    wire::{Opt, encode, parse_answer},
 };
 use crate::dns::DnsFailure;
 use hickory_resolver::proto::{
@@ -16,15 +16,19 @@ use tokio::{
     net::TcpStream,
 };
 
-/// One question over its own TCP connection (RFC 7766), all within the timeout.
+/// One question over its own TCP connection (RFC 7766), all within the
+/// timeout; a DNSSEC question keeps its DO bit ([`Opt::Dnssec`]), any other
+/// goes without EDNS.
 pub(super) async fn ask(
     server: SocketAddr,
     name: &Name,
     rtype: RecordType,
     timeout: Duration,
+    dnssec: bool,
 ) -> Result<Message, DnsFailure> {
     let id: u16 = rand::random();
-    let packet = encode(id, name, rtype, false)?;
+    let opt = if dnssec { Opt::Dnssec } else { Opt::Plain };
+    let packet = encode(id, name, rtype, opt)?;
     let exchange = async {
         let mut stream = TcpStream::connect(server)
             .await

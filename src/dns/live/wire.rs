@@ -16,6 +16,21 @@ pub(super) const EDNS_PAYLOAD: u16 = 1232;
 /// the buffer's extra byte: its question is asked again over TCP.
 pub(super) const UDP_BUFFER: usize = 4_096;
 
+/// What a question carries in its OPT record (RFC 6891).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Opt {
+    /// No OPT record: for a server that answered FORMERR or NOTIMP to EDNS,
+    /// and over TCP.
+    Plain,
+    /// EDNS with mailcheck's UDP payload size.
+    Edns,
+    /// EDNS with the DO bit (RFC 3225) and the CD bit (RFC 4035 3.2.2): the
+    /// server is to send the RRSIG, NSEC and NSEC3 records with its answer,
+    /// and a validating resolver is to pass on data it finds bogus, so that
+    /// mailcheck validates the answer itself and can say why it fails.
+    Dnssec,
+}
+
 /// What one UDP exchange produced.
 pub(super) enum Got {
     /// The answer.
@@ -28,19 +43,24 @@ pub(super) enum Got {
 /// A recursive query for `name`/`rtype` with this ID; over UDP it offers
 /// EDNS with a 1,232-byte payload (the DNS Flag Day 2020 size, which avoids
 /// IP fragmentation), so a DKIM key or a long SPF record needs no TCP retry.
+/// A DNSSEC question ([`Opt::Dnssec`]) sets DO and CD as well.
 pub(super) fn encode(
     id: u16,
     name: &Name,
     rtype: RecordType,
-    edns: bool,
+    edns: Opt,
 ) -> Result<Vec<u8>, DnsFailure> {
     let mut message = Message::query();
     message.metadata.id = id;
     message.metadata.recursion_desired = true;
     message.add_query(Query::query(name.clone(), rtype));
-    if edns {
+    if edns != Opt::Plain {
         let mut opt = Edns::new();
         opt.set_max_payload(EDNS_PAYLOAD);
+        if edns == Opt::Dnssec {
+            opt.set_dnssec_ok(true);
+            message.metadata.checking_disabled = true;
+        }
         message.edns = Some(opt);
     }
     message
@@ -76,4 +96,30 @@ pub(super) fn parse_answer(
         _ => false,
     };
     answers.then_some(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(opt: Opt) -> Message {
+        let name = Name::from_ascii("example.com.").unwrap();
+        Message::from_vec(&encode(7, &name, RecordType::DS, opt).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn dnssec_questions_set_do_and_cd_and_others_do_not() {
+        let m = sent(Opt::Dnssec);
+        let edns = m.edns.as_ref().expect("an OPT record");
+        assert!(edns.flags().dnssec_ok, "DO (RFC 3225)");
+        assert!(m.metadata.checking_disabled, "CD (RFC 4035 3.2.2)");
+        assert_eq!(edns.max_payload(), EDNS_PAYLOAD);
+
+        let m = sent(Opt::Edns);
+        assert!(!m.edns.as_ref().expect("an OPT record").flags().dnssec_ok);
+        assert!(!m.metadata.checking_disabled);
+
+        let m = sent(Opt::Plain);
+        assert!(m.edns.is_none());
+    }
 }
