@@ -13,6 +13,8 @@ from seeded primes, so two runs write identical files):
                             nested include, some with `mx`), DKIM key at
                             s1._domainkey (one of --keys RSA-2048 keys), DMARC
   zones/example-1k.zone     the same records for the first --subset domains
+  zones/example-100k.zone   every domain, then filler domains of the same
+                            shape, --zone-records records in all (100,000)
   zones/esp.test.zone       the shared SPF providers (_spf.pNN.esp.test)
   zones/reverse.zone        origin 198.in-addr.arpa.: PTR for every MX address
   keys/kN.pem, kN.pk8.pem   the private keys (PKCS#1 for dkimpy, PKCS#8)
@@ -20,6 +22,10 @@ from seeded primes, so two runs write identical files):
   msgs/mNNNN.eml            --messages signed messages of 10 KiB body
   big/bN.eml                --big signed messages of 1 MiB body
   verify-1k.txt, verify-big.txt  `PATH IP HELO MAIL-FROM` a line
+  verify-10k.txt            the --messages messages, the whole list --repeat
+                            (10) times, all from ONE_IP (listed by no SPF
+                            record); verify-one-ip-1k.txt and
+                            verify-100k.txt: the same once and 100 times
   spf-1k.txt                `IDENTITY IP HELO` a line (pass and fail cases)
   meta.json                 counts, the latency-test domain and its chain
 
@@ -39,6 +45,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa as crsa
 import dkim
 
 SELECTOR = "s1"
+# The one sending address of the bulk verify lists: no SPF record lists it
+# (documentation range, RFC 5737).
+ONE_IP = "192.0.2.99"
 SIGNED = [b"from", b"to", b"subject", b"date", b"message-id", b"mime-version",
           b"content-type"]
 WORDS = ("invoice shipment meeting agenda report quarterly update delivery "
@@ -139,6 +148,9 @@ def main():
     ap.add_argument("--nested", type=int, default=10, help="providers with a nested include")
     ap.add_argument("--keys", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--zone-records", type=int, default=100000,
+                    help="records in zones/example-100k.zone: every domain, then filler domains")
+    ap.add_argument("--repeat", type=int, default=10, help="times verify-10k.txt lists each message")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     # dkimpy stamps t= from the clock; a fixed past time keeps the files
@@ -208,6 +220,27 @@ def main():
             for d in doms[:count]:
                 f.write("\n".join(domain_records(d)) + "\n")
 
+    # The large zone for verify: the same domains, then filler domains (the
+    # same shape, drawn from a second generator so that the data above does
+    # not change) until it holds --zone-records records.
+    rng2 = random.Random(a.seed + 1)
+    with open(os.path.join(out, "zones", "example-100k.zone"), "w") as f:
+        f.write("$ORIGIN example.\n$TTL 3600\n" + soa.format(o="example.") + "ns A 127.0.0.1\n")
+        nrec = 3  # SOA, NS, ns A
+        i = 0
+        while i < a.domains or nrec < a.zone_records:
+            if i < a.domains:
+                d = doms[i]
+            else:
+                d = dict(i=i, name="d%05d" % i, nmx=2 if i % 3 == 0 else 1,
+                         incs=rng2.sample(range(a.providers), rng2.randint(1, 3)), use_mx=i % 5 == 0,
+                         key=i % a.keys, policy=("reject", "quarantine", "reject", "none")[i % 4])
+            recs = domain_records(d)
+            f.write("\n".join(recs) + "\n")
+            nrec += len(recs)
+            i += 1
+    zone_records = nrec
+
     with open(os.path.join(out, "zones", "reverse.zone"), "w") as f:
         f.write("$ORIGIN 198.in-addr.arpa.\n$TTL 3600\n" + soa.format(o="198.in-addr.arpa.") + "ns A 127.0.0.1\n")
         for d in doms:
@@ -242,6 +275,14 @@ def main():
         open(path, "wb").write(message(d, i, 10 * 1024))
         lines.append("%s %s mx1.%s bounce@%s\n" % (path, sender_ip(d, i), d["fqdn"], d["fqdn"]))
     open(os.path.join(out, "verify-1k.txt"), "w").write("".join(lines))
+    # The bulk setup: every message listed --repeat times (the whole list
+    # again and again, so a memo must hold every domain to help), all from
+    # one address that no SPF record lists (SPF fails; DMARC passes on the
+    # aligned DKIM signature). Also the list once and 100 times, for memory.
+    once = ["%s %s %s %s\n" % ((l.split()[0], ONE_IP) + tuple(l.split()[2:4])) for l in lines]
+    for fname, times in (("verify-one-ip-1k.txt", 1), ("verify-10k.txt", a.repeat),
+                         ("verify-100k.txt", 100)):
+        open(os.path.join(out, fname), "w").write("".join(once) * times)
     lines = []
     for i in range(a.big):
         d = doms[i]
@@ -282,7 +323,7 @@ def main():
     cand = [d for d in doms[:a.subset] if d["nmx"] == 2 and any(p < a.nested for p in d["incs"])]
     lat = max(cand, key=lambda d: (depth(d) + (1 if d["use_mx"] else 0), len(d["incs"]), -d["i"]))
     chains = {"mx": 4, "spf": depth(lat), "spf-mx": 3 if lat["use_mx"] else 0, "dkim": 1, "dmarc": 1}
-    meta = dict(seed=a.seed, domains=a.domains, subset=a.subset, messages=a.messages, big=a.big,
+    meta = dict(seed=a.seed, domains=a.domains, zone_records=zone_records, repeat=a.repeat, one_ip=ONE_IP, subset=a.subset, messages=a.messages, big=a.big,
                 providers=a.providers, keys=a.keys, selector=SELECTOR, spf_expect=expect,
                 latency_domain=lat["fqdn"], latency_chains=chains,
                 latency_chain=max(chains.values()),
