@@ -309,9 +309,9 @@ pub async fn verify(
         join_all(
             prefetch
                 .iter()
-                .map(|n| async move { (n.clone(), dns.query_str(n, RecordType::TXT).await) })
+                .map(|n| async move { (n.clone(), for_mailauth(auth, n, RecordType::TXT).await) })
         ),
-        discover(dns, memos, &from_domain),
+        discover(auth, &from_domain),
         memos.spf(spf_key, || async {
             std::sync::Arc::new(
                 spf_for(
@@ -409,10 +409,10 @@ pub async fn verify(
         spf_candidate,
     );
     let (walk_lookups, _) = tokio::join!(
-        join_all(walks.iter().map(|n| dns.query_str(n, RecordType::TXT))),
+        join_all(walks.iter().map(|n| for_mailauth(auth, n, RecordType::TXT))),
         async {
             if np_matters {
-                let _ = dns.query_str(&from_domain, RecordType::A).await;
+                let _ = for_mailauth(auth, &from_domain, RecordType::A).await;
             }
         }
     );
@@ -544,13 +544,31 @@ pub async fn verify(
     })
 }
 
+/// Ask a question whose answer mail-auth will read from its caches. From
+/// zones, its caches answer any name on demand. Live, they hold only what
+/// was fetched, and they are bounded apart from the DNS memo: an answer the
+/// memo still serves may have left them, so it is put back
+/// ([`crate::auth::Caches::ensure`]); otherwise mail-auth would report
+/// temperror for a record that was found.
+async fn for_mailauth(auth: &Auth, name: &str, rtype: RecordType) -> crate::dns::Lookup {
+    let dns = auth.dns();
+    let lookup = dns.query_str(name, rtype).await;
+    if !dns.is_offline()
+        && let Ok(n) = crate::dns::parse_name(name)
+    {
+        auth.caches().ensure(&n, rtype, &lookup);
+    }
+    lookup
+}
+
 /// DMARC discovery for the From domain (RFC 9989 4.10), once per run.
 /// mail-auth's DMARC evaluation then reads the same `_dmarc` names from its
-/// caches: from zones they are answered on demand, but live, only what was
-/// fetched is there, so a memoised walk's names are asked again (answered
-/// by the DNS memo) to keep them fetched exactly as the walk would.
-async fn discover(dns: &Dns, memos: &memo::Memos, domain: &str) -> memo::DiscoveryOutcome {
-    let outcome = memos
+/// caches; live, they are asked again (the DNS memo answers) so that those
+/// caches hold them ([`for_mailauth`]).
+async fn discover(auth: &Auth, domain: &str) -> memo::DiscoveryOutcome {
+    let dns = auth.dns();
+    let outcome = auth
+        .memos()
         .discovery(domain, || async {
             dmarc::discover(dns, domain).await.map(std::sync::Arc::new)
         })
@@ -558,7 +576,12 @@ async fn discover(dns: &Dns, memos: &memo::Memos, domain: &str) -> memo::Discove
     if !dns.is_offline()
         && let Ok(d) = &outcome
     {
-        join_all(d.queried.iter().map(|n| dns.query_str(n, RecordType::TXT))).await;
+        join_all(
+            d.queried
+                .iter()
+                .map(|n| for_mailauth(auth, n, RecordType::TXT)),
+        )
+        .await;
     }
     outcome
 }
