@@ -95,6 +95,16 @@ impl<K: Hash + Eq + Clone, V: Clone> MapCache<K, V> {
         cache
     }
 
+    /// True when the cache holds an answer or a failure for `key`; a held
+    /// entry is marked as used, so it stays for the reader about to come.
+    fn holds<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        lock(&self.answers).get(key).is_some() || lock(&self.failed).get(key).is_some()
+    }
+
     fn put(&self, key: K, value: Option<V>) {
         match value {
             Some(v) => {
@@ -213,6 +223,29 @@ impl Caches {
             ipv4: MapCache::zone(nx(), names.clone(), ipv4),
             ipv6: MapCache::zone(nx(), names, ipv6),
             ptr: MapCache::zone(nx(), ips, ptr),
+        }
+    }
+
+    /// Record an answer unless the cache of its type still holds one for
+    /// the name. Live caches are bounded apart from the DNS layer's memo, so
+    /// an answer the memo still serves (and therefore does not fetch, or
+    /// tell its sinks, again) may have left mail-auth's cache; without this,
+    /// mail-auth would find nothing there and report temperror.
+    pub fn ensure(&self, name: &Name, rtype: RecordType, lookup: &Lookup) {
+        let key = cache_key(name);
+        let held = match rtype {
+            RecordType::TXT => self.txt.holds(key.as_str()),
+            RecordType::MX => self.mx.holds(key.as_str()),
+            RecordType::A => self.ipv4.holds(key.as_str()),
+            RecordType::AAAA => self.ipv6.holds(key.as_str()),
+            RecordType::PTR => match ip_from_reverse_name(name) {
+                Some(ip) => self.ptr.holds(&ip),
+                None => true,
+            },
+            _ => true,
+        };
+        if !held {
+            self.learn(name, rtype, lookup);
         }
     }
 
@@ -386,5 +419,51 @@ impl DnsCache for Caches {
     }
     fn ptr(&self) -> Option<&Self::Ptr> {
         Some(&self.ptr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_resolver::proto::rr::{Record, rdata::TXT};
+
+    fn name(text: &str) -> Name {
+        Name::from_ascii(text).expect("name")
+    }
+
+    fn txt(owner: &Name, text: &str) -> Lookup {
+        Ok(Arc::new(Answer {
+            rcode: Rcode::NoError,
+            records: vec![Record::from_rdata(
+                owner.clone(),
+                300,
+                RData::TXT(TXT::new(vec![text.to_string()])),
+            )],
+        }))
+    }
+
+    #[test]
+    fn ensure_puts_back_an_answer_the_bounded_live_cache_let_go() {
+        let caches = Caches::live();
+        let dmarc = name("_dmarc.example.com.");
+        let answer = txt(&dmarc, "v=DMARC1; p=reject");
+        caches.learn(&dmarc, RecordType::TXT, &answer);
+        // Enough other answers for two generations to fill.
+        for i in 0..=2 * MEMO_CAPACITY {
+            let other = name(&format!("_dmarc.d{i}.example."));
+            caches.learn(&other, RecordType::TXT, &txt(&other, "v=DMARC1; p=none"));
+        }
+        assert!(caches.txt.get("_dmarc.example.com.").is_none());
+        caches.ensure(&dmarc, RecordType::TXT, &answer);
+        let Some(TxtRecord::Dmarc(record)) = caches.txt.get("_dmarc.example.com.") else {
+            panic!("the record was not put back");
+        };
+        assert_eq!(record.p, mail_auth::dmarc::Policy::Reject);
+        // A held answer is left as it is.
+        caches.ensure(&dmarc, RecordType::TXT, &txt(&dmarc, "v=DMARC1; p=none"));
+        let Some(TxtRecord::Dmarc(record)) = caches.txt.get("_dmarc.example.com.") else {
+            panic!("the record went away");
+        };
+        assert_eq!(record.p, mail_auth::dmarc::Policy::Reject);
     }
 }

@@ -41,6 +41,7 @@ pub struct Auth {
     dns: Dns,
     caches: Arc<Caches>,
     authenticator: MessageAuthenticator,
+    memos: crate::verify::memo::Memos,
 }
 
 impl Auth {
@@ -60,6 +61,7 @@ impl Auth {
             dns,
             caches,
             authenticator,
+            memos: Default::default(),
         })
     }
 
@@ -79,6 +81,11 @@ impl Auth {
     /// The caches to pass to mail-auth (`Parameters::with_cache`).
     pub fn caches(&self) -> &Caches {
         &self.caches
+    }
+
+    /// What `verify` works out once per domain over these answers.
+    pub fn memos(&self) -> &crate::verify::memo::Memos {
+        &self.memos
     }
 }
 

@@ -19,6 +19,7 @@ use super::{
     sig::{Kind, SigHeader},
 };
 use mail_auth::{ArcOutput, DkimResult};
+use std::sync::Arc;
 
 /// The ARC headers of a message, read with the rules applied.
 pub struct ArcHeaders {
@@ -107,7 +108,7 @@ impl ArcHeaders {
 
 /// The chain's verdict: our rules first, then mail-auth's outcome.
 /// `keys` holds the key lookups for [`ArcHeaders::key_names`], in order.
-pub fn judge(headers: &ArcHeaders, output: &ArcOutput<'_>, keys: &[Key]) -> ArcVerdict {
+pub fn judge(headers: &ArcHeaders, output: &ArcOutput<'_>, keys: &[Arc<Key>]) -> ArcVerdict {
     let instances = headers.seals.len();
     let fail = |reason: String| ArcVerdict {
         result: AuthResult::Fail,
@@ -123,7 +124,7 @@ pub fn judge(headers: &ArcHeaders, output: &ArcOutput<'_>, keys: &[Key]) -> ArcV
         .seals
         .iter()
         .chain(&headers.signatures)
-        .zip(keys)
+        .zip(keys.iter().map(|k| &**k))
         .filter(|(s, _)| {
             s.tags.get("cv").is_some() || newest_ams.is_some_and(|n| std::ptr::eq(*s, n))
         })

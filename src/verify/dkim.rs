@@ -71,7 +71,20 @@ pub enum Key {
         record: KeyRecord,
         /// The record's text.
         text: String,
+        /// What the report says about the key.
+        facts: KeyFacts,
     },
+}
+
+/// The facts a report gives about a signature's key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyFacts {
+    /// The size in bits of an RSA key.
+    pub bits: Option<usize>,
+    /// `rsa`, `ed25519`, or the `k=` as published.
+    pub kind: Option<String>,
+    /// `t=y`: the key is in testing mode.
+    pub testing: bool,
 }
 
 impl Key {
@@ -97,6 +110,7 @@ impl Key {
                     Some(t) => Key::Found {
                         record: KeyRecord::parse(t),
                         text: t.clone(),
+                        facts: key_facts(t),
                     },
                 }
             }
@@ -156,15 +170,19 @@ fn from_mailauth(result: &DkimResult, name: &str) -> (AuthResult, Option<String>
     }
 }
 
-/// The facts a report gives about a signature's key.
-fn key_facts(text: &str) -> (Option<usize>, Option<String>, bool) {
+/// Read the facts a report gives about a key from its record's text.
+fn key_facts(text: &str) -> KeyFacts {
     let rec = parse_key_record(text);
     let (bits, kind) = match key_info(&rec) {
         KeyInfo::Rsa(b) => (Some(b), Some("rsa".to_string())),
         KeyInfo::Ed25519 => (None, Some("ed25519".to_string())),
         _ => (None, Some(rec.key_type.clone())),
     };
-    (bits, kind, rec.flags.iter().any(|f| f == "y"))
+    KeyFacts {
+        bits,
+        kind,
+        testing: rec.flags.iter().any(|f| f == "y"),
+    }
 }
 
 /// What became of one signature.
@@ -193,8 +211,8 @@ pub fn judge(
     let name = sig.key_name().unwrap_or_default();
     let mut notes = Vec::new();
     let (mut key_bits, mut key_type, mut testing) = (None, None, false);
-    if let Key::Found { text, .. } = key {
-        (key_bits, key_type, testing) = key_facts(text);
+    if let Key::Found { facts, .. } = key {
+        (key_bits, key_type, testing) = (facts.bits, facts.kind.clone(), facts.testing);
     }
     let mut unsigned_bytes = None;
     let (result, reason, for_dmarc, own_pass): (AuthResult, Option<String>, Option<usize>, bool) =

@@ -23,38 +23,68 @@ pub struct Message {
 
 /// Read a message from a path, or standard input for `-`.
 pub fn read(label: &str) -> Result<Message, String> {
-    let mut raw = Vec::new();
-    let limited = |r: &mut dyn Read, raw: &mut Vec<u8>| -> std::io::Result<u64> {
-        r.take(MAX_MESSAGE_BYTES + 1)
-            .read_to_end(raw)
-            .map(|n| n as u64)
-    };
-    let n = if label == "-" {
-        limited(&mut std::io::stdin().lock(), &mut raw)
+    let cannot = |e: std::io::Error| format!("{label}: cannot read: {e}");
+    let raw = if label == "-" {
+        read_stream(&mut std::io::stdin().lock(), Vec::new()).map_err(cannot)?
     } else {
-        let mut file =
-            std::fs::File::open(label).map_err(|e| format!("{label}: cannot read: {e}"))?;
-        let meta = file
-            .metadata()
-            .map_err(|e| format!("{label}: cannot read: {e}"))?;
+        let mut file = std::fs::File::open(label).map_err(cannot)?;
+        let meta = file.metadata().map_err(cannot)?;
         if meta.is_dir() {
             return Err(format!("{label}: is a directory, not a message file"));
         }
-        // Sized from the file, so a message is read in one or two calls
-        // rather than a doubling series of small reads.
         if meta.is_file() {
-            raw.reserve_exact(meta.len().min(MAX_MESSAGE_BYTES) as usize + 1);
+            if meta.len() > MAX_MESSAGE_BYTES {
+                return Err(too_large(label));
+            }
+            read_file(&mut file, meta.len() as usize).map_err(cannot)?
+        } else {
+            read_stream(&mut file, Vec::new()).map_err(cannot)?
         }
-        limited(&mut file, &mut raw)
-    }
-    .map_err(|e| format!("{label}: cannot read: {e}"))?;
-    if n > MAX_MESSAGE_BYTES {
-        return Err(format!(
-            "{label}: larger than {} MiB; mailcheck reads messages up to that size",
-            MAX_MESSAGE_BYTES / (1024 * 1024)
-        ));
+    };
+    if raw.len() as u64 > MAX_MESSAGE_BYTES {
+        return Err(too_large(label));
     }
     parse_message(label, raw)
+}
+
+fn too_large(label: &str) -> String {
+    format!(
+        "{label}: larger than {} MiB; mailcheck reads messages up to that size",
+        MAX_MESSAGE_BYTES / (1024 * 1024)
+    )
+}
+
+/// Read a stream to its end, or to one byte past the size limit.
+fn read_stream(r: &mut dyn Read, mut raw: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    let room = (MAX_MESSAGE_BYTES + 1).saturating_sub(raw.len() as u64);
+    r.take(room).read_to_end(&mut raw)?;
+    Ok(raw)
+}
+
+/// Read a regular file of `size` bytes (its size when it was opened) into
+/// a buffer of that size: one `read` call for a file that does not change
+/// meanwhile. A read that ends the file at `size` bytes short of the byte
+/// asked beyond it is the end of the file, so no further call is made to
+/// see it; a file that grew is read on to its new end.
+fn read_file(file: &mut std::fs::File, size: usize) -> std::io::Result<Vec<u8>> {
+    let mut raw = vec![0u8; size + 1];
+    let mut filled = 0;
+    loop {
+        let n = match file.read(&mut raw[filled..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        filled += n;
+        if n == 0 || filled == size {
+            raw.truncate(filled);
+            return Ok(raw);
+        }
+        if filled == raw.len() {
+            // Longer than when it was opened.
+            return read_stream(file, raw);
+        }
+    }
 }
 
 /// A message from bytes already read: line endings normalised to CRLF, then
@@ -127,6 +157,34 @@ mod tests {
         assert_eq!(
             check_headers("m.eml", b"From: a@b.example\r\nBad Name: x\r\n\r\n").unwrap_err(),
             "m.eml:2: invalid header field name (RFC 5322 2.2: printable characters, no spaces)"
+        );
+    }
+
+    #[test]
+    fn a_file_is_read_whole_at_any_size_and_refused_past_the_limit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("m.eml");
+        let label = path.to_str().expect("utf-8 path");
+        let header = "From: a@b.example\nSubject: x\n\n";
+        for body_len in [0, 1, 4095, 4096, 70_000] {
+            let text = format!("{header}{}", "y".repeat(body_len));
+            std::fs::write(&path, &text).expect("write");
+            let m = read(label).expect("read");
+            assert_eq!(m.bytes, to_crlf(text.as_bytes()), "{body_len}");
+        }
+        // Sparse: one byte past the limit costs no disk.
+        let file = std::fs::File::create(&path).expect("create");
+        file.set_len(MAX_MESSAGE_BYTES + 1).expect("set_len");
+        assert!(read(label).unwrap_err().contains("larger than 64 MiB"));
+        assert!(
+            read(dir.path().to_str().unwrap())
+                .unwrap_err()
+                .contains("is a directory")
+        );
+        assert!(
+            read(&format!("{label}.missing"))
+                .unwrap_err()
+                .contains("cannot read")
         );
     }
 }

@@ -15,6 +15,7 @@ pub mod arc;
 mod authres;
 pub mod dkim;
 pub mod input;
+pub mod memo;
 pub mod own;
 mod prefetch;
 pub mod sig;
@@ -294,27 +295,41 @@ pub async fn verify(
     // evaluations will ask, with the From domain's DMARC tree walk. The
     // answers land in mail-auth's caches, and mail-auth gets a resolver with
     // no nameserver: nothing goes to a second stack.
+    // SPF and the DMARC discovery depend on the domains and the connection
+    // only: each is worked out once per run ([`memo`]).
+    let memos = auth.memos();
     let prefetch = prefetch::txt_names_for_mailauth(&found, &arc_headers);
+    let spf_key = memo::SpfKey {
+        ip: envelope.ip,
+        mail_from: mail_from.clone(),
+        helo: helo.clone(),
+        receiver: envelope.authserv_id.clone(),
+    };
     let (lookups, discovery, spf_report) = tokio::join!(
         join_all(
             prefetch
                 .iter()
-                .map(|n| async move { (n.clone(), dns.query_str(n, RecordType::TXT).await) })
+                .map(|n| async move { (n.clone(), for_mailauth(auth, n, RecordType::TXT).await) })
         ),
-        dmarc::discover(dns, &from_domain),
-        spf_for(
-            dns,
-            envelope.ip,
-            mail_from.as_deref(),
-            helo.as_deref(),
-            &envelope.authserv_id
-        ),
+        discover(auth, &from_domain),
+        memos.spf(spf_key, || async {
+            std::sync::Arc::new(
+                spf_for(
+                    dns,
+                    envelope.ip,
+                    mail_from.as_deref(),
+                    helo.as_deref(),
+                    &envelope.authserv_id,
+                )
+                .await,
+            )
+        }),
     );
     let discovery = discovery.ok();
-    let key_of = |name: Option<String>| -> dkim::Key {
+    let key_of = |name: Option<String>| -> std::sync::Arc<dkim::Key> {
         match name.and_then(|n| lookups.iter().find(|(q, _)| *q == n)) {
-            Some((_, lookup)) => dkim::Key::from_lookup(lookup),
-            None => dkim::Key::NoName,
+            Some((name, lookup)) => memos.key(name, lookup),
+            None => std::sync::Arc::new(dkim::Key::NoName),
         }
     };
 
@@ -376,7 +391,8 @@ pub async fn verify(
             .map(|s| DkimOutput::from(DkimResult::Pass).with_signature(s)),
     );
 
-    let (spf_output, spf_verdict, spf_domain) = spf_report;
+    let (spf_output, spf_verdict, spf_domain) =
+        (&spf_report.0, spf_report.1.clone(), &spf_report.2);
     // What mail-auth's DMARC evaluation will ask beyond the From domain's
     // walk, fetched the same way first.
     let signers: Vec<&str> = dmarc_dkim
@@ -388,15 +404,15 @@ pub async fn verify(
         .filter(|_| matches!(spf_output.result(), SpfResult::Pass | SpfResult::TempError));
     let (walks, np_matters) = prefetch::dmarc_names_for_mailauth(
         &from_domain,
-        discovery.as_ref(),
+        discovery.as_deref(),
         &signers,
         spf_candidate,
     );
     let (walk_lookups, _) = tokio::join!(
-        join_all(walks.iter().map(|n| dns.query_str(n, RecordType::TXT))),
+        join_all(walks.iter().map(|n| for_mailauth(auth, n, RecordType::TXT))),
         async {
             if np_matters {
-                let _ = dns.query_str(&from_domain, RecordType::A).await;
+                let _ = for_mailauth(auth, &from_domain, RecordType::A).await;
             }
         }
     );
@@ -431,7 +447,7 @@ pub async fn verify(
                 &parsed,
                 &dmarc_dkim,
                 spf_domain.as_deref().unwrap_or(""),
-                &spf_output,
+                spf_output,
             ))
             .with_cache(auth.caches()),
         )
@@ -440,7 +456,7 @@ pub async fn verify(
     let dkim: Vec<SignatureVerdict> = judged.into_iter().map(|j| j.verdict).collect();
 
     let arc = arc_headers.present().then(|| {
-        let keys: Vec<dkim::Key> = arc_headers
+        let keys: Vec<std::sync::Arc<dkim::Key>> = arc_headers
             .key_names()
             .into_iter()
             .map(|n| key_of(Some(n)))
@@ -448,7 +464,7 @@ pub async fn verify(
         arc::judge(&arc_headers, &arc_output, &keys)
     });
 
-    let mut dmarc = dmarc_verdict(dns, &from_domain, &dmarc_output, discovery).await;
+    let mut dmarc = dmarc_verdict(dns, &from_domain, &dmarc_output, discovery.as_deref()).await;
     if dmarc.policy.is_none()
         && !from_domain.contains('.')
         && let Some(rd) = &dmarc.record_domain
@@ -492,7 +508,7 @@ pub async fn verify(
             }
             _ => SpfParameters::helo(envelope.ip, &helo_name, &envelope.authserv_id),
         };
-        spf_part = spf_part.with_spf_result(&spf_output, &sp);
+        spf_part = spf_part.with_spf_result(spf_output, &sp);
     }
     let dmarc_part =
         AuthenticationResults::new(&envelope.authserv_id).with_dmarc_result(&dmarc_output);
@@ -526,6 +542,48 @@ pub async fn verify(
         arc,
         authentication_results,
     })
+}
+
+/// Ask a question whose answer mail-auth will read from its caches. From
+/// zones, its caches answer any name on demand. Live, they hold only what
+/// was fetched, and they are bounded apart from the DNS memo: an answer the
+/// memo still serves may have left them, so it is put back
+/// ([`crate::auth::Caches::ensure`]); otherwise mail-auth would report
+/// temperror for a record that was found.
+async fn for_mailauth(auth: &Auth, name: &str, rtype: RecordType) -> crate::dns::Lookup {
+    let dns = auth.dns();
+    let lookup = dns.query_str(name, rtype).await;
+    if !dns.is_offline()
+        && let Ok(n) = crate::dns::parse_name(name)
+    {
+        auth.caches().ensure(&n, rtype, &lookup);
+    }
+    lookup
+}
+
+/// DMARC discovery for the From domain (RFC 9989 4.10), once per run.
+/// mail-auth's DMARC evaluation then reads the same `_dmarc` names from its
+/// caches; live, they are asked again (the DNS memo answers) so that those
+/// caches hold them ([`for_mailauth`]).
+async fn discover(auth: &Auth, domain: &str) -> memo::DiscoveryOutcome {
+    let dns = auth.dns();
+    let outcome = auth
+        .memos()
+        .discovery(domain, || async {
+            dmarc::discover(dns, domain).await.map(std::sync::Arc::new)
+        })
+        .await;
+    if !dns.is_offline()
+        && let Ok(d) = &outcome
+    {
+        join_all(
+            d.queried
+                .iter()
+                .map(|n| for_mailauth(auth, n, RecordType::TXT)),
+        )
+        .await;
+    }
+    outcome
 }
 
 /// The Return-Path address, without angle brackets.
@@ -630,12 +688,10 @@ async fn dmarc_verdict(
     dns: &Dns,
     from_domain: &str,
     out: &mail_auth::DmarcOutput,
-    discovery: Option<Discovery>,
+    discovery: Option<&Discovery>,
 ) -> DmarcVerdict {
     let result = dmarc_word(&out.result());
-    let found = discovery
-        .as_ref()
-        .and_then(|d| d.applies.map(|i| d.walk[i].clone()));
+    let found = discovery.and_then(|d| d.applies.map(|i| &d.walk[i]));
     let record = out.record();
     let (policy, policy_tag, testing) = match record {
         None => (None, None, false),
@@ -670,7 +726,7 @@ async fn dmarc_verdict(
         pct,
         record_domain: found.as_ref().map(|f| f.domain.clone()),
         record: found.as_ref().map(|f| f.text.clone()),
-        organizational_domain: discovery.map(|d| d.organizational),
+        organizational_domain: discovery.map(|d| d.organizational.clone()),
         adkim: record.map_or(Alignment::R, |r| alignment(&r.adkim)),
         aspf: record.map_or(Alignment::R, |r| alignment(&r.aspf)),
         notes: Vec::new(),

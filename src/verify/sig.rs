@@ -8,7 +8,7 @@
 //! signature with any problem is `permerror` (RFC 6376 6.1.1 PERMFAIL), an
 //! ARC chain with one is `fail` (RFC 8617 5.2).
 
-use super::tags::{TagList, unfold};
+use super::tags::{TagList, is_blank, unfold};
 use base64::Engine;
 
 /// Which header a tag-list came from: they require different tags.
@@ -172,7 +172,7 @@ impl SigHeader {
         };
         for tag in required {
             match (tags.get(tag), tags.wrong_case(tag)) {
-                (Some(v), _) if unfold(v).is_empty() => {
+                (Some(v), _) if is_blank(v) => {
                     sig.problems.push(format!("{tag}= is empty ({what})"))
                 }
                 (Some(_), _) => {}

@@ -130,12 +130,34 @@ impl TagList {
 
 /// Remove every folding whitespace character (for base64 and lists).
 pub fn unfold(value: &str) -> String {
-    value.chars().filter(|c| !c.is_ascii_whitespace()).collect()
+    // Byte by byte: the characters removed are ASCII, so what is left of
+    // valid UTF-8 stays valid. (Collecting `char`s costs a check per
+    // character; every signature's b= and bh= pass through here.)
+    if !value.bytes().any(|b| b.is_ascii_whitespace()) {
+        return value.to_string();
+    }
+    let kept: Vec<u8> = value.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    String::from_utf8(kept).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// True when a value is empty once unfolded (only folding whitespace).
+pub fn is_blank(value: &str) -> bool {
+    value.bytes().all(|b| b.is_ascii_whitespace())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unfolding_removes_ascii_whitespace_only() {
+        assert_eq!(unfold("a b\r\n\tc\x0cd"), "abcd");
+        assert_eq!(unfold("abc"), "abc");
+        // Other white space is not folding white space.
+        assert_eq!(unfold("\u{e9}\u{a0}x y"), "\u{e9}\u{a0}xy");
+        assert!(is_blank("") && is_blank(" \r\n\t"));
+        assert!(!is_blank(" x "));
+    }
 
     #[test]
     fn a_trailing_semicolon_is_allowed_an_empty_tag_spec_is_not() {
