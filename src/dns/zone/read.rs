@@ -1,6 +1,7 @@
 //! Reading master files: the file-safety rules, directives (`$ORIGIN`, `$TTL`,
 //! `$INCLUDE`), owners and TTLs of records, and the rules of a whole zone.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -75,10 +76,12 @@ pub(super) fn read_master_file(path: &Path, allow_pipe: bool) -> Result<Vec<u8>,
 
 /// A record read but not yet checked against the whole zone.
 struct Pending {
-    owner: DName,
+    /// Index into `Loader::owners`.
+    owner: usize,
     rtype: RecordType,
     ttl: u32,
-    wire: Vec<u8>,
+    /// Where its RDATA in wire form is in `Loader::wires` (for duplicates).
+    wire: Range<usize>,
     rdata: RData,
     file: usize,
     line: usize,
@@ -101,11 +104,15 @@ struct Loader {
     /// Canonical paths of the files being read, outermost first (for cycles).
     stack: Vec<PathBuf>,
     pending: Vec<Pending>,
+    /// The owners of `pending`: a record with the owner of the record
+    /// before it shares its entry.
+    owners: Vec<DName>,
+    /// The RDATA of every pending record in wire form, one after another.
+    wires: Vec<u8>,
     dollar_ttl: Option<u32>,
     last_ttl: Option<u32>,
     soa: Option<SoaSeen>,
     first_origin: Option<DName>,
-    last_owner: Option<DName>,
     /// The zone name given with the file (`--zone NAME=FILE`): the apex.
     apex: Option<DName>,
     /// Records made by `$GENERATE` so far.
@@ -163,6 +170,12 @@ impl Loader {
         file: usize,
     ) -> Result<(), ZoneError> {
         let mut lexer = Lexer::new(src);
+        if depth == 0 {
+            // About 100 bytes of text per record, and as many bytes of RDATA.
+            self.pending.reserve(src.len() / 128);
+            self.owners.reserve(src.len() / 256);
+            self.wires.reserve(src.len());
+        }
         while let Some(entry) = lexer.next_entry().map_err(|f| f.at(path))? {
             let directive = !entry.blank_owner
                 && entry
@@ -180,7 +193,7 @@ impl Loader {
 
     fn directive(
         &mut self,
-        entry: &Entry,
+        entry: &Entry<'_>,
         path: &Path,
         origin: &mut Option<DName>,
         depth: usize,
@@ -276,13 +289,14 @@ impl Loader {
 
     fn record(
         &mut self,
-        entry: &Entry,
+        entry: &Entry<'_>,
         origin: &mut Option<DName>,
         file: usize,
     ) -> Result<(), Fail> {
         let mut rest = entry.tokens.as_slice();
         let owner = if entry.blank_owner {
-            self.last_owner.clone().ok_or_else(|| {
+            let last = self.pending.last().and_then(|p| self.owners.get(p.owner));
+            last.cloned().ok_or_else(|| {
                 Fail::new(
                     entry.line,
                     "the line starts with whitespace (same owner as the previous record) but there is no previous record",
@@ -341,7 +355,9 @@ impl Loader {
         if rtype == RecordType::SOA && origin.is_none() {
             *origin = Some(owner.clone());
         }
-        let (wire, rdata) = build_rdata(rtype, rest, origin.as_ref(), entry.line)?;
+        let wire_start = self.wires.len();
+        let rdata = build_rdata(rtype, rest, origin.as_ref(), entry.line, &mut self.wires)?;
+        let wire = self.wires.get(wire_start..).unwrap_or_default();
 
         let mut soa_minimum = self.soa.as_ref().map(|s| s.minimum);
         let in_apex = !self.replay.is_recorded()
@@ -372,7 +388,7 @@ impl Loader {
                     soa_minimum = Some(minimum);
                     self.soa = Some(SoaSeen {
                         owner: owner.clone(),
-                        wire: wire.clone(),
+                        wire: wire.to_vec(),
                         minimum,
                         file,
                         line: entry.line,
@@ -387,16 +403,22 @@ impl Loader {
             .or(soa_minimum)
             .unwrap_or(DEFAULT_TTL);
 
+        let owner = match self.owners.last() {
+            Some(last) if *last == owner => self.owners.len() - 1,
+            _ => {
+                self.owners.push(owner);
+                self.owners.len() - 1
+            }
+        };
         self.pending.push(Pending {
-            owner: owner.clone(),
+            owner,
             rtype,
             ttl,
-            wire,
+            wire: wire_start..self.wires.len(),
             rdata,
             file,
             line: entry.line,
         });
-        self.last_owner = Some(owner);
         self.last_ttl = Some(ttl);
         Ok(())
     }
@@ -422,6 +444,8 @@ impl Loader {
             }
         };
         let (files, pending) = (&self.files, self.pending);
+        let (owners, wires) = (&self.owners, &self.wires);
+        let owner_of = |p: &Pending| owners.get(p.owner).cloned().unwrap_or_default();
         let error_at = |p: &Pending, message: String| ZoneError {
             path: files
                 .get(p.file)
@@ -433,32 +457,36 @@ impl Loader {
 
         // Which records stay; they are moved out of `pending` at the end.
         let mut keep = vec![false; pending.len()];
-        let mut unique: FastSet<(&DName, u16, &[u8])> = fast_set(pending.len());
+        let mut unique: FastSet<(&[u8], u16, &[u8])> = fast_set(pending.len());
         // Per owner: the first CNAME, and the first other record.
-        let mut at_owner: FastMap<&DName, (Option<&Pending>, Option<&Pending>)> =
-            fast_map(pending.len());
+        let mut at_owner: FastMap<&[u8], (Option<&Pending>, Option<&Pending>)> =
+            fast_map(owners.len());
         let mut warnings: Vec<ZoneError> = self
             .ttl_warnings
             .into_iter()
             .map(|(file, fail)| fail.at(files.get(file).map_or(top, PathBuf::as_path)))
             .collect();
+        // Whether each owner is inside the apex, worked out once per owner.
+        let inside: Vec<bool> = owners.iter().map(|o| o.is_within(&apex)).collect();
         for (i, p) in pending.iter().enumerate() {
             // As BIND: data outside the zone cannot be served; say so and go on.
-            if !p.owner.is_within(&apex) {
+            if !inside.get(p.owner).copied().unwrap_or(false) {
                 warnings.push(error_at(
                     p,
                     format!(
                         "ignoring out-of-zone data ({}): it is outside the zone {apex}",
-                        p.owner
+                        owner_of(p)
                     ),
                 ));
                 continue;
             }
+            let owner = owners.get(p.owner).map_or(&[][..], DName::wire);
+            let wire = wires.get(p.wire.clone()).unwrap_or_default();
             // RFC 2181 5: an RRset holds no duplicate records; drop repeats.
-            if !unique.insert((&p.owner, u16::from(p.rtype), p.wire.as_slice())) {
+            if !unique.insert((owner, u16::from(p.rtype), wire)) {
                 continue;
             }
-            let (cname, other) = at_owner.entry(&p.owner).or_default();
+            let (cname, other) = at_owner.entry(owner).or_default();
             // RFC 1034 3.6.2 and RFC 2181 10.1: a CNAME stands alone (DNSSEC records aside).
             let dnssec = matches!(p.rtype, RecordType::RRSIG | RecordType::NSEC);
             if p.rtype == RecordType::CNAME {
@@ -467,7 +495,7 @@ impl Loader {
                         p,
                         format!(
                             "second CNAME at {} (the first is on line {}): a name has at most one CNAME (RFC 2181 10.1)",
-                            p.owner, first.line
+                            owner_of(p), first.line
                         ),
                     ));
                 }
@@ -476,7 +504,7 @@ impl Loader {
                         p,
                         format!(
                             "CNAME at {} which also has {} data (line {}): a CNAME must be the only record at its name (RFC 1034 3.6.2)",
-                            p.owner,
+                            owner_of(p),
                             type_name(first.rtype),
                             first.line
                         ),
@@ -490,7 +518,7 @@ impl Loader {
                         format!(
                             "{} record at {} which has a CNAME (line {}): a CNAME must be the only record at its name (RFC 1034 3.6.2)",
                             type_name(p.rtype),
-                            p.owner,
+                            owner_of(p),
                             first.line
                         ),
                     ));
@@ -509,15 +537,23 @@ impl Loader {
         let mut records = Vec::with_capacity(keep.iter().filter(|k| **k).count());
         let mut places = Vec::with_capacity(records.capacity());
         let shared: Vec<Arc<Path>> = files.iter().map(|f| f.as_path().into()).collect();
+        // The hickory name of the last owner made: records of one owner come together.
+        let mut last_name: Option<(usize, Name)> = None;
         for (p, _) in pending.into_iter().zip(keep).filter(|(_, k)| *k) {
             places.push(RecordPlace {
                 file: shared.get(p.file).cloned().unwrap_or_else(|| top.into()),
                 line: p.line,
             });
-            let name = p
-                .owner
-                .to_name()
-                .map_err(|e| error_at(&p, format!("bad name {}: {e}", p.owner)))?;
+            let name = match &last_name {
+                Some((owner, name)) if *owner == p.owner => name.clone(),
+                _ => {
+                    let name = owner_of(&p)
+                        .to_name()
+                        .map_err(|e| error_at(&p, format!("bad name {}: {e}", owner_of(&p))))?;
+                    last_name = Some((p.owner, name.clone()));
+                    name
+                }
+            };
             records.push(Record::from_rdata(name, p.ttl, p.rdata));
         }
         let origin = apex.to_name().map_err(|e| ZoneError {
