@@ -336,11 +336,6 @@ impl DName {
         wire_labels(&self.wire)
     }
 
-    /// The uncompressed wire form, root byte included.
-    pub(super) fn wire(&self) -> &[u8] {
-        &self.wire
-    }
-
     /// Length in uncompressed wire form, counting the root byte.
     pub(super) fn wire_len(&self) -> usize {
         self.wire.len()

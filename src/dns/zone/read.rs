@@ -15,7 +15,7 @@ use super::lex::{
 };
 use super::replay::Replay;
 use super::{MAX_ZONE_FILE_BYTES, RecordPlace, Zone, ZoneError};
-use crate::util::{FastMap, FastSet, fast_map, fast_set};
+use crate::util::{FastMap, FastSet, fast_set};
 
 /// How deeply `$INCLUDE` may nest.
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -60,7 +60,10 @@ pub(super) fn read_master_file(path: &Path, allow_pipe: bool) -> Result<Vec<u8>,
     if !readable {
         return Err("is not a regular file (a device, socket or pipe)".to_string());
     }
-    let mut bytes = Vec::new();
+    // One buffer of the file's size (and a byte to see the end): a regular
+    // file is then read in one `read` and one more that returns 0.
+    let size = usize::try_from(meta.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(size.saturating_add(1));
     file.take(MAX_ZONE_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
@@ -74,15 +77,14 @@ pub(super) fn read_master_file(path: &Path, allow_pipe: bool) -> Result<Vec<u8>,
 // Loading (RFC 1035 5.1 directives, RFC 2308 4 $TTL)
 // ---------------------------------------------------------------------------
 
-/// A record read but not yet checked against the whole zone.
+/// What the whole-zone checks need of a record read (the record itself is
+/// in `Loader::records`, at the same index).
 struct Pending {
-    /// Index into `Loader::owners`.
+    /// Index into `Loader::owners`: one per distinct owner name.
     owner: usize,
     rtype: RecordType,
-    ttl: u32,
     /// Where its RDATA in wire form is in `Loader::wires` (for duplicates).
     wire: Range<usize>,
-    rdata: RData,
     file: usize,
     line: usize,
 }
@@ -104,9 +106,14 @@ struct Loader {
     /// Canonical paths of the files being read, outermost first (for cycles).
     stack: Vec<PathBuf>,
     pending: Vec<Pending>,
-    /// The owners of `pending`: a record with the owner of the record
-    /// before it shares its entry.
+    /// The records read, in file order; `pending` says where each was read.
+    records: Vec<Record>,
+    /// Every distinct owner name, in the order first seen.
     owners: Vec<DName>,
+    /// Each of `owners` as a hickory name (or why it cannot be one).
+    names: Vec<Result<Name, String>>,
+    /// Index of each name in `owners`.
+    owner_ids: FastMap<DName, usize>,
     /// The RDATA of every pending record in wire form, one after another.
     wires: Vec<u8>,
     dollar_ttl: Option<u32>,
@@ -172,8 +179,8 @@ impl Loader {
         let mut lexer = Lexer::new(src);
         if depth == 0 {
             // About 100 bytes of text per record, and as many bytes of RDATA.
-            self.pending.reserve(src.len() / 128);
-            self.owners.reserve(src.len() / 256);
+            self.pending.reserve(src.len() / 64);
+            self.records.reserve(src.len() / 64);
             self.wires.reserve(src.len());
         }
         while let Some(entry) = lexer.next_entry().map_err(|f| f.at(path))? {
@@ -403,19 +410,29 @@ impl Loader {
             .or(soa_minimum)
             .unwrap_or(DEFAULT_TTL);
 
-        let owner = match self.owners.last() {
-            Some(last) if *last == owner => self.owners.len() - 1,
-            _ => {
-                self.owners.push(owner);
-                self.owners.len() - 1
-            }
+        let last = self.pending.last().map(|p| p.owner);
+        let owner = match last {
+            Some(id) if self.owners.get(id) == Some(&owner) => id,
+            _ => match self.owner_ids.get(&owner) {
+                Some(&id) => id,
+                None => {
+                    let id = self.owners.len();
+                    self.names.push(owner.to_name());
+                    self.owner_ids.insert(owner.clone(), id);
+                    self.owners.push(owner);
+                    id
+                }
+            },
         };
+        let name = match self.names.get(owner) {
+            Some(Ok(name)) => name.clone(),
+            _ => Name::root(), // refused in `finish` if the record is kept
+        };
+        self.records.push(Record::from_rdata(name, ttl, rdata));
         self.pending.push(Pending {
             owner,
             rtype,
-            ttl,
             wire: wire_start..self.wires.len(),
-            rdata,
             file,
             line: entry.line,
         });
@@ -446,6 +463,7 @@ impl Loader {
         let (files, pending) = (&self.files, self.pending);
         let (owners, wires) = (&self.owners, &self.wires);
         let owner_of = |p: &Pending| owners.get(p.owner).cloned().unwrap_or_default();
+        let names = &self.names;
         let error_at = |p: &Pending, message: String| ZoneError {
             path: files
                 .get(p.file)
@@ -457,10 +475,9 @@ impl Loader {
 
         // Which records stay; they are moved out of `pending` at the end.
         let mut keep = vec![false; pending.len()];
-        let mut unique: FastSet<(&[u8], u16, &[u8])> = fast_set(pending.len());
+        let mut unique: FastSet<(usize, u16, &[u8])> = fast_set(pending.len());
         // Per owner: the first CNAME, and the first other record.
-        let mut at_owner: FastMap<&[u8], (Option<&Pending>, Option<&Pending>)> =
-            fast_map(owners.len());
+        let mut at_owner: Vec<(Option<&Pending>, Option<&Pending>)> = vec![(None, None); owners.len()];
         let mut warnings: Vec<ZoneError> = self
             .ttl_warnings
             .into_iter()
@@ -480,13 +497,14 @@ impl Loader {
                 ));
                 continue;
             }
-            let owner = owners.get(p.owner).map_or(&[][..], DName::wire);
             let wire = wires.get(p.wire.clone()).unwrap_or_default();
             // RFC 2181 5: an RRset holds no duplicate records; drop repeats.
-            if !unique.insert((owner, u16::from(p.rtype), wire)) {
+            if !unique.insert((p.owner, u16::from(p.rtype), wire)) {
                 continue;
             }
-            let (cname, other) = at_owner.entry(owner).or_default();
+            let Some((cname, other)) = at_owner.get_mut(p.owner) else {
+                continue;
+            };
             // RFC 1034 3.6.2 and RFC 2181 10.1: a CNAME stands alone (DNSSEC records aside).
             let dnssec = matches!(p.rtype, RecordType::RRSIG | RecordType::NSEC);
             if p.rtype == RecordType::CNAME {
@@ -534,27 +552,22 @@ impl Loader {
         drop(at_owner);
         drop(unique);
 
-        let mut records = Vec::with_capacity(keep.iter().filter(|k| **k).count());
-        let mut places = Vec::with_capacity(records.capacity());
+        let kept = keep.iter().filter(|k| **k).count();
+        let mut places = Vec::with_capacity(kept);
         let shared: Vec<Arc<Path>> = files.iter().map(|f| f.as_path().into()).collect();
-        // The hickory name of the last owner made: records of one owner come together.
-        let mut last_name: Option<(usize, Name)> = None;
-        for (p, _) in pending.into_iter().zip(keep).filter(|(_, k)| *k) {
+        for (p, _) in pending.iter().zip(&keep).filter(|(_, k)| **k) {
+            if let Some(Err(e)) = names.get(p.owner) {
+                return Err(error_at(p, format!("bad name {}: {e}", owner_of(p))));
+            }
             places.push(RecordPlace {
                 file: shared.get(p.file).cloned().unwrap_or_else(|| top.into()),
                 line: p.line,
             });
-            let name = match &last_name {
-                Some((owner, name)) if *owner == p.owner => name.clone(),
-                _ => {
-                    let name = owner_of(&p)
-                        .to_name()
-                        .map_err(|e| error_at(&p, format!("bad name {}: {e}", owner_of(&p))))?;
-                    last_name = Some((p.owner, name.clone()));
-                    name
-                }
-            };
-            records.push(Record::from_rdata(name, p.ttl, p.rdata));
+        }
+        let mut records = self.records;
+        if kept < records.len() {
+            let mut keep = keep.iter();
+            records.retain(|_| keep.next().copied().unwrap_or(false));
         }
         let origin = apex.to_name().map_err(|e| ZoneError {
             path: top.to_path_buf(),
