@@ -362,7 +362,8 @@ fn with_numbers<'a, 'b>(code: u16, tokens: &'b [Token<'a>]) -> Result<Cow<'b, [T
         return Ok(Cow::Borrowed(tokens));
     }
     let mut tokens = tokens.to_vec();
-    let set = |token: &mut Token<'_>, value: u64| token.text = value.to_string().into_bytes().into();
+    let set =
+        |token: &mut Token<'_>, value: u64| token.text = value.to_string().into_bytes().into();
     let algorithm = |token: &mut Token<'_>| {
         if let Some(alg) = SecurityAlgorithm::from_mnemonic(&token.text) {
             set(token, u64::from(alg.to_int()));

@@ -477,7 +477,8 @@ impl Loader {
         let mut keep = vec![false; pending.len()];
         let mut unique: FastSet<(usize, u16, &[u8])> = fast_set(pending.len());
         // Per owner: the first CNAME, and the first other record.
-        let mut at_owner: Vec<(Option<&Pending>, Option<&Pending>)> = vec![(None, None); owners.len()];
+        let mut at_owner: Vec<(Option<&Pending>, Option<&Pending>)> =
+            vec![(None, None); owners.len()];
         let mut warnings: Vec<ZoneError> = self
             .ttl_warnings
             .into_iter()
@@ -513,7 +514,8 @@ impl Loader {
                         p,
                         format!(
                             "second CNAME at {} (the first is on line {}): a name has at most one CNAME (RFC 2181 10.1)",
-                            owner_of(p), first.line
+                            owner_of(p),
+                            first.line
                         ),
                     ));
                 }

@@ -422,43 +422,105 @@ fn fast_path_agrees_with_domain() {
         (
             "A",
             &[
-                "192.0.2.1", "\"192.0.2.1\"", "0.0.0.0", "255.255.255.255", "256.1.1.1",
-                "01.2.3.4", "1.2.3", "1.2.3.4.5", "192.0.2.1 extra", "", "\\049.2.3.4",
-                "1.2.3.4x", "+1.2.3.4", " 1.2.3.4", "\\# 4 c0000201",
+                "192.0.2.1",
+                "\"192.0.2.1\"",
+                "0.0.0.0",
+                "255.255.255.255",
+                "256.1.1.1",
+                "01.2.3.4",
+                "1.2.3",
+                "1.2.3.4.5",
+                "192.0.2.1 extra",
+                "",
+                "\\049.2.3.4",
+                "1.2.3.4x",
+                "+1.2.3.4",
+                " 1.2.3.4",
+                "\\# 4 c0000201",
             ],
         ),
         (
             "AAAA",
             &[
-                "2001:db8::1", "::", "::ffff:192.0.2.1", "2001:DB8::A", "2001:db8:::1",
-                "\"2001:db8::1\"", "2001:db8::1 x", "1.2.3.4", "2001:db8::g",
+                "2001:db8::1",
+                "::",
+                "::ffff:192.0.2.1",
+                "2001:DB8::A",
+                "2001:db8:::1",
+                "\"2001:db8::1\"",
+                "2001:db8::1 x",
+                "1.2.3.4",
+                "2001:db8::g",
             ],
         ),
         (
             "MX",
             &[
-                "10 mx.example.com.", "0 .", "65535 mx", "65536 mx", "010 mx", "+10 mx",
-                "\"10\" mx", "10 \"mx\"", "10", "10 mx extra", "mx 10", "1\\048 mx",
-                "10 @", "10 a..b", "10 Mx.Example.COM", "10 a\\.b", "10 \\065bc",
-                "99999 mx", "-1 mx", "10 *.example.com.",
+                "10 mx.example.com.",
+                "0 .",
+                "65535 mx",
+                "65536 mx",
+                "010 mx",
+                "+10 mx",
+                "\"10\" mx",
+                "10 \"mx\"",
+                "10",
+                "10 mx extra",
+                "mx 10",
+                "1\\048 mx",
+                "10 @",
+                "10 a..b",
+                "10 Mx.Example.COM",
+                "10 a\\.b",
+                "10 \\065bc",
+                "99999 mx",
+                "-1 mx",
+                "10 *.example.com.",
             ],
         ),
         (
             "SRV",
             &[
-                "0 5 5060 sip.example.com.", "1 2 3 .", "1 2 65536 x", "1 2 x", "1 2 3 4 5",
-                "\"1\" 2 3 t", "01 02 03 t",
+                "0 5 5060 sip.example.com.",
+                "1 2 3 .",
+                "1 2 65536 x",
+                "1 2 x",
+                "1 2 3 4 5",
+                "\"1\" 2 3 t",
+                "01 02 03 t",
             ],
         ),
         (
             "TXT",
             &[
-                "\"v=spf1 -all\"", "plain", "\"a\" \"b\" c", "\"\"", "\"a\\\"b\"",
-                "\"a\\059b\"", "a\\032b", "\"\\255\"", "\"semi;colon\"", "\"tab\there\"",
-                "\"caf\u{e9}\"", "\\# 3 026869", "\"\\#\" 3 026869", "\\#",
+                "\"v=spf1 -all\"",
+                "plain",
+                "\"a\" \"b\" c",
+                "\"\"",
+                "\"a\\\"b\"",
+                "\"a\\059b\"",
+                "a\\032b",
+                "\"\\255\"",
+                "\"semi;colon\"",
+                "\"tab\there\"",
+                "\"caf\u{e9}\"",
+                "\\# 3 026869",
+                "\"\\#\" 3 026869",
+                "\\#",
             ],
         ),
-        ("CNAME", &["www", "www.example.org.", "@", "\"www\"", "a b", ".", "a..b"]),
+        (
+            "CNAME",
+            &[
+                "www",
+                "www.example.org.",
+                "@",
+                "\"www\"",
+                "a b",
+                ".",
+                "a..b",
+            ],
+        ),
         ("NS", &["ns1", "ns1.example.net.", "\\@", "x\\000y"]),
         ("PTR", &["host.example.", "1.2.0.192.in-addr.arpa."]),
     ];
@@ -478,13 +540,20 @@ fn fast_path_agrees_with_domain() {
     // Long strings: 255 bytes is one character-string, 256 is refused.
     for len in [254, 255, 256, 300] {
         let text = format!("\"{}\" x\n", "a".repeat(len));
-        let tokens = lex::Lexer::new(text.as_bytes()).next_entry().unwrap().unwrap().tokens;
+        let tokens = lex::Lexer::new(text.as_bytes())
+            .next_entry()
+            .unwrap()
+            .unwrap()
+            .tokens;
         let (fast, slow) = both_paths(RecordType::TXT, &tokens, &origin);
         assert_eq!(fast.is_some(), len <= 255);
         assert_eq!(slow.is_ok(), len <= 255, "{len}");
         read_fast += usize::from(assert_paths_agree(RecordType::TXT, &tokens, &origin));
     }
-    assert!(read_fast > 40, "the fast path read only {read_fast} records");
+    assert!(
+        read_fast > 40,
+        "the fast path read only {read_fast} records"
+    );
 
     // Every record of the fast types in the zone files of the test corpus.
     let mut files = Vec::new();
@@ -527,5 +596,8 @@ fn fast_path_agrees_with_domain() {
             }
         }
     }
-    assert!(compared > 500, "only {compared} records of the corpus compared");
+    assert!(
+        compared > 500,
+        "only {compared} records of the corpus compared"
+    );
 }
