@@ -1,7 +1,7 @@
 //! Reading master files: the file-safety rules, directives (`$ORIGIN`, `$TTL`,
 //! `$INCLUDE`), owners and TTLs of records, and the rules of a whole zone.
 
-use std::ops::Range;
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ use super::lex::{
 };
 use super::replay::Replay;
 use super::{MAX_ZONE_FILE_BYTES, RecordPlace, Zone, ZoneError};
-use crate::util::{FastMap, FastSet, fast_set};
+use crate::util::{FastMap, FastSet};
 
 /// How deeply `$INCLUDE` may nest.
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -83,8 +83,8 @@ struct Pending {
     /// Index into `Loader::owners`: one per distinct owner name.
     owner: usize,
     rtype: RecordType,
-    /// Where its RDATA in wire form is in `Loader::wires` (for duplicates).
-    wire: Range<usize>,
+    /// The same record (owner, type and RDATA) was read before: RFC 2181 5.
+    duplicate: bool,
     file: usize,
     line: usize,
 }
@@ -114,8 +114,18 @@ struct Loader {
     names: Vec<Result<Name, String>>,
     /// Index of each name in `owners`.
     owner_ids: FastMap<DName, usize>,
-    /// The RDATA of every pending record in wire form, one after another.
-    wires: Vec<u8>,
+    /// The RDATA of the record being read, in wire form.
+    wire: Vec<u8>,
+    /// Every record read so far, as its owner's index, its type and two
+    /// 64-bit hashes of its wire-form RDATA, foldhash and SipHash-1-3, each
+    /// keyed at random per process: an exact copy of a record is a duplicate
+    /// (RFC 2181 5). Two different RDATAs of one owner and type would have
+    /// to collide in both at once (a chance of about 2^-128 for a pair, and
+    /// not something a zone's author can aim at without the keys); keeping
+    /// the hashes instead of the RDATA keeps the loader's memory small.
+    seen: FastSet<(u32, u16, u64, u64)>,
+    /// The keys of those two hashes.
+    seeds: (foldhash::quality::RandomState, std::hash::RandomState),
     dollar_ttl: Option<u32>,
     last_ttl: Option<u32>,
     soa: Option<SoaSeen>,
@@ -181,7 +191,8 @@ impl Loader {
             // About 100 bytes of text per record, and as many bytes of RDATA.
             self.pending.reserve(src.len() / 64);
             self.records.reserve(src.len() / 64);
-            self.wires.reserve(src.len());
+            self.owner_ids.reserve(src.len() / 256);
+            self.seen.reserve(src.len() / 128);
         }
         while let Some(entry) = lexer.next_entry().map_err(|f| f.at(path))? {
             let directive = !entry.blank_owner
@@ -362,9 +373,9 @@ impl Loader {
         if rtype == RecordType::SOA && origin.is_none() {
             *origin = Some(owner.clone());
         }
-        let wire_start = self.wires.len();
-        let rdata = build_rdata(rtype, rest, origin.as_ref(), entry.line, &mut self.wires)?;
-        let wire = self.wires.get(wire_start..).unwrap_or_default();
+        self.wire.clear();
+        let rdata = build_rdata(rtype, rest, origin.as_ref(), entry.line, &mut self.wire)?;
+        let wire = self.wire.as_slice();
 
         let mut soa_minimum = self.soa.as_ref().map(|s| s.minimum);
         let in_apex = !self.replay.is_recorded()
@@ -428,11 +439,18 @@ impl Loader {
             Some(Ok(name)) => name.clone(),
             _ => Name::root(), // refused in `finish` if the record is kept
         };
+        let key = (
+            owner as u32,
+            u16::from(rtype),
+            self.seeds.0.hash_one(self.wire.as_slice()),
+            self.seeds.1.hash_one(self.wire.as_slice()),
+        );
+        let duplicate = !self.seen.insert(key);
         self.records.push(Record::from_rdata(name, ttl, rdata));
         self.pending.push(Pending {
             owner,
             rtype,
-            wire: wire_start..self.wires.len(),
+            duplicate,
             file,
             line: entry.line,
         });
@@ -461,7 +479,7 @@ impl Loader {
             }
         };
         let (files, pending) = (&self.files, self.pending);
-        let (owners, wires) = (&self.owners, &self.wires);
+        let owners = &self.owners;
         let owner_of = |p: &Pending| owners.get(p.owner).cloned().unwrap_or_default();
         let names = &self.names;
         let error_at = |p: &Pending, message: String| ZoneError {
@@ -475,7 +493,6 @@ impl Loader {
 
         // Which records stay; they are moved out of `pending` at the end.
         let mut keep = vec![false; pending.len()];
-        let mut unique: FastSet<(usize, u16, &[u8])> = fast_set(pending.len());
         // Per owner: the first CNAME, and the first other record.
         let mut at_owner: Vec<(Option<&Pending>, Option<&Pending>)> =
             vec![(None, None); owners.len()];
@@ -498,9 +515,8 @@ impl Loader {
                 ));
                 continue;
             }
-            let wire = wires.get(p.wire.clone()).unwrap_or_default();
             // RFC 2181 5: an RRset holds no duplicate records; drop repeats.
-            if !unique.insert((p.owner, u16::from(p.rtype), wire)) {
+            if p.duplicate {
                 continue;
             }
             let Some((cname, other)) = at_owner.get_mut(p.owner) else {
@@ -552,7 +568,6 @@ impl Loader {
             }
         }
         drop(at_owner);
-        drop(unique);
 
         let kept = keep.iter().filter(|k| **k).count();
         let mut places = Vec::with_capacity(kept);
