@@ -601,3 +601,27 @@ fn fast_path_agrees_with_domain() {
         "only {compared} records of the corpus compared"
     );
 }
+
+/// Owner names made from the wire form are the names hickory makes from
+/// their labels: case and escaped bytes kept, fully qualified.
+#[test]
+fn owner_names_from_wire_form_are_hickorys_names() {
+    let origin = lex::DName::from_name(&n("Example.COM."));
+    for text in ["www", "a\\.b", "x\\000y", "@", "*.wild", "UPPER.case.", "\\255\\032z", "."] {
+        let line = format!("{text}\n");
+        let tokens = lex::Lexer::new(line.as_bytes())
+            .next_entry()
+            .unwrap()
+            .unwrap()
+            .tokens;
+        let name = lex::parse_name(&tokens[0], Some(&origin)).unwrap();
+        let made = name.to_name().unwrap();
+        let labels = Name::from_labels(name.labels()).unwrap();
+        assert_eq!(made, labels, "{text}");
+        assert!(made.is_fqdn(), "{text}");
+        assert_eq!(made.to_string(), labels.to_string(), "{text}");
+        let raw: Vec<&[u8]> = made.iter().collect();
+        let expected: Vec<&[u8]> = labels.iter().collect();
+        assert_eq!(raw, expected, "{text}");
+    }
+}
