@@ -495,8 +495,10 @@ impl ZoneIndex {
         wire_key(&origin, &mut origin_key);
         // While building, a name's value is (its entry number, 0); `spans`
         // holds each entry's (count, then start in `order`).
-        let mut names: FastMap<Box<[u8]>, (u32, u32)> = fast_map(zone.records.len() + 1);
-        let mut spans: Vec<(u32, u32)> = Vec::with_capacity(zone.records.len() + 1);
+        // Owners and the names between them: most zones have fewer names than records.
+        let guess = zone.records.len() * 3 / 4 + 1;
+        let mut names: FastMap<Box<[u8]>, (u32, u32)> = fast_map(guess);
+        let mut spans: Vec<(u32, u32)> = Vec::with_capacity(guess);
         let mut cuts = fast_set(0);
         add_name(&mut names, &mut spans, &origin_key, apex_labels);
         // Each record's entry, u32::MAX for records outside the zone.

@@ -191,10 +191,10 @@ impl Loader {
             // About 100 bytes of text per record, and as many bytes of RDATA.
             self.pending.reserve(src.len() / 64);
             self.records.reserve(src.len() / 64);
-            // Hash tables reserved generously: a table that has to grow
-            // is rebuilt, an unused bucket costs a byte of control data.
+            // A table that has to grow is rebuilt; one too large is
+            // memory touched for nothing (entries are spread over it).
             self.owner_ids.reserve(src.len() / 128);
-            self.seen.reserve(src.len() / 64);
+            self.seen.reserve(src.len() / 128);
         }
         while let Some(entry) = lexer.next_entry().map_err(|f| f.at(path))? {
             let directive = !entry.blank_owner
