@@ -8,6 +8,11 @@
 //! digest mnemonics become numbers (RFC 4034 A.1, as BIND writes them) and SOA
 //! timers in BIND units become seconds. The few types `domain` cannot read from
 //! presentation form are read here ([`own_rdata`]).
+//!
+//! Most records of a mail domain's zone are A, AAAA, MX, TXT, CNAME, NS, PTR or
+//! SRV in their plain form; [`fast_wire`] puts those in wire form directly,
+//! without `domain`'s scanners, which go symbol by symbol through generic
+//! builders (a tenth of the time of loading a 100,000-record zone).
 
 use std::borrow::Cow;
 use std::net::Ipv4Addr;

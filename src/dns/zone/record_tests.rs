@@ -607,7 +607,16 @@ fn fast_path_agrees_with_domain() {
 #[test]
 fn owner_names_from_wire_form_are_hickorys_names() {
     let origin = lex::DName::from_name(&n("Example.COM."));
-    for text in ["www", "a\\.b", "x\\000y", "@", "*.wild", "UPPER.case.", "\\255\\032z", "."] {
+    for text in [
+        "www",
+        "a\\.b",
+        "x\\000y",
+        "@",
+        "*.wild",
+        "UPPER.case.",
+        "\\255\\032z",
+        ".",
+    ] {
         let line = format!("{text}\n");
         let tokens = lex::Lexer::new(line.as_bytes())
             .next_entry()
