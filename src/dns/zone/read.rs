@@ -80,7 +80,7 @@ pub(super) fn read_master_file(path: &Path, allow_pipe: bool) -> Result<Vec<u8>,
 /// What the whole-zone checks need of a record read (the record itself is
 /// in `Loader::records`, at the same index).
 struct Pending {
-    /// Index into `Loader::owners`: one per distinct owner name.
+    /// Index of its owner in `Loader::owner_ids`: one per distinct owner name.
     owner: usize,
     rtype: RecordType,
     /// The same record (owner, type and RDATA) was read before: RFC 2181 5.
@@ -108,12 +108,16 @@ struct Loader {
     pending: Vec<Pending>,
     /// The records read, in file order; `pending` says where each was read.
     records: Vec<Record>,
-    /// Every distinct owner name, in the order first seen.
-    owners: Vec<DName>,
-    /// Each of `owners` as a hickory name (or why it cannot be one).
-    names: Vec<Result<Name, String>>,
-    /// Index of each name in `owners`.
+    /// Every distinct owner name, numbered in the order first seen.
     owner_ids: FastMap<DName, usize>,
+    /// The first record of each owner, by number: its hickory name is
+    /// the one every later record of the owner gets a copy of.
+    first_record: Vec<usize>,
+    /// The owners that cannot be hickory names, and why (refused in `finish`
+    /// if a record of theirs is kept).
+    bad_names: FastMap<usize, String>,
+    /// The owner of the last record read, and its number.
+    last_owner: Option<(DName, usize)>,
     /// The RDATA of the record being read, in wire form.
     wire: Vec<u8>,
     /// Every record read so far, as its owner's index, its type and two
@@ -315,7 +319,7 @@ impl Loader {
     ) -> Result<(), Fail> {
         let mut rest = entry.tokens.as_slice();
         let owner = if entry.blank_owner {
-            let last = self.pending.last().and_then(|p| self.owners.get(p.owner));
+            let last = self.last_owner.as_ref().map(|(owner, _)| owner);
             last.cloned().ok_or_else(|| {
                 Fail::new(
                     entry.line,
@@ -423,24 +427,28 @@ impl Loader {
             .or(soa_minimum)
             .unwrap_or(DEFAULT_TTL);
 
-        let last = self.pending.last().map(|p| p.owner);
-        let owner = match last {
-            Some(id) if self.owners.get(id) == Some(&owner) => id,
-            _ => match self.owner_ids.get(&owner) {
-                Some(&id) => id,
-                None => {
-                    let id = self.owners.len();
-                    self.names.push(owner.to_name());
-                    self.owner_ids.insert(owner.clone(), id);
-                    self.owners.push(owner);
-                    id
-                }
-            },
+        let known = match &self.last_owner {
+            Some((last, id)) if *last == owner => Some(*id),
+            _ => self.owner_ids.get(&owner).copied(),
         };
-        let name = match self.names.get(owner) {
-            Some(Ok(name)) => name.clone(),
-            _ => Name::root(), // refused in `finish` if the record is kept
+        let name = match known.and_then(|id| self.first_record.get(id)) {
+            Some(&first) => self
+                .records
+                .get(first)
+                .map_or_else(Name::root, |record| record.name.clone()),
+            None => {
+                let id = self.first_record.len();
+                self.first_record.push(self.records.len());
+                self.owner_ids.insert(owner.clone(), id);
+                owner.to_name().unwrap_or_else(|e| {
+                    self.bad_names.insert(id, e);
+                    Name::root() // refused in `finish` if the record is kept
+                })
+            }
         };
+        let owner_id = known.unwrap_or(self.first_record.len() - 1);
+        self.last_owner = Some((owner, owner_id));
+        let owner = owner_id;
         let key = (
             owner as u32,
             u16::from(rtype),
@@ -481,9 +489,23 @@ impl Loader {
             }
         };
         let (files, pending) = (&self.files, self.pending);
-        let owners = &self.owners;
-        let owner_of = |p: &Pending| owners.get(p.owner).cloned().unwrap_or_default();
-        let names = &self.names;
+        // Each owner's name by number.
+        let mut owners: Vec<Option<&DName>> = vec![None; self.first_record.len()];
+        for (name, &id) in &self.owner_ids {
+            if let Some(slot) = owners.get_mut(id) {
+                *slot = Some(name);
+            }
+        }
+        let owners = &owners;
+        let owner_of = |p: &Pending| {
+            owners
+                .get(p.owner)
+                .copied()
+                .flatten()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let bad_names = &self.bad_names;
         let error_at = |p: &Pending, message: String| ZoneError {
             path: files
                 .get(p.file)
@@ -504,7 +526,10 @@ impl Loader {
             .map(|(file, fail)| fail.at(files.get(file).map_or(top, PathBuf::as_path)))
             .collect();
         // Whether each owner is inside the apex, worked out once per owner.
-        let inside: Vec<bool> = owners.iter().map(|o| o.is_within(&apex)).collect();
+        let inside: Vec<bool> = owners
+            .iter()
+            .map(|o| o.is_some_and(|o| o.is_within(&apex)))
+            .collect();
         for (i, p) in pending.iter().enumerate() {
             // As BIND: data outside the zone cannot be served; say so and go on.
             if !inside.get(p.owner).copied().unwrap_or(false) {
@@ -575,7 +600,7 @@ impl Loader {
         let mut places = Vec::with_capacity(kept);
         let shared: Vec<Arc<Path>> = files.iter().map(|f| f.as_path().into()).collect();
         for (p, _) in pending.iter().zip(&keep).filter(|(_, k)| **k) {
-            if let Some(Err(e)) = names.get(p.owner) {
+            if let Some(e) = bad_names.get(&p.owner) {
                 return Err(error_at(p, format!("bad name {}: {e}", owner_of(p))));
             }
             places.push(RecordPlace {
