@@ -144,6 +144,24 @@ struct Loader {
     replay: Replay,
 }
 
+/// The commonest record types by mnemonic (any case), as `parse_type` reads them.
+pub(super) fn common_type(word: &[u8]) -> Option<RecordType> {
+    let types = [
+        (&b"A"[..], RecordType::A),
+        (b"AAAA", RecordType::AAAA),
+        (b"MX", RecordType::MX),
+        (b"TXT", RecordType::TXT),
+        (b"CNAME", RecordType::CNAME),
+        (b"NS", RecordType::NS),
+        (b"PTR", RecordType::PTR),
+        (b"SRV", RecordType::SRV),
+    ];
+    types
+        .iter()
+        .find(|(mnemonic, _)| word.eq_ignore_ascii_case(mnemonic))
+        .map(|(_, rtype)| *rtype)
+}
+
 /// A path's identity for cycle detection: canonical when it can be resolved.
 fn identity(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
@@ -357,6 +375,14 @@ impl Loader {
                 }
                 ttl = Some(self.ttl(token, file)?);
                 continue;
+            }
+            // The usual words, without making an upper-case copy.
+            if token.text.eq_ignore_ascii_case(b"IN") && !class_seen {
+                class_seen = true;
+                continue;
+            }
+            if let Some(rtype) = common_type(&token.text) {
+                break rtype;
             }
             let word = upper(token);
             if is_class(&word) {

@@ -634,3 +634,29 @@ fn owner_names_from_wire_form_are_hickorys_names() {
         assert_eq!(raw, expected, "{text}");
     }
 }
+
+/// The record types `read` recognises without an upper-case copy are the
+/// ones `parse_type` reads from the same words; other words are left to it.
+#[test]
+fn common_type_words_read_as_parse_type_reads_them() {
+    let words = [
+        "A", "a", "AAAA", "aaaa", "Mx", "txt", "CNAME", "ns", "PTR", "srv", "SOA", "AA", "TXT2",
+        "IN", "TYPE1", "",
+    ];
+    let mut known = 0;
+    for word in words {
+        let line = format!("x{word}\n");
+        let mut tokens = lex::Lexer::new(line.as_bytes())
+            .next_entry()
+            .unwrap()
+            .unwrap()
+            .tokens;
+        tokens[0].text = tokens[0].text[1..].to_vec().into();
+        let Some(rtype) = read::common_type(&tokens[0].text) else {
+            continue;
+        };
+        known += 1;
+        assert_eq!(convert::parse_type(&tokens[0]).unwrap(), rtype, "{word}");
+    }
+    assert_eq!(known, 10);
+}
