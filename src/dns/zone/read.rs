@@ -210,13 +210,15 @@ impl Loader {
     ) -> Result<(), ZoneError> {
         let mut lexer = Lexer::new(src);
         if depth == 0 {
-            // About 100 bytes of text per record, and as many bytes of RDATA.
-            self.pending.reserve(src.len() / 64);
-            self.records.reserve(src.len() / 64);
-            // A table that has to grow is rebuilt; one too large is
-            // memory touched for nothing (entries are spread over it).
-            self.owner_ids.reserve(src.len() / 128);
-            self.seen.reserve(src.len() / 128);
+            // Room for a record per 64 bytes of text, up to a million (room
+            // a vector does not use is never touched, so costs no memory).
+            let records = (src.len() / 64).min(1 << 20);
+            self.pending.reserve(records);
+            self.records.reserve(records);
+            // A table that has to grow is rebuilt; one too large is memory
+            // touched for nothing (entries are spread over it): one per 128.
+            self.owner_ids.reserve(records / 2);
+            self.seen.reserve(records / 2);
         }
         while let Some(entry) = lexer.next_entry().map_err(|f| f.at(path))? {
             let directive = !entry.blank_owner
