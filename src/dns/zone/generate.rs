@@ -14,10 +14,10 @@ pub(super) const MAX_GENERATED: usize = 10_000_000;
 /// Calls `each` with the record entry for every value of the range; `made`
 /// counts records across the whole load, against [`MAX_GENERATED`].
 pub(super) fn generate(
-    args: &[Token],
+    args: &[Token<'_>],
     line: usize,
     made: &mut usize,
-    mut each: impl FnMut(&Entry) -> Result<(), Fail>,
+    mut each: impl FnMut(&Entry<'_>) -> Result<(), Fail>,
 ) -> Result<(), Fail> {
     let usage = || {
         Fail::new(
@@ -72,7 +72,7 @@ pub(super) fn generate(
 }
 
 /// `token` with every `$` (and `${offset,width,base}`) replaced by `value`.
-fn substitute(token: &Token, value: u64, line: usize) -> Result<Token, Fail> {
+fn substitute<'a>(token: &Token<'a>, value: u64, line: usize) -> Result<Token<'a>, Fail> {
     let text = &token.text;
     let mut out = Vec::with_capacity(text.len() + 8);
     let mut i = 0;
@@ -106,7 +106,7 @@ fn substitute(token: &Token, value: u64, line: usize) -> Result<Token, Fail> {
         }
     }
     Ok(Token {
-        text: out,
+        text: out.into(),
         ..token.clone()
     })
 }

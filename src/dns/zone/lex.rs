@@ -4,6 +4,7 @@
 //! used, see the module above): it keeps each record's line for messages, reads
 //! bytes that are not UTF-8, refuses `a..b`, and reads BIND's TTL units.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
@@ -45,9 +46,10 @@ impl Fail {
 /// One word of an entry, its backslash escapes kept (a name needs to tell `\.`
 /// from `.`, an SVCB value `\,` from `,`) but already checked.
 #[derive(Debug, Clone)]
-pub(super) struct Token {
-    /// The text, without the quotes of a quoted word.
-    pub(super) text: Vec<u8>,
+pub(super) struct Token<'a> {
+    /// The text, without the quotes of a quoted word: a slice of the file,
+    /// owned only when made by `$GENERATE` or rewritten for `domain`.
+    pub(super) text: Cow<'a, [u8]>,
     /// Written in double quotes.
     pub(super) quoted: bool,
     /// The line it starts on.
@@ -58,10 +60,10 @@ pub(super) struct Token {
 
 /// One logical line: a record or a directive, parentheses already joined.
 #[derive(Debug)]
-pub(super) struct Entry {
+pub(super) struct Entry<'a> {
     pub(super) line: usize,
     pub(super) blank_owner: bool,
-    pub(super) tokens: Vec<Token>,
+    pub(super) tokens: Vec<Token<'a>>,
 }
 
 pub(super) struct Lexer<'a> {
@@ -96,6 +98,16 @@ pub(super) fn decode_escape(src: &[u8], i: usize) -> Result<(u8, usize), String>
 /// Removes the escapes from an unquoted word (already validated by the lexer).
 pub(super) fn unescape(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
+    unescape_into(raw, &mut out);
+    out
+}
+
+/// Appends `raw` with its escapes removed to `out`.
+pub(super) fn unescape_into(raw: &[u8], out: &mut Vec<u8>) {
+    if !raw.contains(&b'\\') {
+        out.extend_from_slice(raw);
+        return;
+    }
     let mut i = 0;
     while let Some(&c) = raw.get(i) {
         if c == b'\\'
@@ -108,7 +120,6 @@ pub(super) fn unescape(raw: &[u8]) -> Vec<u8> {
         out.push(c);
         i += 1;
     }
-    out
 }
 
 /// A token's bytes with escapes removed.
@@ -149,11 +160,11 @@ impl<'a> Lexer<'a> {
     }
 
     /// The next non-empty entry; comments and blank lines are skipped.
-    pub(super) fn next_entry(&mut self) -> Result<Option<Entry>, Fail> {
+    pub(super) fn next_entry(&mut self) -> Result<Option<Entry<'a>>, Fail> {
         while self.pos < self.src.len() {
             // Always at the start of a physical line here.
             let blank_owner = matches!(self.peek(), Some(b' ' | b'\t'));
-            let mut tokens = Vec::new();
+            let mut tokens = Vec::with_capacity(8);
             let mut paren: Option<usize> = None;
             // The next token follows the previous one with nothing between.
             let mut adjacent = false;
@@ -226,7 +237,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// A quoted character-string; `self.pos` is at the opening quote.
-    fn quoted(&mut self) -> Result<Token, Fail> {
+    fn quoted(&mut self) -> Result<Token<'a>, Fail> {
         let line = self.line;
         let unterminated = || Fail::new(line, "unterminated quoted string (no closing '\"')");
         self.pos += 1;
@@ -235,7 +246,7 @@ impl<'a> Lexer<'a> {
             match self.peek() {
                 None | Some(b'\n') => return Err(unterminated()),
                 Some(b'"') => {
-                    let text = self.src.get(start..self.pos).unwrap_or_default().to_vec();
+                    let text = Cow::Borrowed(self.src.get(start..self.pos).unwrap_or_default());
                     self.pos += 1;
                     return Ok(Token {
                         text,
@@ -261,7 +272,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// An unquoted word, escapes kept raw but validated.
-    fn word(&mut self) -> Result<Token, Fail> {
+    fn word(&mut self) -> Result<Token<'a>, Fail> {
         let line = self.line;
         let start = self.pos;
         while let Some(c) = self.peek() {
@@ -278,7 +289,7 @@ impl<'a> Lexer<'a> {
                 _ => self.pos += 1,
             }
         }
-        let text = self.src.get(start..self.pos).unwrap_or_default().to_vec();
+        let text = Cow::Borrowed(self.src.get(start..self.pos).unwrap_or_default());
         Ok(Token {
             text,
             quoted: false,
@@ -292,55 +303,95 @@ impl<'a> Lexer<'a> {
 // Names (RFC 1035 sections 2.3.4 and 5.1)
 // ---------------------------------------------------------------------------
 
-/// An absolute domain name as lower-cased labels without the root:
-/// `www.example.com.` is `[www, example, com]`, the root is `[]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+/// An absolute domain name, lower-cased, in uncompressed wire form (RFC 1035
+/// 3.1): `www.example.com.` is `\x03www\x07example\x03com\x00`, the root is
+/// `\x00`. One buffer per name: equal names have equal bytes, and a name's
+/// ancestors are suffixes of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct DName {
-    pub(super) labels: Vec<Vec<u8>>,
+    wire: Vec<u8>,
+}
+
+impl Default for DName {
+    fn default() -> DName {
+        DName { wire: vec![0] }
+    }
 }
 
 impl DName {
     /// The lower-cased labels of a hickory name.
     pub(super) fn from_name(name: &Name) -> DName {
-        DName {
-            labels: name.iter().map(|l| l.to_ascii_lowercase()).collect(),
+        let mut wire = Vec::with_capacity(32);
+        for label in name.iter() {
+            // hickory's labels are at most 63 bytes.
+            wire.push(label.len() as u8);
+            wire.extend(label.iter().map(u8::to_ascii_lowercase));
         }
+        wire.push(0);
+        DName { wire }
+    }
+
+    /// The labels, leftmost first, without the root.
+    pub(super) fn labels(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        wire_labels(&self.wire)
     }
 
     /// Length in uncompressed wire form, counting the root byte.
     pub(super) fn wire_len(&self) -> usize {
-        self.labels.iter().map(|l| l.len() + 1).sum::<usize>() + 1
+        self.wire.len()
     }
 
     /// True when `self` is `apex` or below it.
     pub(super) fn is_within(&self, apex: &DName) -> bool {
-        self.labels
-            .len()
-            .checked_sub(apex.labels.len())
-            .and_then(|start| self.labels.get(start..))
-            .is_some_and(|tail| tail == apex.labels.as_slice())
+        is_within_wire(&self.wire, &apex.wire)
     }
 
     pub(super) fn write_wire(&self, out: &mut Vec<u8>) {
-        for label in &self.labels {
-            // Labels are at most 63 bytes: checked when the name was parsed.
-            out.push(label.len() as u8);
-            out.extend_from_slice(label);
-        }
-        out.push(0);
+        out.extend_from_slice(&self.wire);
     }
 
+    /// The hickory name, read from the wire form by hickory's own decoder
+    /// (quicker than building it label by label).
     pub(super) fn to_name(&self) -> Result<Name, String> {
-        Name::from_labels(self.labels.iter().map(Vec::as_slice)).map_err(|e| e.to_string())
+        use hickory_resolver::proto::serialize::binary::{BinDecodable, BinDecoder};
+        Name::read(&mut BinDecoder::new(&self.wire))
+            .or_else(|_| Name::from_labels(self.labels()))
+            .map_err(|e| e.to_string())
     }
+}
+
+/// The labels of an uncompressed wire-form name, without the root.
+pub(super) fn wire_labels(wire: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        let len = usize::from(*wire.get(pos)?);
+        if len == 0 {
+            return None;
+        }
+        let label = wire.get(pos + 1..pos + 1 + len)?;
+        pos += 1 + len;
+        Some(label)
+    })
+}
+
+/// True when the wire-form name `name` is `apex` or below it (both lower-case).
+pub(super) fn is_within_wire(name: &[u8], apex: &[u8]) -> bool {
+    let mut pos = 0;
+    while name.len() - pos > apex.len() {
+        match name.get(pos) {
+            Some(&len) if len > 0 => pos += 1 + usize::from(len),
+            _ => return false,
+        }
+    }
+    name.get(pos..) == Some(apex)
 }
 
 impl fmt::Display for DName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.labels.is_empty() {
+        if self.wire.len() <= 1 {
             return f.write_str(".");
         }
-        for label in &self.labels {
+        for label in self.labels() {
             for &b in label {
                 match b {
                     b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$' => {
@@ -368,7 +419,7 @@ pub(super) fn parse_name(token: &Token, origin: Option<&DName>) -> Result<DName,
             ),
         ));
     }
-    let raw = token.text.as_slice();
+    let raw: &[u8] = &token.text;
     let no_origin = || {
         Fail::new(
             line,
@@ -384,58 +435,79 @@ pub(super) fn parse_name(token: &Token, origin: Option<&DName>) -> Result<DName,
     if raw == b"." {
         return Ok(DName::default());
     }
-    let mut labels = Vec::new();
-    let mut label = Vec::new();
+    let mut wire = Vec::with_capacity(raw.len() + 2 + origin.map_or(0, DName::wire_len));
+    // Where the length byte of the label being read is.
+    let mut start = 0;
+    wire.push(0);
+    // The first label over 63 bytes: reported once every label is known not empty.
+    let mut too_long: Option<(usize, usize)> = None;
     let mut absolute = false;
     let mut i = 0;
     while let Some(&c) = raw.get(i) {
         match c {
             b'\\' => {
                 let (byte, len) = decode_escape(raw, i).map_err(|m| Fail::new(line, m))?;
-                label.push(byte);
+                wire.push(byte);
                 i += len;
             }
             b'.' => {
-                if label.is_empty() {
+                let len = wire.len() - start - 1;
+                if len == 0 {
                     return Err(Fail::new(
                         line,
                         format!("empty label in the name '{}'", shown(token)),
                     ));
                 }
-                labels.push(std::mem::take(&mut label));
+                if len > 63 && too_long.is_none() {
+                    too_long = Some((start + 1, wire.len()));
+                }
+                if let Some(b) = wire.get_mut(start) {
+                    *b = len.min(255) as u8;
+                }
+                start = wire.len();
+                wire.push(0);
                 absolute = i + 1 == raw.len();
                 i += 1;
             }
             _ => {
-                label.push(c);
+                wire.push(c);
                 i += 1;
             }
         }
     }
-    if !label.is_empty() {
-        labels.push(label);
+    let len = wire.len() - start - 1;
+    if len > 63 && too_long.is_none() {
+        too_long = Some((start + 1, wire.len()));
     }
-    for label in &labels {
-        if label.len() > 63 {
-            return Err(Fail::new(
-                line,
-                format!(
-                    "label '{}' is {} bytes; a label holds at most 63 (RFC 1035 2.3.4)",
-                    String::from_utf8_lossy(label),
-                    label.len()
-                ),
-            ));
+    if let Some((from, to)) = too_long {
+        let label = wire.get(from..to).unwrap_or_default();
+        return Err(Fail::new(
+            line,
+            format!(
+                "label '{}' is {} bytes; a label holds at most 63 (RFC 1035 2.3.4)",
+                String::from_utf8_lossy(label),
+                label.len()
+            ),
+        ));
+    }
+    if len > 0 {
+        if let Some(b) = wire.get_mut(start) {
+            *b = len as u8;
         }
+    } else {
+        // `wire[start]` is the 0 after the last label (or of an empty name).
+        wire.truncate(start);
     }
-    // Names compare case-insensitively (RFC 4343): store them lower-case, escapes included.
-    for label in &mut labels {
-        label.make_ascii_lowercase();
-    }
-    let mut name = DName { labels };
-    if !absolute {
+    // Names compare case-insensitively (RFC 4343): store them lower-case,
+    // escapes included (length bytes, at most 63, are below 'A').
+    wire.make_ascii_lowercase();
+    if absolute {
+        wire.push(0);
+    } else {
         let origin = origin.ok_or_else(no_origin)?;
-        name.labels.extend(origin.labels.iter().cloned());
+        wire.extend_from_slice(&origin.wire);
     }
+    let name = DName { wire };
     if name.wire_len() > 255 {
         return Err(Fail::new(
             line,
@@ -501,7 +573,7 @@ pub(super) fn parse_ttl_value(token: &Token) -> Result<u64, Fail> {
     }
     let mut total: u64 = 0;
     let mut number: Option<u64> = None;
-    for &c in &token.text {
+    for &c in token.text.iter() {
         if c.is_ascii_digit() {
             let n = number.unwrap_or(0);
             number = Some(n.saturating_mul(10).saturating_add(u64::from(c - b'0')));

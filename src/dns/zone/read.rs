@@ -1,6 +1,7 @@
 //! Reading master files: the file-safety rules, directives (`$ORIGIN`, `$TTL`,
 //! `$INCLUDE`), owners and TTLs of records, and the rules of a whole zone.
 
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use super::lex::{
 };
 use super::replay::Replay;
 use super::{MAX_ZONE_FILE_BYTES, RecordPlace, Zone, ZoneError};
-use crate::util::{FastMap, FastSet, fast_map, fast_set};
+use crate::util::{FastMap, FastSet};
 
 /// How deeply `$INCLUDE` may nest.
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -59,7 +60,10 @@ pub(super) fn read_master_file(path: &Path, allow_pipe: bool) -> Result<Vec<u8>,
     if !readable {
         return Err("is not a regular file (a device, socket or pipe)".to_string());
     }
-    let mut bytes = Vec::new();
+    // One buffer of the file's size (and a byte to see the end): a regular
+    // file is then read in one `read` and one more that returns 0.
+    let size = usize::try_from(meta.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(size.saturating_add(1));
     file.take(MAX_ZONE_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
@@ -73,13 +77,14 @@ pub(super) fn read_master_file(path: &Path, allow_pipe: bool) -> Result<Vec<u8>,
 // Loading (RFC 1035 5.1 directives, RFC 2308 4 $TTL)
 // ---------------------------------------------------------------------------
 
-/// A record read but not yet checked against the whole zone.
+/// What the whole-zone checks need of a record read (the record itself is
+/// in `Loader::records`, at the same index).
 struct Pending {
-    owner: DName,
+    /// Index of its owner in `Loader::owner_ids`: one per distinct owner name.
+    owner: usize,
     rtype: RecordType,
-    ttl: u32,
-    wire: Vec<u8>,
-    rdata: RData,
+    /// The same record (owner, type and RDATA) was read before: RFC 2181 5.
+    duplicate: bool,
     file: usize,
     line: usize,
 }
@@ -101,11 +106,34 @@ struct Loader {
     /// Canonical paths of the files being read, outermost first (for cycles).
     stack: Vec<PathBuf>,
     pending: Vec<Pending>,
+    /// The records read, in file order; `pending` says where each was read.
+    records: Vec<Record>,
+    /// Every distinct owner name, numbered in the order first seen.
+    owner_ids: FastMap<DName, usize>,
+    /// The first record of each owner, by number: its hickory name is
+    /// the one every later record of the owner gets a copy of.
+    first_record: Vec<usize>,
+    /// The owners that cannot be hickory names, and why (refused in `finish`
+    /// if a record of theirs is kept).
+    bad_names: FastMap<usize, String>,
+    /// The owner of the last record read, and its number.
+    last_owner: Option<(DName, usize)>,
+    /// The RDATA of the record being read, in wire form.
+    wire: Vec<u8>,
+    /// Every record read so far, as its owner's index, its type and two
+    /// 64-bit hashes of its wire-form RDATA, foldhash and SipHash-1-3, each
+    /// keyed at random per process: an exact copy of a record is a duplicate
+    /// (RFC 2181 5). Two different RDATAs of one owner and type would have
+    /// to collide in both at once (a chance of about 2^-128 for a pair, and
+    /// not something a zone's author can aim at without the keys); keeping
+    /// the hashes instead of the RDATA keeps the loader's memory small.
+    seen: FastSet<(u32, u16, u64, u64)>,
+    /// The keys of those two hashes.
+    seeds: (foldhash::quality::RandomState, std::hash::RandomState),
     dollar_ttl: Option<u32>,
     last_ttl: Option<u32>,
     soa: Option<SoaSeen>,
     first_origin: Option<DName>,
-    last_owner: Option<DName>,
     /// The zone name given with the file (`--zone NAME=FILE`): the apex.
     apex: Option<DName>,
     /// Records made by `$GENERATE` so far.
@@ -114,6 +142,24 @@ struct Loader {
     ttl_warnings: Vec<(usize, Fail)>,
     /// What mailcheck's own directives (`$FAIL`, `$NODATA`) said.
     replay: Replay,
+}
+
+/// The commonest record types by mnemonic (any case), as `parse_type` reads them.
+pub(super) fn common_type(word: &[u8]) -> Option<RecordType> {
+    let types = [
+        (&b"A"[..], RecordType::A),
+        (b"AAAA", RecordType::AAAA),
+        (b"MX", RecordType::MX),
+        (b"TXT", RecordType::TXT),
+        (b"CNAME", RecordType::CNAME),
+        (b"NS", RecordType::NS),
+        (b"PTR", RecordType::PTR),
+        (b"SRV", RecordType::SRV),
+    ];
+    types
+        .iter()
+        .find(|(mnemonic, _)| word.eq_ignore_ascii_case(mnemonic))
+        .map(|(_, rtype)| *rtype)
 }
 
 /// A path's identity for cycle detection: canonical when it can be resolved.
@@ -163,6 +209,17 @@ impl Loader {
         file: usize,
     ) -> Result<(), ZoneError> {
         let mut lexer = Lexer::new(src);
+        if depth == 0 {
+            // Room for a record per 64 bytes of text, up to a million (room
+            // a vector does not use is never touched, so costs no memory).
+            let records = (src.len() / 64).min(1 << 20);
+            self.pending.reserve(records);
+            self.records.reserve(records);
+            // A table that has to grow is rebuilt; one too large is memory
+            // touched for nothing (entries are spread over it): one per 128.
+            self.owner_ids.reserve(records / 2);
+            self.seen.reserve(records / 2);
+        }
         while let Some(entry) = lexer.next_entry().map_err(|f| f.at(path))? {
             let directive = !entry.blank_owner
                 && entry
@@ -180,7 +237,7 @@ impl Loader {
 
     fn directive(
         &mut self,
-        entry: &Entry,
+        entry: &Entry<'_>,
         path: &Path,
         origin: &mut Option<DName>,
         depth: usize,
@@ -276,13 +333,14 @@ impl Loader {
 
     fn record(
         &mut self,
-        entry: &Entry,
+        entry: &Entry<'_>,
         origin: &mut Option<DName>,
         file: usize,
     ) -> Result<(), Fail> {
         let mut rest = entry.tokens.as_slice();
         let owner = if entry.blank_owner {
-            self.last_owner.clone().ok_or_else(|| {
+            let last = self.last_owner.as_ref().map(|(owner, _)| owner);
+            last.cloned().ok_or_else(|| {
                 Fail::new(
                     entry.line,
                     "the line starts with whitespace (same owner as the previous record) but there is no previous record",
@@ -320,6 +378,14 @@ impl Loader {
                 ttl = Some(self.ttl(token, file)?);
                 continue;
             }
+            // The usual words, without making an upper-case copy.
+            if token.text.eq_ignore_ascii_case(b"IN") && !class_seen {
+                class_seen = true;
+                continue;
+            }
+            if let Some(rtype) = common_type(&token.text) {
+                break rtype;
+            }
             let word = upper(token);
             if is_class(&word) {
                 if class_seen {
@@ -341,7 +407,9 @@ impl Loader {
         if rtype == RecordType::SOA && origin.is_none() {
             *origin = Some(owner.clone());
         }
-        let (wire, rdata) = build_rdata(rtype, rest, origin.as_ref(), entry.line)?;
+        self.wire.clear();
+        let rdata = build_rdata(rtype, rest, origin.as_ref(), entry.line, &mut self.wire)?;
+        let wire = self.wire.as_slice();
 
         let mut soa_minimum = self.soa.as_ref().map(|s| s.minimum);
         let in_apex = !self.replay.is_recorded()
@@ -372,7 +440,7 @@ impl Loader {
                     soa_minimum = Some(minimum);
                     self.soa = Some(SoaSeen {
                         owner: owner.clone(),
-                        wire: wire.clone(),
+                        wire: wire.to_vec(),
                         minimum,
                         file,
                         line: entry.line,
@@ -387,16 +455,43 @@ impl Loader {
             .or(soa_minimum)
             .unwrap_or(DEFAULT_TTL);
 
+        let known = match &self.last_owner {
+            Some((last, id)) if *last == owner => Some(*id),
+            _ => self.owner_ids.get(&owner).copied(),
+        };
+        let name = match known.and_then(|id| self.first_record.get(id)) {
+            Some(&first) => self
+                .records
+                .get(first)
+                .map_or_else(Name::root, |record| record.name.clone()),
+            None => {
+                let id = self.first_record.len();
+                self.first_record.push(self.records.len());
+                self.owner_ids.insert(owner.clone(), id);
+                owner.to_name().unwrap_or_else(|e| {
+                    self.bad_names.insert(id, e);
+                    Name::root() // refused in `finish` if the record is kept
+                })
+            }
+        };
+        let owner_id = known.unwrap_or(self.first_record.len() - 1);
+        self.last_owner = Some((owner, owner_id));
+        let owner = owner_id;
+        let key = (
+            owner as u32,
+            u16::from(rtype),
+            self.seeds.0.hash_one(self.wire.as_slice()),
+            self.seeds.1.hash_one(self.wire.as_slice()),
+        );
+        let duplicate = !self.seen.insert(key);
+        self.records.push(Record::from_rdata(name, ttl, rdata));
         self.pending.push(Pending {
-            owner: owner.clone(),
+            owner,
             rtype,
-            ttl,
-            wire,
-            rdata,
+            duplicate,
             file,
             line: entry.line,
         });
-        self.last_owner = Some(owner);
         self.last_ttl = Some(ttl);
         Ok(())
     }
@@ -422,6 +517,23 @@ impl Loader {
             }
         };
         let (files, pending) = (&self.files, self.pending);
+        // Each owner's name by number.
+        let mut owners: Vec<Option<&DName>> = vec![None; self.first_record.len()];
+        for (name, &id) in &self.owner_ids {
+            if let Some(slot) = owners.get_mut(id) {
+                *slot = Some(name);
+            }
+        }
+        let owners = &owners;
+        let owner_of = |p: &Pending| {
+            owners
+                .get(p.owner)
+                .copied()
+                .flatten()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let bad_names = &self.bad_names;
         let error_at = |p: &Pending, message: String| ZoneError {
             path: files
                 .get(p.file)
@@ -433,32 +545,38 @@ impl Loader {
 
         // Which records stay; they are moved out of `pending` at the end.
         let mut keep = vec![false; pending.len()];
-        let mut unique: FastSet<(&DName, u16, &[u8])> = fast_set(pending.len());
         // Per owner: the first CNAME, and the first other record.
-        let mut at_owner: FastMap<&DName, (Option<&Pending>, Option<&Pending>)> =
-            fast_map(pending.len());
+        let mut at_owner: Vec<(Option<&Pending>, Option<&Pending>)> =
+            vec![(None, None); owners.len()];
         let mut warnings: Vec<ZoneError> = self
             .ttl_warnings
             .into_iter()
             .map(|(file, fail)| fail.at(files.get(file).map_or(top, PathBuf::as_path)))
             .collect();
+        // Whether each owner is inside the apex, worked out once per owner.
+        let inside: Vec<bool> = owners
+            .iter()
+            .map(|o| o.is_some_and(|o| o.is_within(&apex)))
+            .collect();
         for (i, p) in pending.iter().enumerate() {
             // As BIND: data outside the zone cannot be served; say so and go on.
-            if !p.owner.is_within(&apex) {
+            if !inside.get(p.owner).copied().unwrap_or(false) {
                 warnings.push(error_at(
                     p,
                     format!(
                         "ignoring out-of-zone data ({}): it is outside the zone {apex}",
-                        p.owner
+                        owner_of(p)
                     ),
                 ));
                 continue;
             }
             // RFC 2181 5: an RRset holds no duplicate records; drop repeats.
-            if !unique.insert((&p.owner, u16::from(p.rtype), p.wire.as_slice())) {
+            if p.duplicate {
                 continue;
             }
-            let (cname, other) = at_owner.entry(&p.owner).or_default();
+            let Some((cname, other)) = at_owner.get_mut(p.owner) else {
+                continue;
+            };
             // RFC 1034 3.6.2 and RFC 2181 10.1: a CNAME stands alone (DNSSEC records aside).
             let dnssec = matches!(p.rtype, RecordType::RRSIG | RecordType::NSEC);
             if p.rtype == RecordType::CNAME {
@@ -467,7 +585,8 @@ impl Loader {
                         p,
                         format!(
                             "second CNAME at {} (the first is on line {}): a name has at most one CNAME (RFC 2181 10.1)",
-                            p.owner, first.line
+                            owner_of(p),
+                            first.line
                         ),
                     ));
                 }
@@ -476,7 +595,7 @@ impl Loader {
                         p,
                         format!(
                             "CNAME at {} which also has {} data (line {}): a CNAME must be the only record at its name (RFC 1034 3.6.2)",
-                            p.owner,
+                            owner_of(p),
                             type_name(first.rtype),
                             first.line
                         ),
@@ -490,7 +609,7 @@ impl Loader {
                         format!(
                             "{} record at {} which has a CNAME (line {}): a CNAME must be the only record at its name (RFC 1034 3.6.2)",
                             type_name(p.rtype),
-                            p.owner,
+                            owner_of(p),
                             first.line
                         ),
                     ));
@@ -504,21 +623,23 @@ impl Loader {
             }
         }
         drop(at_owner);
-        drop(unique);
 
-        let mut records = Vec::with_capacity(keep.iter().filter(|k| **k).count());
-        let mut places = Vec::with_capacity(records.capacity());
+        let kept = keep.iter().filter(|k| **k).count();
+        let mut places = Vec::with_capacity(kept);
         let shared: Vec<Arc<Path>> = files.iter().map(|f| f.as_path().into()).collect();
-        for (p, _) in pending.into_iter().zip(keep).filter(|(_, k)| *k) {
+        for (p, _) in pending.iter().zip(&keep).filter(|(_, k)| **k) {
+            if let Some(e) = bad_names.get(&p.owner) {
+                return Err(error_at(p, format!("bad name {}: {e}", owner_of(p))));
+            }
             places.push(RecordPlace {
                 file: shared.get(p.file).cloned().unwrap_or_else(|| top.into()),
                 line: p.line,
             });
-            let name = p
-                .owner
-                .to_name()
-                .map_err(|e| error_at(&p, format!("bad name {}: {e}", p.owner)))?;
-            records.push(Record::from_rdata(name, p.ttl, p.rdata));
+        }
+        let mut records = self.records;
+        if kept < records.len() {
+            let mut keep = keep.iter();
+            records.retain(|_| keep.next().copied().unwrap_or(false));
         }
         let origin = apex.to_name().map_err(|e| ZoneError {
             path: top.to_path_buf(),

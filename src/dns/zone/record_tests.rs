@@ -383,3 +383,280 @@ fn random_record_data_of_every_type_does_not_panic() {
         let _ = Zone::parse(&line, path());
     }
 }
+
+/// The RDATA of one record, read by the fast path (None when it declines)
+/// and by `domain`'s scanners.
+fn both_paths(
+    rtype: RecordType,
+    tokens: &[lex::Token<'_>],
+    origin: &lex::DName,
+) -> (Option<Vec<u8>>, Result<Vec<u8>, String>) {
+    let mut fast = Vec::new();
+    let fast = convert::fast_wire(rtype, tokens, Some(origin), &mut fast).then_some(fast);
+    let slow = convert::scan_rdata(rtype, tokens, Some(origin), 1)
+        .map(|(wire, _)| wire)
+        .map_err(|fail| fail.message);
+    (fast, slow)
+}
+
+/// Every record data the fast path reads, `domain` reads to the same wire
+/// form; what the fast path declines goes to `domain`, so the two accept and
+/// refuse the same records.
+fn assert_paths_agree(rtype: RecordType, tokens: &[lex::Token<'_>], origin: &lex::DName) -> bool {
+    let (fast, slow) = both_paths(rtype, tokens, origin);
+    let Some(fast) = fast else {
+        return false;
+    };
+    let texts: Vec<String> = tokens
+        .iter()
+        .map(|t| String::from_utf8_lossy(&t.text).into_owned())
+        .collect();
+    assert_eq!(Ok(fast), slow, "{rtype} {texts:?}");
+    true
+}
+
+#[test]
+fn fast_path_agrees_with_domain() {
+    let origin = lex::DName::from_name(&n("example.com."));
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "A",
+            &[
+                "192.0.2.1",
+                "\"192.0.2.1\"",
+                "0.0.0.0",
+                "255.255.255.255",
+                "256.1.1.1",
+                "01.2.3.4",
+                "1.2.3",
+                "1.2.3.4.5",
+                "192.0.2.1 extra",
+                "",
+                "\\049.2.3.4",
+                "1.2.3.4x",
+                "+1.2.3.4",
+                " 1.2.3.4",
+                "\\# 4 c0000201",
+            ],
+        ),
+        (
+            "AAAA",
+            &[
+                "2001:db8::1",
+                "::",
+                "::ffff:192.0.2.1",
+                "2001:DB8::A",
+                "2001:db8:::1",
+                "\"2001:db8::1\"",
+                "2001:db8::1 x",
+                "1.2.3.4",
+                "2001:db8::g",
+            ],
+        ),
+        (
+            "MX",
+            &[
+                "10 mx.example.com.",
+                "0 .",
+                "65535 mx",
+                "65536 mx",
+                "010 mx",
+                "+10 mx",
+                "\"10\" mx",
+                "10 \"mx\"",
+                "10",
+                "10 mx extra",
+                "mx 10",
+                "1\\048 mx",
+                "10 @",
+                "10 a..b",
+                "10 Mx.Example.COM",
+                "10 a\\.b",
+                "10 \\065bc",
+                "99999 mx",
+                "-1 mx",
+                "10 *.example.com.",
+            ],
+        ),
+        (
+            "SRV",
+            &[
+                "0 5 5060 sip.example.com.",
+                "1 2 3 .",
+                "1 2 65536 x",
+                "1 2 x",
+                "1 2 3 4 5",
+                "\"1\" 2 3 t",
+                "01 02 03 t",
+            ],
+        ),
+        (
+            "TXT",
+            &[
+                "\"v=spf1 -all\"",
+                "plain",
+                "\"a\" \"b\" c",
+                "\"\"",
+                "\"a\\\"b\"",
+                "\"a\\059b\"",
+                "a\\032b",
+                "\"\\255\"",
+                "\"semi;colon\"",
+                "\"tab\there\"",
+                "\"caf\u{e9}\"",
+                "\\# 3 026869",
+                "\"\\#\" 3 026869",
+                "\\#",
+            ],
+        ),
+        (
+            "CNAME",
+            &[
+                "www",
+                "www.example.org.",
+                "@",
+                "\"www\"",
+                "a b",
+                ".",
+                "a..b",
+            ],
+        ),
+        ("NS", &["ns1", "ns1.example.net.", "\\@", "x\\000y"]),
+        ("PTR", &["host.example.", "1.2.0.192.in-addr.arpa."]),
+    ];
+    let mut read_fast = 0;
+    for (rtype, datas) in cases {
+        let rtype: RecordType = rtype.parse().unwrap();
+        for data in *datas {
+            let text = format!("{data}\n");
+            let mut lexer = lex::Lexer::new(text.as_bytes());
+            let tokens = match lexer.next_entry() {
+                Ok(Some(entry)) => entry.tokens,
+                _ => Vec::new(),
+            };
+            read_fast += usize::from(assert_paths_agree(rtype, &tokens, &origin));
+        }
+    }
+    // Long strings: 255 bytes is one character-string, 256 is refused.
+    for len in [254, 255, 256, 300] {
+        let text = format!("\"{}\" x\n", "a".repeat(len));
+        let tokens = lex::Lexer::new(text.as_bytes())
+            .next_entry()
+            .unwrap()
+            .unwrap()
+            .tokens;
+        let (fast, slow) = both_paths(RecordType::TXT, &tokens, &origin);
+        assert_eq!(fast.is_some(), len <= 255);
+        assert_eq!(slow.is_ok(), len <= 255, "{len}");
+        read_fast += usize::from(assert_paths_agree(RecordType::TXT, &tokens, &origin));
+    }
+    assert!(
+        read_fast > 40,
+        "the fast path read only {read_fast} records"
+    );
+
+    // Every record of the fast types in the zone files of the test corpus.
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "zone" || e == "db") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 50, "{} zone files", files.len());
+    let fast_types = [
+        RecordType::A,
+        RecordType::AAAA,
+        RecordType::MX,
+        RecordType::SRV,
+        RecordType::TXT,
+        RecordType::CNAME,
+        RecordType::NS,
+        RecordType::PTR,
+    ];
+    let mut compared = 0;
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        let mut lexer = lex::Lexer::new(&bytes);
+        while let Ok(Some(entry)) = lexer.next_entry() {
+            let at = entry.tokens.iter().position(|t| {
+                convert::parse_type(t).is_ok_and(|rtype| fast_types.contains(&rtype))
+            });
+            let Some(at) = at else { continue };
+            let rtype = convert::parse_type(&entry.tokens[at]).unwrap();
+            let (fast, slow) = both_paths(rtype, &entry.tokens[at + 1..], &origin);
+            if let Some(fast) = fast {
+                assert_eq!(Ok(fast), slow, "{}:{}", file.display(), entry.line);
+                compared += 1;
+            }
+        }
+    }
+    assert!(
+        compared > 500,
+        "only {compared} records of the corpus compared"
+    );
+}
+
+/// Owner names made from the wire form are the names hickory makes from
+/// their labels: case and escaped bytes kept, fully qualified.
+#[test]
+fn owner_names_from_wire_form_are_hickorys_names() {
+    let origin = lex::DName::from_name(&n("Example.COM."));
+    for text in [
+        "www",
+        "a\\.b",
+        "x\\000y",
+        "@",
+        "*.wild",
+        "UPPER.case.",
+        "\\255\\032z",
+        ".",
+    ] {
+        let line = format!("{text}\n");
+        let tokens = lex::Lexer::new(line.as_bytes())
+            .next_entry()
+            .unwrap()
+            .unwrap()
+            .tokens;
+        let name = lex::parse_name(&tokens[0], Some(&origin)).unwrap();
+        let made = name.to_name().unwrap();
+        let labels = Name::from_labels(name.labels()).unwrap();
+        assert_eq!(made, labels, "{text}");
+        assert!(made.is_fqdn(), "{text}");
+        assert_eq!(made.to_string(), labels.to_string(), "{text}");
+        let raw: Vec<&[u8]> = made.iter().collect();
+        let expected: Vec<&[u8]> = labels.iter().collect();
+        assert_eq!(raw, expected, "{text}");
+    }
+}
+
+/// The record types `read` recognises without an upper-case copy are the
+/// ones `parse_type` reads from the same words; other words are left to it.
+#[test]
+fn common_type_words_read_as_parse_type_reads_them() {
+    let words = [
+        "A", "a", "AAAA", "aaaa", "Mx", "txt", "CNAME", "ns", "PTR", "srv", "SOA", "AA", "TXT2",
+        "IN", "TYPE1", "",
+    ];
+    let mut known = 0;
+    for word in words {
+        let line = format!("x{word}\n");
+        let mut tokens = lex::Lexer::new(line.as_bytes())
+            .next_entry()
+            .unwrap()
+            .unwrap()
+            .tokens;
+        tokens[0].text = tokens[0].text[1..].to_vec().into();
+        let Some(rtype) = read::common_type(&tokens[0].text) else {
+            continue;
+        };
+        known += 1;
+        assert_eq!(convert::parse_type(&tokens[0]).unwrap(), rtype, "{word}");
+    }
+    assert_eq!(known, 10);
+}
