@@ -13,6 +13,7 @@ use crate::{dns::DnsFailure, util::lock};
 use hickory_resolver::proto::rr::{Name, RecordType};
 use std::{
     collections::HashMap,
+    io,
     net::SocketAddr,
     sync::{
         Arc, Mutex,
@@ -20,7 +21,7 @@ use std::{
     },
     time::Duration,
 };
-use tokio::{net::UdpSocket, sync::oneshot};
+use tokio::{io::Interest, net::UdpSocket, sync::oneshot};
 
 /// How many sockets each loopback server's questions are spread over.
 pub(super) const SOCKETS_PER_SERVER: usize = 16;
@@ -111,8 +112,9 @@ impl Pool {
         let deadline = tokio::time::Instant::now() + timeout;
         let interval = (timeout / 3).max(MIN_RESEND_INTERVAL);
         let mut reply = reply;
+        let mut sent = channel.send_first(id, &packet).await;
         loop {
-            if let Err(e) = channel.socket.send(&packet).await {
+            if let Err(e) = sent {
                 channel.forget(id);
                 return Err(io_failure("cannot send the question", &e));
             }
@@ -128,6 +130,7 @@ impl Pool {
                 }
                 Err(_) => {}
             }
+            sent = channel.socket.send(&packet).await.map(drop);
         }
     }
 }
@@ -137,6 +140,8 @@ struct Channel {
     socket: UdpSocket,
     /// Questions in flight by ID; `None` once the reader has stopped.
     pending: Mutex<Option<HashMap<u16, Pending>>>,
+    /// Questions asked but not sent yet, by ID ([`Channel::send_first`]).
+    outbox: Mutex<Vec<(u16, Vec<u8>)>>,
     /// Questions sent so far.
     used: AtomicU32,
     /// No new question may use it; its reader stops once nothing is in flight.
@@ -156,6 +161,7 @@ impl Channel {
         let channel = Arc::new(Channel {
             socket,
             pending: Mutex::new(Some(HashMap::new())),
+            outbox: Mutex::new(Vec::new()),
             used: AtomicU32::new(0),
             retired: AtomicBool::new(false),
         });
@@ -188,6 +194,62 @@ impl Channel {
             },
         );
         Some((id, receiver))
+    }
+
+    /// Send a question's first copy together with the others asked on
+    /// this socket meanwhile: the first question into an empty outbox lets
+    /// the tasks ready to run go first (a `domain` check asks about ten
+    /// questions in one go, a batch many checks' worth), then sends all that
+    /// gathered in one system call. Each datagram sent wakes the server's
+    /// thread when it sleeps, and on a loopback server that shares this
+    /// machine's cores that wake-up, and the switch to the server it causes,
+    /// cost more than the send itself (BENCHMARKS.md, "spf and domain
+    /// batches"). A question whose datagram cannot be sent fails with that
+    /// error, as with a send of its own.
+    async fn send_first(&self, id: u16, packet: &[u8]) -> io::Result<()> {
+        let first = {
+            let mut outbox = lock(&self.outbox);
+            outbox.push((id, packet.to_vec()));
+            outbox.len() == 1
+        };
+        if !first {
+            return Ok(());
+        }
+        let mut flush = Flush(Some(self));
+        tokio::task::yield_now().await;
+        flush.0 = None;
+        let batch = std::mem::take(&mut *lock(&self.outbox));
+        let mut own = Ok(());
+        let mut at = 0;
+        while at < batch.len() {
+            match self
+                .socket
+                .async_io(Interest::WRITABLE, || {
+                    send_batch(&self.socket, &batch[at..])
+                })
+                .await
+            {
+                Ok(n) => at += n.max(1),
+                Err(e) => {
+                    let (failed, _) = &batch[at];
+                    if *failed == id {
+                        own = Err(e);
+                    } else {
+                        self.fail(*failed, io_failure("cannot send the question", &e));
+                    }
+                    at += 1;
+                }
+            }
+        }
+        own
+    }
+
+    /// The question `id` fails with `failure`.
+    fn fail(&self, id: u16, failure: DnsFailure) {
+        let question = lock(&self.pending).as_mut().and_then(|p| p.remove(&id));
+        if let Some(question) = question {
+            let _ = question.reply.send(Err(failure));
+        }
     }
 
     fn forget(&self, id: u16) {
@@ -244,6 +306,69 @@ impl Channel {
         }
         done
     }
+}
+
+/// Sends the outbox of a channel whose first asker went away before
+/// sending it (its check was cancelled): the others' questions still go
+/// out, as far as the socket takes them without waiting.
+struct Flush<'a>(Option<&'a Channel>);
+
+impl Drop for Flush<'_> {
+    fn drop(&mut self) {
+        if let Some(channel) = self.0 {
+            let batch = std::mem::take(&mut *lock(&channel.outbox));
+            let mut at = 0;
+            while at < batch.len() {
+                match channel.socket.try_io(Interest::WRITABLE, || {
+                    send_batch(&channel.socket, &batch[at..])
+                }) {
+                    Ok(n) => at += n.max(1),
+                    // The rest go out again after the resend interval.
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+}
+
+/// Send the datagrams of `batch` on `socket` (connected), as many as one
+/// `sendmmsg` takes; returns how many went. An error is the first
+/// datagram's.
+#[cfg(target_os = "linux")]
+fn send_batch(socket: &UdpSocket, batch: &[(u16, Vec<u8>)]) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let mut iovecs: Vec<libc::iovec> = batch
+        .iter()
+        .map(|(_, packet)| libc::iovec {
+            iov_base: packet.as_ptr() as *mut libc::c_void,
+            iov_len: packet.len(),
+        })
+        .collect();
+    let mut headers: Vec<libc::mmsghdr> = iovecs
+        .iter_mut()
+        .map(|iov| {
+            // SAFETY: mmsghdr is plain data; all zero is an empty header.
+            let mut header: libc::mmsghdr = unsafe { std::mem::zeroed() };
+            header.msg_hdr.msg_iov = iov;
+            header.msg_hdr.msg_iovlen = 1;
+            header
+        })
+        .collect();
+    let count = headers.len().min(libc::c_uint::MAX as usize) as libc::c_uint;
+    // SAFETY: the headers point at iovecs that point at the packets, all
+    // alive for the call; the socket is connected, so no address is given.
+    let sent = unsafe { libc::sendmmsg(socket.as_raw_fd(), headers.as_mut_ptr(), count, 0) };
+    if sent < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(sent as usize)
+    }
+}
+
+/// Send the first datagram of `batch` on `socket`; returns 1.
+#[cfg(not(target_os = "linux"))]
+fn send_batch(socket: &UdpSocket, batch: &[(u16, Vec<u8>)]) -> io::Result<usize> {
+    socket.try_send(&batch[0].1).map(|_| 1)
 }
 
 /// Read a socket's answers until it is retired and nothing is in flight.
