@@ -371,14 +371,88 @@ fn send_batch(socket: &UdpSocket, batch: &[(u16, Vec<u8>)]) -> io::Result<usize>
     socket.try_send(&batch[0].1).map(|_| 1)
 }
 
+/// How many datagrams a socket's reader takes in one system call.
+const RECV_BATCH: usize = 8;
+
+/// Receive up to [`RECV_BATCH`] datagrams on `socket` in one `recvmmsg`,
+/// the i-th into the i-th `UDP_BUFFER + 1` bytes of `bufs`, its length
+/// in `lens[i]`; returns how many arrived. An error is the first
+/// datagram's (`WouldBlock` when none is waiting).
+#[cfg(target_os = "linux")]
+fn recv_batch(
+    socket: &UdpSocket,
+    bufs: &mut [u8],
+    lens: &mut [usize; RECV_BATCH],
+) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let mut iovecs: [libc::iovec; RECV_BATCH] = std::array::from_fn(|_| libc::iovec {
+        iov_base: std::ptr::null_mut(),
+        iov_len: 0,
+    });
+    for (iov, buf) in iovecs.iter_mut().zip(bufs.chunks_exact_mut(UDP_BUFFER + 1)) {
+        iov.iov_base = buf.as_mut_ptr() as *mut libc::c_void;
+        iov.iov_len = buf.len();
+    }
+    // SAFETY: mmsghdr is plain data; all zero is an empty header.
+    let mut headers: [libc::mmsghdr; RECV_BATCH] = unsafe { std::mem::zeroed() };
+    for (header, iov) in headers.iter_mut().zip(iovecs.iter_mut()) {
+        header.msg_hdr.msg_iov = iov;
+        header.msg_hdr.msg_iovlen = 1;
+    }
+    // SAFETY: each header points at an iovec that points at its own part
+    // of `bufs`, all alive for the call; no address or control data is asked.
+    let got = unsafe {
+        libc::recvmmsg(
+            socket.as_raw_fd(),
+            headers.as_mut_ptr(),
+            RECV_BATCH as libc::c_uint,
+            0,
+            std::ptr::null_mut(),
+        )
+    };
+    if got < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let got = got as usize;
+    for (len, header) in lens.iter_mut().zip(&headers).take(got) {
+        *len = header.msg_len as usize;
+    }
+    Ok(got)
+}
+
+/// Receive one datagram into the first `UDP_BUFFER + 1` bytes of `bufs`.
+#[cfg(not(target_os = "linux"))]
+fn recv_batch(
+    socket: &UdpSocket,
+    bufs: &mut [u8],
+    lens: &mut [usize; RECV_BATCH],
+) -> io::Result<usize> {
+    lens[0] = socket.try_recv(&mut bufs[..UDP_BUFFER + 1])?;
+    Ok(1)
+}
+
 /// Read a socket's answers until it is retired and nothing is in flight.
 async fn read_answers(channel: Arc<Channel>, timeout: Duration) {
-    let mut buf = vec![0u8; UDP_BUFFER + 1];
+    // Each datagram's buffer has a byte more than UDP_BUFFER: one that
+    // fills it was cut short (`deliver`).
+    let mut bufs = vec![0u8; RECV_BATCH * (UDP_BUFFER + 1)];
+    let mut lens = [0usize; RECV_BATCH];
     // Wake at least this often to notice that the socket was retired.
     let tick = timeout.clamp(Duration::from_millis(100), Duration::from_secs(1));
     loop {
-        match tokio::time::timeout(tick, channel.socket.recv(&mut buf)).await {
-            Ok(Ok(n)) => channel.deliver(&buf[..n]),
+        // ERROR too: a server that is not listening shows as an error on
+        // the socket (ICMP port unreachable), not as something to read.
+        let received = channel
+            .socket
+            .async_io(Interest::READABLE | Interest::ERROR, || {
+                recv_batch(&channel.socket, &mut bufs, &mut lens)
+            });
+        match tokio::time::timeout(tick, received).await {
+            Ok(Ok(n)) => {
+                for (i, len) in lens.iter().enumerate().take(n) {
+                    channel.deliver(&bufs[i * (UDP_BUFFER + 1)..][..*len]);
+                }
+            }
             Ok(Err(e)) => channel.fail_all(&e.to_string()),
             Err(_) => {}
         }
