@@ -43,22 +43,7 @@ fn raise_open_file_limit() {
 #[cfg(not(target_os = "linux"))]
 fn raise_open_file_limit() {}
 
-/// No transparent huge pages for this process. mimalloc asks for them
-/// (`MADV_HUGEPAGE`) on the memory it reserves, and the kernel then zeroes
-/// a whole 2 MiB page on the first touch of each: on a batch of 1,000 SPF
-/// checks that zeroing was 9% of the CPU time, and a 1-item run took ~1 ms
-/// and ~6 MiB of RSS more (BENCHMARKS.md, "spf and domain batches").
-#[cfg(all(target_os = "linux", feature = "mimalloc"))]
-fn no_huge_pages() {
-    // SAFETY: PR_SET_THP_DISABLE sets a flag of this process; no memory is passed.
-    let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
-}
-
-#[cfg(not(all(target_os = "linux", feature = "mimalloc")))]
-fn no_huge_pages() {}
-
 fn main() {
-    no_huge_pages();
     raise_open_file_limit();
     // SAFETY: first thing in main, before the runtime or any other thread.
     // If it cannot be done, the system's CA store is read as usual.
