@@ -374,6 +374,16 @@ fn send_batch(socket: &UdpSocket, batch: &[(u16, Vec<u8>)]) -> io::Result<usize>
 /// How many datagrams a socket's reader takes in one system call.
 const RECV_BATCH: usize = 8;
 
+thread_local! {
+    /// The receive buffers of the socket readers that run on this thread:
+    /// datagrams are received and handed on without an await in between,
+    /// so the readers of one thread share one set. Each datagram's buffer
+    /// has a byte more than UDP_BUFFER: one that fills it was cut short
+    /// (`Channel::deliver`). A set per reader held 32 KiB for each socket,
+    /// and sockets are replaced every few hundred questions.
+    static RECV_BUFFERS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Receive up to [`RECV_BATCH`] datagrams on `socket` in one `recvmmsg`,
 /// the i-th into the i-th `UDP_BUFFER + 1` bytes of `bufs`, its length
 /// in `lens[i]`; returns how many arrived. An error is the first
@@ -433,10 +443,6 @@ fn recv_batch(
 
 /// Read a socket's answers until it is retired and nothing is in flight.
 async fn read_answers(channel: Arc<Channel>, timeout: Duration) {
-    // Each datagram's buffer has a byte more than UDP_BUFFER: one that
-    // fills it was cut short (`deliver`).
-    let mut bufs = vec![0u8; RECV_BATCH * (UDP_BUFFER + 1)];
-    let mut lens = [0usize; RECV_BATCH];
     // Wake at least this often to notice that the socket was retired.
     let tick = timeout.clamp(Duration::from_millis(100), Duration::from_secs(1));
     loop {
@@ -445,14 +451,20 @@ async fn read_answers(channel: Arc<Channel>, timeout: Duration) {
         let received = channel
             .socket
             .async_io(Interest::READABLE | Interest::ERROR, || {
-                recv_batch(&channel.socket, &mut bufs, &mut lens)
+                RECV_BUFFERS.with_borrow_mut(|bufs| {
+                    if bufs.is_empty() {
+                        bufs.resize(RECV_BATCH * (UDP_BUFFER + 1), 0);
+                    }
+                    let mut lens = [0usize; RECV_BATCH];
+                    let n = recv_batch(&channel.socket, bufs, &mut lens)?;
+                    for (i, len) in lens.iter().enumerate().take(n) {
+                        channel.deliver(&bufs[i * (UDP_BUFFER + 1)..][..*len]);
+                    }
+                    Ok(n)
+                })
             });
         match tokio::time::timeout(tick, received).await {
-            Ok(Ok(n)) => {
-                for (i, len) in lens.iter().enumerate().take(n) {
-                    channel.deliver(&bufs[i * (UDP_BUFFER + 1)..][..*len]);
-                }
-            }
+            Ok(Ok(_)) => {}
             Ok(Err(e)) => channel.fail_all(&e.to_string()),
             Err(_) => {}
         }
