@@ -10,7 +10,10 @@ use crate::{
     report::Status,
 };
 use futures_util::{FutureExt, Stream, StreamExt, stream};
-use std::io::{self, Write};
+use std::{
+    io::{self, Write},
+    time::Duration,
+};
 
 /// A finished item: its status, and how it is written in each output format.
 pub trait Outcome: Send + 'static {
@@ -76,20 +79,33 @@ where
             }
         })
         .buffered(concurrency.max(1));
-    let mut tally = Tally::new(config, out, err, batch.total);
+    let mut out = io::BufWriter::with_capacity(OUTPUT_BUFFER, out);
+    let mut tally = Tally::new(config, &mut out, err, batch.total);
     while let Some(result) = next_ready(&mut results, &mut tally).await? {
         match result {
             Ok(outcome) => tally.item(&outcome)?,
             Err(message) => tally.bad(&message)?,
         }
     }
-    tally.finish(strict)
+    let status = tally.finish(strict);
+    out.flush()?;
+    status
 }
 
-/// The next result of a batch. Output is flushed only when that result is
-/// not ready yet, so whoever reads the stream sees every finished result as
-/// soon as mailcheck has to wait, without one write per item when results
-/// come faster than that.
+/// How much batch output is gathered before it is written: a `domain`
+/// report is 2-5 KiB of JSON, and a write per report (the standard
+/// output's own buffer is 8 KiB) was a system call per item.
+const OUTPUT_BUFFER: usize = 64 * 1024;
+
+/// The longest a finished result stays in the output buffer while the
+/// next one is not ready.
+pub const FLUSH_DELAY: Duration = Duration::from_millis(5);
+
+/// The next result of a batch. Output is written when the buffer fills, and
+/// when the next result is not ready within [`FLUSH_DELAY`]: whoever reads
+/// the stream sees every finished result at most that long after
+/// mailcheck has to wait for the next, without a write per item when
+/// results come faster than that.
 async fn next_ready<S: Stream + Unpin>(
     results: &mut S,
     tally: &mut Tally<'_>,
@@ -97,7 +113,13 @@ async fn next_ready<S: Stream + Unpin>(
     if let Some(next) = results.next().now_or_never() {
         return Ok(next);
     }
-    tally.out.flush()?;
+    if tally.unwritten {
+        if let Ok(next) = tokio::time::timeout(FLUSH_DELAY, results.next()).await {
+            return Ok(next);
+        }
+        tally.out.flush()?;
+        tally.unwritten = false;
+    }
     Ok(results.next().await)
 }
 
@@ -113,6 +135,8 @@ struct Tally<'w> {
     subjects: Vec<render::Subject>,
     /// For SARIF and JUnit: the items that could not be checked.
     problems: Vec<String>,
+    /// Output was written to `out` since it was last flushed.
+    unwritten: bool,
 }
 
 impl<'w> Tally<'w> {
@@ -131,6 +155,7 @@ impl<'w> Tally<'w> {
             progress: render::progress::Progress::new(total),
             subjects: Vec::new(),
             problems: Vec::new(),
+            unwritten: false,
         }
     }
 
@@ -141,6 +166,7 @@ impl<'w> Tally<'w> {
         }
         // Results before this line reach the terminal before its error.
         self.out.flush()?;
+        self.unwritten = false;
         self.progress.inc();
         self.progress
             .suspend(|| writeln!(self.err, "mailcheck: {message}"))
@@ -169,6 +195,7 @@ impl<'w> Tally<'w> {
             Ok(())
         })?;
         self.statuses.push(outcome.status());
+        self.unwritten = true;
         Ok(())
     }
 

@@ -190,7 +190,12 @@ impl Dns {
 
     /// Ask one question; the answer is shared by every caller in this run.
     pub async fn query(&self, name: &Name, rtype: RecordType) -> Lookup {
-        let mut key_name = name.to_lowercase();
+        // Most names are asked in lower case already: no new name for them.
+        let mut key_name = if name.iter().flatten().any(u8::is_ascii_uppercase) {
+            name.to_lowercase()
+        } else {
+            name.clone()
+        };
         key_name.set_fqdn(true);
         // A zone file's failure (a CNAME loop) would only repeat itself.
         let retry = matches!(self.backend, Backend::Live(_));

@@ -319,7 +319,12 @@ impl Checker<'_> {
                     )));
                 }
             };
-            let record = parse::parse(text).map_err(|e| {
+            let parsed = if in_include {
+                parse::parse_shared(text)
+            } else {
+                parse::parse(text).map(Arc::new)
+            };
+            let record = parsed.map_err(|e| {
                 Stop::Perm(format!(
                     "the SPF record of {domain} has a syntax error: {e}"
                 ))

@@ -132,7 +132,7 @@ async fn fetch_record(
     domain: &str,
     via: Via,
     walk: &mut Walk,
-) -> Option<(String, Option<Record>)> {
+) -> Option<(String, Option<Arc<Record>>)> {
     let answer = match query_target(dns, domain, RecordType::TXT).await {
         Ok(a) => a,
         Err(e) => {
@@ -169,7 +169,12 @@ async fn fetch_record(
             .push(findings::record(domain, &held, &records[0]));
     }
     let text = records[0].clone();
-    match parse::parse(raw[0]) {
+    let parsed = if via == Via::Include {
+        parse::parse_shared(raw[0])
+    } else {
+        parse::parse(raw[0]).map(Arc::new)
+    };
+    match parsed {
         Ok(record) => Some((text, Some(record))),
         Err(e) => {
             walk.findings
@@ -187,7 +192,7 @@ async fn walk_terms(
     via: Via,
     stack: Vec<String>,
     text: String,
-    record: Record,
+    record: Arc<Record>,
     walk: &mut Walk,
 ) -> Node {
     let has_all = record
@@ -197,7 +202,7 @@ async fn walk_terms(
     let mut own_lookups = 0u32;
     let mut directives = Vec::new();
     let mut futs = Vec::new();
-    for directive in record.directives {
+    for directive in record.directives.iter().cloned() {
         if directive.mechanism.queries_dns() {
             own_lookups += 1;
         }

@@ -13,6 +13,7 @@ use crate::{dns::DnsFailure, util::lock};
 use hickory_resolver::proto::rr::{Name, RecordType};
 use std::{
     collections::HashMap,
+    io,
     net::SocketAddr,
     sync::{
         Arc, Mutex,
@@ -20,7 +21,7 @@ use std::{
     },
     time::Duration,
 };
-use tokio::{net::UdpSocket, sync::oneshot};
+use tokio::{io::Interest, net::UdpSocket, sync::oneshot};
 
 /// How many sockets each loopback server's questions are spread over.
 pub(super) const SOCKETS_PER_SERVER: usize = 16;
@@ -111,8 +112,9 @@ impl Pool {
         let deadline = tokio::time::Instant::now() + timeout;
         let interval = (timeout / 3).max(MIN_RESEND_INTERVAL);
         let mut reply = reply;
+        let mut sent = channel.send_first(id, &packet).await;
         loop {
-            if let Err(e) = channel.socket.send(&packet).await {
+            if let Err(e) = sent {
                 channel.forget(id);
                 return Err(io_failure("cannot send the question", &e));
             }
@@ -128,6 +130,7 @@ impl Pool {
                 }
                 Err(_) => {}
             }
+            sent = channel.socket.send(&packet).await.map(drop);
         }
     }
 }
@@ -137,6 +140,8 @@ struct Channel {
     socket: UdpSocket,
     /// Questions in flight by ID; `None` once the reader has stopped.
     pending: Mutex<Option<HashMap<u16, Pending>>>,
+    /// Questions asked but not sent yet, by ID ([`Channel::send_first`]).
+    outbox: Mutex<Vec<(u16, Vec<u8>)>>,
     /// Questions sent so far.
     used: AtomicU32,
     /// No new question may use it; its reader stops once nothing is in flight.
@@ -156,6 +161,7 @@ impl Channel {
         let channel = Arc::new(Channel {
             socket,
             pending: Mutex::new(Some(HashMap::new())),
+            outbox: Mutex::new(Vec::new()),
             used: AtomicU32::new(0),
             retired: AtomicBool::new(false),
         });
@@ -188,6 +194,62 @@ impl Channel {
             },
         );
         Some((id, receiver))
+    }
+
+    /// Send a question's first copy together with the others asked on
+    /// this socket meanwhile: the first question into an empty outbox lets
+    /// the tasks ready to run go first (a `domain` check asks about ten
+    /// questions in one go, a batch many checks' worth), then sends all that
+    /// gathered in one system call. Each datagram sent wakes the server's
+    /// thread when it sleeps, and on a loopback server that shares this
+    /// machine's cores that wake-up, and the switch to the server it causes,
+    /// cost more than the send itself (BENCHMARKS.md, "spf and domain
+    /// batches"). A question whose datagram cannot be sent fails with that
+    /// error, as with a send of its own.
+    async fn send_first(&self, id: u16, packet: &[u8]) -> io::Result<()> {
+        let first = {
+            let mut outbox = lock(&self.outbox);
+            outbox.push((id, packet.to_vec()));
+            outbox.len() == 1
+        };
+        if !first {
+            return Ok(());
+        }
+        let mut flush = Flush(Some(self));
+        tokio::task::yield_now().await;
+        flush.0 = None;
+        let batch = std::mem::take(&mut *lock(&self.outbox));
+        let mut own = Ok(());
+        let mut at = 0;
+        while at < batch.len() {
+            match self
+                .socket
+                .async_io(Interest::WRITABLE, || {
+                    send_batch(&self.socket, &batch[at..])
+                })
+                .await
+            {
+                Ok(n) => at += n.max(1),
+                Err(e) => {
+                    let (failed, _) = &batch[at];
+                    if *failed == id {
+                        own = Err(e);
+                    } else {
+                        self.fail(*failed, io_failure("cannot send the question", &e));
+                    }
+                    at += 1;
+                }
+            }
+        }
+        own
+    }
+
+    /// The question `id` fails with `failure`.
+    fn fail(&self, id: u16, failure: DnsFailure) {
+        let question = lock(&self.pending).as_mut().and_then(|p| p.remove(&id));
+        if let Some(question) = question {
+            let _ = question.reply.send(Err(failure));
+        }
     }
 
     fn forget(&self, id: u16) {
@@ -246,14 +308,163 @@ impl Channel {
     }
 }
 
+/// Sends the outbox of a channel whose first asker went away before
+/// sending it (its check was cancelled): the others' questions still go
+/// out, as far as the socket takes them without waiting.
+struct Flush<'a>(Option<&'a Channel>);
+
+impl Drop for Flush<'_> {
+    fn drop(&mut self) {
+        if let Some(channel) = self.0 {
+            let batch = std::mem::take(&mut *lock(&channel.outbox));
+            let mut at = 0;
+            while at < batch.len() {
+                match channel.socket.try_io(Interest::WRITABLE, || {
+                    send_batch(&channel.socket, &batch[at..])
+                }) {
+                    Ok(n) => at += n.max(1),
+                    // The rest go out again after the resend interval.
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+}
+
+/// Send the datagrams of `batch` on `socket` (connected), as many as one
+/// `sendmmsg` takes; returns how many went. An error is the first
+/// datagram's.
+#[cfg(target_os = "linux")]
+fn send_batch(socket: &UdpSocket, batch: &[(u16, Vec<u8>)]) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let mut iovecs: Vec<libc::iovec> = batch
+        .iter()
+        .map(|(_, packet)| libc::iovec {
+            iov_base: packet.as_ptr() as *mut libc::c_void,
+            iov_len: packet.len(),
+        })
+        .collect();
+    let mut headers: Vec<libc::mmsghdr> = iovecs
+        .iter_mut()
+        .map(|iov| {
+            // SAFETY: mmsghdr is plain data; all zero is an empty header.
+            let mut header: libc::mmsghdr = unsafe { std::mem::zeroed() };
+            header.msg_hdr.msg_iov = iov;
+            header.msg_hdr.msg_iovlen = 1;
+            header
+        })
+        .collect();
+    let count = headers.len().min(libc::c_uint::MAX as usize) as libc::c_uint;
+    // SAFETY: the headers point at iovecs that point at the packets, all
+    // alive for the call; the socket is connected, so no address is given.
+    let sent = unsafe { libc::sendmmsg(socket.as_raw_fd(), headers.as_mut_ptr(), count, 0) };
+    if sent < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(sent as usize)
+    }
+}
+
+/// Send the first datagram of `batch` on `socket`; returns 1.
+#[cfg(not(target_os = "linux"))]
+fn send_batch(socket: &UdpSocket, batch: &[(u16, Vec<u8>)]) -> io::Result<usize> {
+    socket.try_send(&batch[0].1).map(|_| 1)
+}
+
+/// How many datagrams a socket's reader takes in one system call.
+const RECV_BATCH: usize = 8;
+
+thread_local! {
+    /// The receive buffers of the socket readers that run on this thread:
+    /// datagrams are received and handed on without an await in between,
+    /// so the readers of one thread share one set. Each datagram's buffer
+    /// has a byte more than UDP_BUFFER: one that fills it was cut short
+    /// (`Channel::deliver`). A set per reader held 32 KiB for each socket,
+    /// and sockets are replaced every few hundred questions.
+    static RECV_BUFFERS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Receive up to [`RECV_BATCH`] datagrams on `socket` in one `recvmmsg`,
+/// the i-th into the i-th `UDP_BUFFER + 1` bytes of `bufs`, its length
+/// in `lens[i]`; returns how many arrived. An error is the first
+/// datagram's (`WouldBlock` when none is waiting).
+#[cfg(target_os = "linux")]
+fn recv_batch(
+    socket: &UdpSocket,
+    bufs: &mut [u8],
+    lens: &mut [usize; RECV_BATCH],
+) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let mut iovecs: [libc::iovec; RECV_BATCH] = std::array::from_fn(|_| libc::iovec {
+        iov_base: std::ptr::null_mut(),
+        iov_len: 0,
+    });
+    for (iov, buf) in iovecs.iter_mut().zip(bufs.chunks_exact_mut(UDP_BUFFER + 1)) {
+        iov.iov_base = buf.as_mut_ptr() as *mut libc::c_void;
+        iov.iov_len = buf.len();
+    }
+    // SAFETY: mmsghdr is plain data; all zero is an empty header.
+    let mut headers: [libc::mmsghdr; RECV_BATCH] = unsafe { std::mem::zeroed() };
+    for (header, iov) in headers.iter_mut().zip(iovecs.iter_mut()) {
+        header.msg_hdr.msg_iov = iov;
+        header.msg_hdr.msg_iovlen = 1;
+    }
+    // SAFETY: each header points at an iovec that points at its own part
+    // of `bufs`, all alive for the call; no address or control data is asked.
+    let got = unsafe {
+        libc::recvmmsg(
+            socket.as_raw_fd(),
+            headers.as_mut_ptr(),
+            RECV_BATCH as libc::c_uint,
+            0,
+            std::ptr::null_mut(),
+        )
+    };
+    if got < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let got = got as usize;
+    for (len, header) in lens.iter_mut().zip(&headers).take(got) {
+        *len = header.msg_len as usize;
+    }
+    Ok(got)
+}
+
+/// Receive one datagram into the first `UDP_BUFFER + 1` bytes of `bufs`.
+#[cfg(not(target_os = "linux"))]
+fn recv_batch(
+    socket: &UdpSocket,
+    bufs: &mut [u8],
+    lens: &mut [usize; RECV_BATCH],
+) -> io::Result<usize> {
+    lens[0] = socket.try_recv(&mut bufs[..UDP_BUFFER + 1])?;
+    Ok(1)
+}
+
 /// Read a socket's answers until it is retired and nothing is in flight.
 async fn read_answers(channel: Arc<Channel>, timeout: Duration) {
-    let mut buf = vec![0u8; UDP_BUFFER + 1];
     // Wake at least this often to notice that the socket was retired.
     let tick = timeout.clamp(Duration::from_millis(100), Duration::from_secs(1));
     loop {
-        match tokio::time::timeout(tick, channel.socket.recv(&mut buf)).await {
-            Ok(Ok(n)) => channel.deliver(&buf[..n]),
+        // ERROR too: a server that is not listening shows as an error on
+        // the socket (ICMP port unreachable), not as something to read.
+        let received = channel
+            .socket
+            .async_io(Interest::READABLE | Interest::ERROR, || {
+                RECV_BUFFERS.with_borrow_mut(|bufs| {
+                    if bufs.is_empty() {
+                        bufs.resize(RECV_BATCH * (UDP_BUFFER + 1), 0);
+                    }
+                    let mut lens = [0usize; RECV_BATCH];
+                    let n = recv_batch(&channel.socket, bufs, &mut lens)?;
+                    for (i, len) in lens.iter().enumerate().take(n) {
+                        channel.deliver(&bufs[i * (UDP_BUFFER + 1)..][..*len]);
+                    }
+                    Ok(n)
+                })
+            });
+        match tokio::time::timeout(tick, received).await {
+            Ok(Ok(_)) => {}
             Ok(Err(e)) => channel.fail_all(&e.to_string()),
             Err(_) => {}
         }
