@@ -225,7 +225,14 @@ pub fn build_dns(config: &Config) -> Result<Dns, RunError> {
             for warning in zones.warnings() {
                 eprintln!("mailcheck: warning: {warning}");
             }
-            Dns::zones(zones)
+            let dns = Dns::zones(zones);
+            // The zones live as long as the process: freeing a large zone's
+            // hundreds of thousands of records one by one at exit is work
+            // nobody waits for, so the memory goes back with the process.
+            if let Some(zones) = dns.zone_set() {
+                std::mem::forget(Arc::clone(zones));
+            }
+            dns
         }
         DnsConfig::Live(options) => Dns::live(options).map_err(RunError::Input)?,
     };

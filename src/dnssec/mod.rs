@@ -168,18 +168,24 @@ impl<'a> Validator<'a> {
             );
         }
         let mut records = Vec::new();
-        // Every question the walk may ask goes out at once (the answers are
-        // memoised), so the walk costs one round trip, not one per zone cut.
-        let levels: Vec<Name> = (anchor.num_labels()..=name.num_labels())
-            .map(|d| name.trim_to(d as usize))
-            .collect();
-        join_all(levels.iter().flat_map(|n| {
-            [RecordType::SOA, RecordType::DS, RecordType::DNSKEY]
-                .map(|t| self.dns.query_dnssec(n, t))
-        }))
-        .await;
-        // The anchor's own keys.
+        // The anchor's own keys first: when the DNS source cannot give them
+        // (a server for the user's own zones only), the walk ends here, and
+        // none of the questions below is worth asking. The answer is
+        // memoised, so only the first check of a run waits for it.
         let reply = self.dns.query_dnssec(anchor, RecordType::DNSKEY).await;
+        if matches!(&reply, Ok(r) if has(r, anchor, RecordType::DNSKEY)) {
+            // Every question the walk may ask goes out at once (the answers
+            // are memoised), so the rest of the walk costs one round trip,
+            // not one per zone cut.
+            let levels: Vec<Name> = (anchor.num_labels()..=name.num_labels())
+                .map(|d| name.trim_to(d as usize))
+                .collect();
+            join_all(levels.iter().flat_map(|n| {
+                [RecordType::SOA, RecordType::DS, RecordType::DNSKEY]
+                    .map(|t| self.dns.query_dnssec(n, t))
+            }))
+            .await;
+        }
         let keys = match reply {
             Ok(reply) if has(&reply, anchor, RecordType::DNSKEY) => reply,
             // Not served by this source (a --resolver for the test's zones
