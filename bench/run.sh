@@ -6,6 +6,7 @@
 #   bash bench/run.sh                 # RUNS=5 PEER_RUNS=3 RUNS_10K=3
 #   RUNS=3 PEER_RUNS=1 bash bench/run.sh   # quicker
 #   OUT=results.md bash bench/run.sh  # also write the table to a file
+#   BASE_BIN=/tmp/mailcheck-old bash bench/run.sh  # also before/after table
 #
 # What it installs, only when missing (needs root for apt, network access to
 # Debian's archive and PyPI):
@@ -135,3 +136,11 @@ echo "knotd $(knotd --version | awk '{print $NF}') serving on 127.0.0.1:$port" >
 python3 bench/measure.py --data "$work/data" --port "$port" --bin "$bin" --floor "$floor" \
     --backend "$backend" --runs "$RUNS" --peer-runs "$PEER_RUNS" --runs-10k "$RUNS_10K" \
     ${OUT:+--out "$OUT"}
+
+# BASE_BIN=path/to/an/earlier/mailcheck: the same commands with both
+# binaries, alternating, on this run's data and server (before/after table).
+if [ -n "${BASE_BIN:-}" ]; then
+    echo "comparing with $BASE_BIN" >&2
+    python3 bench/compare.py --data "$work/data" --port "$port" --base "$BASE_BIN" --bin "$bin" --runs "$RUNS" |
+        tee ${OUT:+-a "$OUT"}
+fi
