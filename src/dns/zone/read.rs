@@ -44,15 +44,19 @@ pub(super) fn parse(bytes: &[u8], path: &Path, origin: Option<&Name>) -> Result<
     // A large zone: this thread reads the text, a second one makes the
     // hickory records (most of the memory the zone takes is written there).
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(64);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(4);
+        // Emptied chunks go back to be filled again (memory already touched).
+        let (back, returned) = std::sync::mpsc::channel::<Chunk>();
         let building = scope.spawn(move || {
             let mut builder = Builder::new(capacity);
-            for chunk in receiver {
-                builder.add_chunk(chunk);
+            for mut chunk in receiver {
+                builder.add_chunk(&mut chunk);
+                let _ = back.send(chunk);
             }
             builder
         });
         loader.sender = Some(sender);
+        loader.returned = Some(returned);
         loader.chunk = Chunk::with_capacity(CHUNK_RECORDS);
         let read = loader.read_file(bytes, path, origin, 0);
         if read.is_ok() {
@@ -121,10 +125,12 @@ impl Builder {
         }
     }
 
-    fn add_chunk(&mut self, chunk: Chunk) {
-        for item in chunk.items {
+    /// Adds the records of `chunk`, leaving it empty.
+    fn add_chunk(&mut self, chunk: &mut Chunk) {
+        for item in chunk.items.drain(..) {
             self.add(item, &chunk.bytes);
         }
+        chunk.bytes.clear();
     }
 
     fn add(&mut self, item: Item, bytes: &[u8]) {
@@ -231,6 +237,8 @@ struct Loader {
     /// Else the records read so far, for the building thread.
     chunk: Chunk,
     sender: Option<std::sync::mpsc::SyncSender<Chunk>>,
+    /// Chunks the building thread has emptied.
+    returned: Option<std::sync::mpsc::Receiver<Chunk>>,
     /// Every distinct owner name, numbered in the order first seen.
     owner_ids: FastMap<DName, usize>,
     /// How many distinct owners were seen.
@@ -632,7 +640,9 @@ impl Loader {
 
     /// Hands the records read so far to the building thread.
     fn flush(&mut self) {
-        let chunk = std::mem::replace(&mut self.chunk, Chunk::with_capacity(CHUNK_RECORDS));
+        let empty = self.returned.as_ref().and_then(|r| r.try_recv().ok());
+        let empty = empty.unwrap_or_else(|| Chunk::with_capacity(CHUNK_RECORDS));
+        let chunk = std::mem::replace(&mut self.chunk, empty);
         if let Some(sender) = &self.sender {
             // The building thread ends only when the channel closes (or it
             // panics, which `parse` passes on when it joins it).
