@@ -39,7 +39,7 @@ pub(super) fn parse(bytes: &[u8], path: &Path, origin: Option<&Name>) -> Result<
         loader.builder = Some(Builder::new(capacity));
         loader.read_file(bytes, path, origin, 0)?;
         let builder = loader.builder.take().unwrap_or_else(|| Builder::new(0));
-        return loader.finish(path, builder);
+        return loader.finish(path, || builder);
     }
     // A large zone: this thread reads the text, a second one makes the
     // hickory records (most of the memory the zone takes is written there).
@@ -64,11 +64,17 @@ pub(super) fn parse(bytes: &[u8], path: &Path, origin: Option<&Name>) -> Result<
         }
         // Closing the channel ends the building thread.
         loader.sender = None;
-        let builder = building
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        read?;
-        loader.finish(path, builder)
+        let built = || {
+            building
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        if let Err(e) = read {
+            built();
+            return Err(e);
+        }
+        // The zone checks run while the last records are being made.
+        loader.finish(path, built)
     })
 }
 
@@ -650,8 +656,8 @@ impl Loader {
         }
     }
 
-    /// Whole-zone checks on the records `builder` made, then the [`Zone`].
-    fn finish(self, top: &Path, builder: Builder) -> Result<Zone, ZoneError> {
+    /// Whole-zone checks, then the [`Zone`] of the records `builder` gives.
+    fn finish(self, top: &Path, builder: impl FnOnce() -> Builder) -> Result<Zone, ZoneError> {
         // The name given with the file; else the SOA owner (RFC 1035 5.2); else the
         // first $ORIGIN.
         let apex = match (&self.apex, &self.soa, &self.first_origin) {
@@ -687,7 +693,6 @@ impl Loader {
                 .cloned()
                 .unwrap_or_default()
         };
-        let bad_names = &builder.bad_names;
         let error_at = |p: &Pending, message: String| ZoneError {
             path: files
                 .get(p.file)
@@ -777,6 +782,8 @@ impl Loader {
             }
         }
         drop(at_owner);
+        let builder = builder();
+        let bad_names = &builder.bad_names;
 
         let kept = keep.iter().filter(|k| **k).count();
         let mut places = Vec::with_capacity(kept);
