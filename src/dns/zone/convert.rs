@@ -132,23 +132,31 @@ fn generic_rdata(tokens: &[Token<'_>], line: usize) -> Result<Vec<u8>, Fail> {
 }
 
 /// Builds the RDATA of one record from its tokens: its wire form is appended
-/// to `out`, hickory's rdata returned.
+/// to `out`; hickory's rdata is returned when it was made on the way (the
+/// long way, through `domain`), None for the commonest types, whose wire form
+/// [`rdata_of`] decodes.
 pub(super) fn build_rdata(
     rtype: RecordType,
     tokens: &[Token<'_>],
     origin: Option<&DName>,
     line: usize,
     out: &mut Vec<u8>,
-) -> Result<RData, Fail> {
+) -> Result<Option<RData>, Fail> {
     let start = out.len();
     if fast_wire(rtype, tokens, origin, out) {
-        let wire = out.get(start..).unwrap_or_default();
-        return Ok(decode_rdata(rtype, wire).unwrap_or_else(|_| unknown_rdata(rtype, wire)));
+        // Decoded later by `rdata_of`, perhaps on another thread.
+        return Ok(None);
     }
     out.truncate(start);
     let (wire, rdata) = scan_rdata(rtype, tokens, origin, line)?;
     out.extend_from_slice(&wire);
-    Ok(rdata)
+    Ok(Some(rdata))
+}
+
+/// hickory's rdata for wire-form RDATA that [`fast_wire`] wrote: typed, or
+/// opaque when hickory cannot read it.
+pub(super) fn rdata_of(rtype: RecordType, wire: &[u8]) -> RData {
+    decode_rdata(rtype, wire).unwrap_or_else(|_| unknown_rdata(rtype, wire))
 }
 
 /// The wire form of the record data of the commonest types (A, AAAA, NS,

@@ -353,11 +353,22 @@ impl DName {
     /// The hickory name, read from the wire form by hickory's own decoder
     /// (quicker than building it label by label).
     pub(super) fn to_name(&self) -> Result<Name, String> {
-        use hickory_resolver::proto::serialize::binary::{BinDecodable, BinDecoder};
-        Name::read(&mut BinDecoder::new(&self.wire))
-            .or_else(|_| Name::from_labels(self.labels()))
-            .map_err(|e| e.to_string())
+        wire_to_name(&self.wire)
     }
+
+    /// The uncompressed wire form, lower case, root byte included.
+    pub(super) fn wire(&self) -> &[u8] {
+        &self.wire
+    }
+}
+
+/// The hickory name of an uncompressed wire-form name, read by hickory's own
+/// decoder (quicker than building it label by label).
+pub(super) fn wire_to_name(wire: &[u8]) -> Result<Name, String> {
+    use hickory_resolver::proto::serialize::binary::{BinDecodable, BinDecoder};
+    Name::read(&mut BinDecoder::new(wire))
+        .or_else(|_| Name::from_labels(wire_labels(wire)))
+        .map_err(|e| e.to_string())
 }
 
 /// The labels of an uncompressed wire-form name, without the root.

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 
-use super::convert::{build_rdata, is_class, parse_type, type_name};
+use super::convert::{build_rdata, is_class, parse_type, rdata_of, type_name};
 use super::generate::generate;
 use super::lex::{
     DName, Entry, Fail, Lexer, MAX_TTL, Token, parse_name, parse_ttl_value, shown, token_bytes,
-    upper,
+    upper, wire_to_name,
 };
 use super::replay::Replay;
 use super::{MAX_ZONE_FILE_BYTES, RecordPlace, Zone, ZoneError};
@@ -21,14 +21,145 @@ use crate::util::{FastMap, FastSet};
 const MAX_INCLUDE_DEPTH: usize = 16;
 /// TTL used when neither the record, `$TTL`, a previous record nor the SOA gives one.
 const DEFAULT_TTL: u32 = 3600;
+/// Files larger than this are loaded on two threads (see [`Builder`]); for
+/// smaller ones a thread would cost more than it saves.
+const PIPELINE_BYTES: usize = 1 << 20;
+/// Records handed from the reading thread to the building one at a time.
+const CHUNK_RECORDS: usize = 2048;
 
 /// Parses a master file; `origin` is the zone name given with it, if any.
 pub(super) fn parse(bytes: &[u8], path: &Path, origin: Option<&Name>) -> Result<Zone, ZoneError> {
     let mut loader = Loader::default();
     let origin = origin.map(DName::from_name);
     loader.apex = origin.clone();
-    loader.read_file(bytes, path, origin, 0)?;
-    loader.finish(path)
+    // Room for a record per 64 bytes of text, up to a million (room a vector
+    // does not use is never touched, so costs no memory).
+    let capacity = (bytes.len() / 64).min(1 << 20);
+    if bytes.len() <= PIPELINE_BYTES {
+        loader.builder = Some(Builder::new(capacity));
+        loader.read_file(bytes, path, origin, 0)?;
+        let builder = loader.builder.take().unwrap_or_else(|| Builder::new(0));
+        return loader.finish(path, || builder);
+    }
+    // A large zone: this thread reads the text, a second one makes the
+    // hickory records (most of the memory the zone takes is written there).
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(4);
+        // Emptied chunks go back to be filled again (memory already touched).
+        let (back, returned) = std::sync::mpsc::channel::<Chunk>();
+        let building = scope.spawn(move || {
+            let mut builder = Builder::new(capacity);
+            for mut chunk in receiver {
+                builder.add_chunk(&mut chunk);
+                let _ = back.send(chunk);
+            }
+            builder
+        });
+        loader.sender = Some(sender);
+        loader.returned = Some(returned);
+        loader.chunk = Chunk::with_capacity(CHUNK_RECORDS);
+        let read = loader.read_file(bytes, path, origin, 0);
+        if read.is_ok() {
+            loader.flush();
+        }
+        // Closing the channel ends the building thread.
+        loader.sender = None;
+        let built = || {
+            building
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        if let Err(e) = read {
+            built();
+            return Err(e);
+        }
+        // The zone checks run while the last records are being made.
+        loader.finish(path, built)
+    })
+}
+
+/// One record on its way to becoming a hickory [`Record`]: the wire forms
+/// are in its [`Chunk`]'s `bytes`.
+struct Item {
+    /// Its owner's number (see `Loader::owner_ids`).
+    owner: u32,
+    /// The owner's wire form in `bytes`, for the first record of an owner.
+    new_owner: Option<(u32, u32)>,
+    ttl: u32,
+    rtype: RecordType,
+    /// The RDATA's wire form in `bytes`.
+    wire: (u32, u32),
+    /// hickory's rdata when reading made it already (the rarer types).
+    rdata: Option<Box<RData>>,
+}
+
+/// Records read, in file order, for the [`Builder`].
+#[derive(Default)]
+struct Chunk {
+    items: Vec<Item>,
+    bytes: Vec<u8>,
+}
+
+impl Chunk {
+    fn with_capacity(records: usize) -> Chunk {
+        Chunk {
+            items: Vec::with_capacity(records),
+            bytes: Vec::with_capacity(records * 64),
+        }
+    }
+}
+
+/// Makes the hickory [`Record`]s: one hickory name per owner (records of the
+/// owner get copies), the RDATA decoded from its wire form. For a large file
+/// this runs on its own thread beside the reading; it refuses nothing (an
+/// owner hickory cannot take is noted, and refused in `finish` if kept), so
+/// errors stay in file order.
+struct Builder {
+    records: Vec<Record>,
+    /// Each owner's hickory name, by number.
+    names: Vec<Name>,
+    /// The owners that cannot be hickory names, and why.
+    bad_names: FastMap<usize, String>,
+}
+
+impl Builder {
+    fn new(capacity: usize) -> Builder {
+        Builder {
+            records: Vec::with_capacity(capacity),
+            names: Vec::with_capacity(capacity / 2),
+            bad_names: FastMap::default(),
+        }
+    }
+
+    /// Adds the records of `chunk`, leaving it empty.
+    fn add_chunk(&mut self, chunk: &mut Chunk) {
+        for item in chunk.items.drain(..) {
+            self.add(item, &chunk.bytes);
+        }
+        chunk.bytes.clear();
+    }
+
+    fn add(&mut self, item: Item, bytes: &[u8]) {
+        let slice = |(start, end): (u32, u32)| bytes.get(start as usize..end as usize);
+        if let Some(range) = item.new_owner {
+            let id = self.names.len();
+            let name = wire_to_name(slice(range).unwrap_or(&[0])).unwrap_or_else(|e| {
+                self.bad_names.insert(id, e);
+                Name::root() // refused in `finish` if the record is kept
+            });
+            self.names.push(name);
+        }
+        let name = self
+            .names
+            .get(item.owner as usize)
+            .cloned()
+            .unwrap_or_else(Name::root);
+        let rdata = match item.rdata {
+            Some(rdata) => *rdata,
+            None => rdata_of(item.rtype, slice(item.wire).unwrap_or_default()),
+        };
+        self.records.push(Record::from_rdata(name, item.ttl, rdata));
+    }
 }
 
 /// Reads a master file of at most [`MAX_ZONE_FILE_BYTES`]. Regular files
@@ -106,16 +237,18 @@ struct Loader {
     /// Canonical paths of the files being read, outermost first (for cycles).
     stack: Vec<PathBuf>,
     pending: Vec<Pending>,
-    /// The records read, in file order; `pending` says where each was read.
-    records: Vec<Record>,
+    /// Makes the records read, in file order, when they are made on this
+    /// thread; `pending` says where each was read.
+    builder: Option<Builder>,
+    /// Else the records read so far, for the building thread.
+    chunk: Chunk,
+    sender: Option<std::sync::mpsc::SyncSender<Chunk>>,
+    /// Chunks the building thread has emptied.
+    returned: Option<std::sync::mpsc::Receiver<Chunk>>,
     /// Every distinct owner name, numbered in the order first seen.
     owner_ids: FastMap<DName, usize>,
-    /// The first record of each owner, by number: its hickory name is
-    /// the one every later record of the owner gets a copy of.
-    first_record: Vec<usize>,
-    /// The owners that cannot be hickory names, and why (refused in `finish`
-    /// if a record of theirs is kept).
-    bad_names: FastMap<usize, String>,
+    /// How many distinct owners were seen.
+    owners: usize,
     /// The owner of the last record read, and its number.
     last_owner: Option<(DName, usize)>,
     /// The RDATA of the record being read, in wire form.
@@ -210,11 +343,9 @@ impl Loader {
     ) -> Result<(), ZoneError> {
         let mut lexer = Lexer::new(src);
         if depth == 0 {
-            // Room for a record per 64 bytes of text, up to a million (room
-            // a vector does not use is never touched, so costs no memory).
+            // As the records in `parse`.
             let records = (src.len() / 64).min(1 << 20);
             self.pending.reserve(records);
-            self.records.reserve(records);
             // A table that has to grow is rebuilt; one too large is memory
             // touched for nothing (entries are spread over it): one per 128.
             self.owner_ids.reserve(records / 2);
@@ -434,7 +565,7 @@ impl Loader {
                 }
                 None => {
                     let minimum = match &rdata {
-                        RData::SOA(soa) => soa.minimum,
+                        Some(RData::SOA(soa)) => soa.minimum,
                         _ => DEFAULT_TTL,
                     };
                     soa_minimum = Some(minimum);
@@ -459,22 +590,40 @@ impl Loader {
             Some((last, id)) if *last == owner => Some(*id),
             _ => self.owner_ids.get(&owner).copied(),
         };
-        let name = match known.and_then(|id| self.first_record.get(id)) {
-            Some(&first) => self
-                .records
-                .get(first)
-                .map_or_else(Name::root, |record| record.name.clone()),
+        let chunk = &mut self.chunk;
+        let mut new_owner = None;
+        let owner_id = match known {
+            Some(id) => id,
             None => {
-                let id = self.first_record.len();
-                self.first_record.push(self.records.len());
+                let id = self.owners;
+                self.owners += 1;
+                let start = chunk.bytes.len() as u32;
+                chunk.bytes.extend_from_slice(owner.wire());
+                new_owner = Some((start, chunk.bytes.len() as u32));
                 self.owner_ids.insert(owner.clone(), id);
-                owner.to_name().unwrap_or_else(|e| {
-                    self.bad_names.insert(id, e);
-                    Name::root() // refused in `finish` if the record is kept
-                })
+                id
             }
         };
-        let owner_id = known.unwrap_or(self.first_record.len() - 1);
+        let start = chunk.bytes.len() as u32;
+        chunk.bytes.extend_from_slice(&self.wire);
+        chunk.items.push(Item {
+            owner: owner_id as u32,
+            new_owner,
+            ttl,
+            rtype,
+            wire: (start, chunk.bytes.len() as u32),
+            rdata: rdata.map(Box::new),
+        });
+        match &mut self.builder {
+            Some(builder) => {
+                if let Some(item) = chunk.items.pop() {
+                    builder.add(item, &chunk.bytes);
+                }
+                chunk.bytes.clear();
+            }
+            None if chunk.items.len() >= CHUNK_RECORDS => self.flush(),
+            None => {}
+        }
         self.last_owner = Some((owner, owner_id));
         let owner = owner_id;
         let key = (
@@ -484,7 +633,6 @@ impl Loader {
             self.seeds.1.hash_one(self.wire.as_slice()),
         );
         let duplicate = !self.seen.insert(key);
-        self.records.push(Record::from_rdata(name, ttl, rdata));
         self.pending.push(Pending {
             owner,
             rtype,
@@ -496,8 +644,20 @@ impl Loader {
         Ok(())
     }
 
-    /// Whole-zone checks, then the [`Zone`].
-    fn finish(self, top: &Path) -> Result<Zone, ZoneError> {
+    /// Hands the records read so far to the building thread.
+    fn flush(&mut self) {
+        let empty = self.returned.as_ref().and_then(|r| r.try_recv().ok());
+        let empty = empty.unwrap_or_else(|| Chunk::with_capacity(CHUNK_RECORDS));
+        let chunk = std::mem::replace(&mut self.chunk, empty);
+        if let Some(sender) = &self.sender {
+            // The building thread ends only when the channel closes (or it
+            // panics, which `parse` passes on when it joins it).
+            let _ = sender.send(chunk);
+        }
+    }
+
+    /// Whole-zone checks, then the [`Zone`] of the records `builder` gives.
+    fn finish(self, top: &Path, builder: impl FnOnce() -> Builder) -> Result<Zone, ZoneError> {
         // The name given with the file; else the SOA owner (RFC 1035 5.2); else the
         // first $ORIGIN.
         let apex = match (&self.apex, &self.soa, &self.first_origin) {
@@ -518,7 +678,7 @@ impl Loader {
         };
         let (files, pending) = (&self.files, self.pending);
         // Each owner's name by number.
-        let mut owners: Vec<Option<&DName>> = vec![None; self.first_record.len()];
+        let mut owners: Vec<Option<&DName>> = vec![None; self.owners];
         for (name, &id) in &self.owner_ids {
             if let Some(slot) = owners.get_mut(id) {
                 *slot = Some(name);
@@ -533,7 +693,6 @@ impl Loader {
                 .cloned()
                 .unwrap_or_default()
         };
-        let bad_names = &self.bad_names;
         let error_at = |p: &Pending, message: String| ZoneError {
             path: files
                 .get(p.file)
@@ -623,6 +782,8 @@ impl Loader {
             }
         }
         drop(at_owner);
+        let builder = builder();
+        let bad_names = &builder.bad_names;
 
         let kept = keep.iter().filter(|k| **k).count();
         let mut places = Vec::with_capacity(kept);
@@ -636,7 +797,7 @@ impl Loader {
                 line: p.line,
             });
         }
-        let mut records = self.records;
+        let mut records = builder.records;
         if kept < records.len() {
             let mut keep = keep.iter();
             records.retain(|_| keep.next().copied().unwrap_or(false));
