@@ -78,16 +78,16 @@ impl Knot {
             );
             let conf_path = root.join("knot.conf");
             std::fs::write(&conf_path, conf).expect("write knot.conf");
-            let mut child = Command::new(&knotd)
+            let mut command = Command::new(&knotd);
+            command
                 .arg("-c")
                 .arg(&conf_path)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|e| {
-                    panic!("cannot start {knotd} ({e}); install it with apt-get install knot")
-                });
+                .stderr(Stdio::piped());
+            let mut child = spawn_dying_with_process(command).unwrap_or_else(|e| {
+                panic!("cannot start {knotd} ({e}); install it with apt-get install knot")
+            });
             let origin = zones.first().map_or(".", |(o, _)| o.as_str());
             match wait_until_answering(addr, origin, &mut child) {
                 Ok(()) => {
@@ -109,6 +109,50 @@ impl Knot {
         }
         panic!("knotd did not come up: {last_error}");
     }
+}
+
+/// Starts `command` so that it is killed when the test process ends, even
+/// when no `Drop` runs: a server kept in a `static` (shared by a binary's
+/// tests) is never dropped. The child asks the kernel for SIGKILL when its
+/// parent thread dies (`PR_SET_PDEATHSIG`), so it is started from one thread
+/// that lives as long as the process, not from the test's own thread.
+fn spawn_dying_with_process(command: Command) -> std::io::Result<Child> {
+    use std::os::unix::process::CommandExt;
+    use std::sync::{Mutex, OnceLock, mpsc};
+    type Request = (Command, mpsc::Sender<std::io::Result<Child>>);
+    static SPAWNER: OnceLock<Mutex<mpsc::Sender<Request>>> = OnceLock::new();
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Request>();
+        std::thread::spawn(move || {
+            for (mut command, reply) in rx {
+                // SAFETY: between fork and exec only async-signal-safe calls:
+                // prctl and getppid.
+                unsafe {
+                    command.pre_exec(|| {
+                        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                        // The parent may have died before prctl took effect.
+                        if libc::getppid() == 1 {
+                            libc::_exit(1);
+                        }
+                        Ok(())
+                    });
+                }
+                let _ = reply.send(command.spawn());
+            }
+            // The sender lives in a static: the loop ends only with the
+            // process, and this thread with it.
+        });
+        Mutex::new(tx)
+    });
+    let (reply, answer) = mpsc::channel();
+    spawner
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send((command, reply))
+        .map_err(|_| std::io::Error::other("the process spawner thread is gone"))?;
+    answer
+        .recv()
+        .map_err(|_| std::io::Error::other("the process spawner thread is gone"))?
 }
 
 impl Drop for Knot {
